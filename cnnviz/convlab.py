@@ -1,0 +1,224 @@
+"""State of the Convolution lab and its URL form.
+
+Everything the lab shows follows from one ``LabState``; ``from_query`` reads it from URL
+query parameters (bad values become defaults plus a translatable warning) and
+``to_query`` writes it back, so a link reproduces the view. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal, Mapping
+
+import numpy as np
+
+from cnnviz.conv import ConvTrace, OutputSize, Padding, PoolTrace, conv_trace, output_size, pool_trace
+from cnnviz.grids import MatrixError, format_matrices, input_preset, kernel_preset, parse_matrices
+
+__all__ = ["LIMITS", "LabState", "Message", "clamp", "from_query", "problem", "size_formula_latex", "to_query",
+           "trace_of", "trace_shape"]
+
+View = Literal["conv", "pool"]
+Message = tuple[str, dict[str, object]]  # (catalog key, format arguments)
+
+LIMITS = {
+    "side": (3, 12), "channels_in": (1, 3), "channels_out": (1, 4), "kernel": (1, 7),
+    "stride": (1, 4), "padding": (0, 3), "dilation": (1, 3), "pool_size": (1, 4), "pool_stride": (1, 4),
+}
+PADDING_WORDS = ("same", "valid")
+POOL_KINDS = ("max", "avg")
+VIEWS = ("conv", "pool")
+
+
+def _default_x() -> np.ndarray:
+    return input_preset("course", 5, 5, 1)
+
+
+def _default_w() -> np.ndarray:
+    return kernel_preset("course", 3, 1, 1)
+
+
+@dataclass(frozen=True)
+class LabState:
+    """Everything that defines the lab's view; arrays are float64."""
+
+    x: np.ndarray = field(default_factory=_default_x)  # (C_in, H, W)
+    weight: np.ndarray = field(default_factory=_default_w)  # (C_out, C_in, K, K)
+    bias: np.ndarray | None = None  # (C_out,)
+    stride: int = 1
+    padding: Padding = 0
+    dilation: int = 1
+    view: View = "conv"
+    pool: Literal["max", "avg"] = "max"
+    pool_size: int = 2
+    pool_stride: int = 2
+    channel: int = 0  # output channel shown (conv) or channel shown (pool)
+    step: int = 0  # raster index of the output cell explained
+
+    @property
+    def c_in(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def c_out(self) -> int:
+        return self.weight.shape[0]
+
+    @property
+    def k(self) -> int:
+        return self.weight.shape[-1]
+
+
+def problem(s: LabState) -> Message | None:
+    """Why the current settings cannot produce an output, as a translatable message, or None."""
+    if s.view == "pool":
+        if s.pool_size > min(s.x.shape[1:]):
+            return "err_pool_too_big", {"k": s.pool_size, "h": s.x.shape[1], "w": s.x.shape[2]}
+        return None
+    if s.padding == "same" and s.stride != 1:
+        return "err_same_stride", {"stride": s.stride}
+    rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
+    cols = output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation)
+    if not (rows.valid and cols.valid):
+        return "err_kernel_too_big", {"span": rows.span, "h": rows.padded, "w": cols.padded}
+    return None
+
+
+def trace_of(s: LabState) -> ConvTrace | PoolTrace:
+    """The trace of the current view; call only when ``problem(s)`` is None."""
+    if s.view == "pool":
+        return pool_trace(s.x, s.pool, s.pool_size, s.pool_stride)
+    return conv_trace(s.x, s.weight, s.bias, s.stride, s.padding, s.dilation)
+
+
+def _int(params: Mapping[str, str], name: str, limits: tuple[int, int], default: int, warn: list[Message]) -> int:
+    if name not in params:
+        return default
+    raw = params[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not limits[0] <= value <= limits[1]:
+        warn.append(("warn_url_range", {"name": name, "value": raw[:30], "low": limits[0], "high": limits[1],
+                                        "default": default}))
+        return default
+    return value
+
+
+def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str, warn: list[Message]) -> str:
+    raw = params.get(name, default)
+    if raw not in choices:
+        warn.append(("warn_url_choice", {"name": name, "value": raw[:30], "choices": " | ".join(choices),
+                                         "default": default}))
+        return default
+    return raw
+
+
+def _matrices(params: Mapping[str, str], name: str, sides: tuple[int, int], warn: list[Message]) -> np.ndarray | None:
+    if name not in params:
+        return None
+    try:
+        return parse_matrices(params[name], *sides)
+    except MatrixError as e:
+        warn.append(("warn_url_matrix", {"name": name, "reason_key": e.key, **e.args_}))
+        return None
+
+
+def _read_arrays(params: Mapping[str, str], warn: list[Message]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    default = LabState()
+    x = _matrices(params, "input", LIMITS["side"], warn)
+    if x is not None and x.shape[0] > LIMITS["channels_in"][1]:
+        warn.append(("warn_url_channels", {"name": "input", "count": x.shape[0], "high": LIMITS["channels_in"][1]}))
+        x = None
+    x = default.x if x is None else x
+    w = _matrices(params, "kernel", LIMITS["kernel"], warn)
+    if w is not None and (w.shape[1] != w.shape[2] or w.shape[0] % x.shape[0]
+                          or not 1 <= w.shape[0] // x.shape[0] <= LIMITS["channels_out"][1]):
+        warn.append(("warn_url_kernel_shape", {"count": w.shape[0], "c_in": x.shape[0]}))
+        w = None
+    if w is None:
+        w = kernel_preset("course", 3, 1, x.shape[0])
+    w = w.reshape(-1, x.shape[0], w.shape[-1], w.shape[-1])
+    bias = None
+    if "bias" in params:
+        try:
+            bias = parse_matrices(params["bias"], 1, LIMITS["channels_out"][1])[0].reshape(-1)
+            if bias.size != w.shape[0]:
+                raise MatrixError("err_bias_count", count=bias.size, c_out=w.shape[0])
+        except MatrixError as e:
+            warn.append(("warn_url_matrix", {"name": "bias", "reason_key": e.key, **e.args_}))
+            bias = None
+    return x, w, bias
+
+
+def from_query(params: Mapping[str, str]) -> tuple[LabState, list[Message]]:
+    """Read a LabState from URL parameters; every bad value falls back to its default, with a warning."""
+    warn: list[Message] = []
+    d = LabState()
+    x, w, bias = _read_arrays(params, warn)
+    raw_pad = params.get("padding", "0")
+    padding: Padding = raw_pad if raw_pad in PADDING_WORDS else _int(params, "padding", LIMITS["padding"], 0, warn)
+    s = LabState(
+        x=x, weight=w, bias=bias,
+        stride=_int(params, "stride", LIMITS["stride"], d.stride, warn),
+        padding=padding,
+        dilation=_int(params, "dilation", LIMITS["dilation"], d.dilation, warn),
+        view=_choice(params, "view", VIEWS, d.view, warn),  # type: ignore[arg-type]
+        pool=_choice(params, "pool", POOL_KINDS, d.pool, warn),  # type: ignore[arg-type]
+        pool_size=_int(params, "pool_size", LIMITS["pool_size"], d.pool_size, warn),
+        pool_stride=_int(params, "pool_stride", LIMITS["pool_stride"], d.pool_stride, warn),
+        channel=_int(params, "channel", (0, LIMITS["channels_out"][1] - 1), 0, warn),
+        step=_int(params, "step", (0, 10_000), 0, warn),
+    )
+    return clamp(s), warn
+
+
+def clamp(s: LabState) -> LabState:
+    """Keep the shown channel and step inside what the current settings produce."""
+    channels = s.c_in if s.view == "pool" else s.c_out
+    channel = min(s.channel, channels - 1)
+    step = s.step
+    if problem(s) is None:
+        h, w = trace_shape(s)
+        step = min(step, h * w - 1)
+    return replace(s, channel=channel, step=max(step, 0))
+
+
+def trace_shape(s: LabState) -> tuple[int, int]:
+    """Output (H, W) of the current view, without computing it."""
+    if s.view == "pool":
+        return (output_size(s.x.shape[1], s.pool_size, s.pool_stride).size,
+                output_size(s.x.shape[2], s.pool_size, s.pool_stride).size)
+    return (output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation).size,
+            output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation).size)
+
+
+def to_query(s: LabState) -> dict[str, str]:
+    """URL parameters that reproduce ``s`` (defaults included, so a link is self-explaining)."""
+    q = {
+        "input": format_matrices(s.x),
+        "kernel": format_matrices(s.weight.reshape(-1, s.k, s.k)),
+        "stride": str(s.stride), "padding": str(s.padding), "dilation": str(s.dilation),
+        "view": s.view, "pool": s.pool, "pool_size": str(s.pool_size), "pool_stride": str(s.pool_stride),
+        "channel": str(s.channel), "step": str(s.step),
+    }
+    if s.bias is not None:
+        q["bias"] = format_matrices(s.bias.reshape(1, 1, -1))
+    return q
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.2f}"
+
+
+def size_formula_latex(o: OutputSize, symbol: str) -> str:
+    """LaTeX of floor((N + 2P - D(K-1) - 1) / S) + 1 with the numbers of ``o`` substituted."""
+    pad = f"2\\cdot {o.pad_before}" if o.pad_before == o.pad_after else f"({o.pad_before}+{o.pad_after})"
+    pad_sym = "2P" if o.pad_before == o.pad_after else "(P_{begin}+P_{end})"
+    general = f"\\left\\lfloor \\frac{{N + {pad_sym} - D(K-1) - 1}}{{S}} \\right\\rfloor + 1"
+    numbers = (f"\\left\\lfloor \\frac{{{o.n} + {pad} - {o.dilation}\\cdot({o.k}-1) - 1}}{{{o.stride}}}"
+               f" \\right\\rfloor + 1")
+    if not o.valid:
+        return f"{symbol} = {general} = {numbers} = \\lfloor {_num(float(o.exact - 1))} \\rfloor + 1 < 1"
+    return (f"{symbol} = {general} = {numbers} = \\left\\lfloor {_num(float(o.exact - 1))} \\right\\rfloor + 1"
+            f" = {o.size}")

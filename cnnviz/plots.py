@@ -1,0 +1,45 @@
+"""Plotly figure builders: arrays in, ``go.Figure`` out. No Streamlit here."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+__all__ = ["matrix_figure", "value_text"]
+
+CELL_PX = 34
+HIGHLIGHT = "#ff4b4b"
+
+
+def value_text(v: float) -> str:
+    """A cell's value as shown: integers plain, others with up to 2 decimals."""
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None = None) -> go.Figure:
+    """A heatmap of ``m`` (H, W) with every value written in its cell, rows counted from the top.
+
+    An invisible marker sits on every cell so that a click on any cell is reported as a
+    point (Plotly heatmaps alone report no selection points to Streamlit).
+    """
+    h, w = m.shape
+    rows, cols = np.mgrid[0:h, 0:w]
+    text = [[value_text(v) for v in row] for row in m]
+    fig = go.Figure(go.Heatmap(z=m, text=text, texttemplate="%{text}", colorscale="RdBu_r", zmid=0,
+                               showscale=False, hoverinfo="skip", xgap=1, ygap=1))
+    fig.add_trace(go.Scatter(x=cols.ravel(), y=rows.ravel(), mode="markers", hoverinfo="x+y",
+                             marker={"size": 18, "opacity": 0, "symbol": "square"}, showlegend=False))
+    if highlight is not None:
+        i, j = highlight
+        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
+                      line={"color": HIGHLIGHT, "width": 3})
+    size = max(w, h) * CELL_PX
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=size + 70, width=size + 40,
+                      margin={"l": 30, "r": 10, "t": 40, "b": 10}, dragmode=False, clickmode="event+select",
+                      plot_bgcolor="white")
+    fig.update_xaxes(side="top", dtick=1, showgrid=False, zeroline=False, constrain="domain", fixedrange=True)
+    fig.update_yaxes(autorange="reversed", dtick=1, showgrid=False, zeroline=False, scaleanchor="x",
+                     fixedrange=True)
+    return fig

@@ -1,0 +1,69 @@
+"""What every page shares: page config, the language switch and the compute-device line.
+
+Each page calls ``page_setup()`` first, so a page opened by a deep link works on its own.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cnnviz.device import describe_device
+from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
+
+__all__ = ["page_setup", "show_messages", "sync_language_to_url"]
+
+_LANG_WIDGET = "lang_switch"
+
+
+def _language_from_url() -> None:
+    """The ``lang`` URL parameter wins once per session; a bad value is ignored (and reported)."""
+    wanted = st.query_params.get("lang")
+    if wanted is None or st.session_state.get("_lang_url_read") == wanted:
+        return
+    st.session_state["_lang_url_read"] = wanted
+    if wanted in LANGUAGES:
+        st.session_state[LANG_KEY] = wanted
+        st.session_state[_LANG_WIDGET] = wanted
+    else:
+        st.session_state["_lang_url_bad"] = wanted[:20]
+
+
+def _on_language_change() -> None:
+    choice = st.session_state.get(_LANG_WIDGET)
+    if choice in LANGUAGES:
+        st.session_state[LANG_KEY] = choice
+    else:  # a segmented control can be cleared; keep the language we had
+        st.session_state[_LANG_WIDGET] = current_language()
+
+
+def sync_language_to_url() -> None:
+    st.query_params["lang"] = current_language()
+
+
+@st.cache_resource(show_spinner=False)
+def _device_text() -> str:
+    return describe_device()
+
+
+def page_setup(page_title_key: str) -> None:
+    """Page config, language (URL, then sidebar switch) and the sidebar; call first on every page."""
+    st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon="🧮", layout="wide")
+    _language_from_url()
+    st.session_state.setdefault(_LANG_WIDGET, current_language())
+    with st.sidebar:
+        st.segmented_control(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
+                             key=_LANG_WIDGET, on_change=_on_language_change)
+        st.caption(t("device_line", device=_device_text()))
+    bad = st.session_state.pop("_lang_url_bad", None)
+    if bad is not None:
+        st.warning(t("warn_url_lang", value=bad))
+    sync_language_to_url()
+
+
+def show_messages(messages: list[tuple[str, dict[str, object]]], kind: str = "warning") -> None:
+    """Show translatable (key, args) messages; args may name a nested message key as 'reason_key'."""
+    for key, args in messages:
+        args = dict(args)
+        if "reason_key" in args:
+            args["reason"] = t(str(args.pop("reason_key")), **args)
+        getattr(st, kind)(t(key, **args))

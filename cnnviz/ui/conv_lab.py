@@ -1,0 +1,324 @@
+"""Widgets of the Convolution lab. One canonical ``LabState`` lives in session state;
+widgets edit it through callbacks, and the URL mirrors it after every run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+import streamlit.components.v1 as components
+
+from cnnviz.conv import ConvTrace, PoolTrace, conv2d_code, output_size, param_count
+from cnnviz.convlab import LIMITS, LabState, clamp, from_query, problem, size_formula_latex, to_query, trace_shape
+from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
+                          format_matrix, input_preset, kernel_preset, parse_matrix)
+from cnnviz.plots import matrix_figure
+from cnnviz.stepview import conv_expression, conv_step_html, pool_expression, pool_step_html, step_view_height
+from cnnviz.ui.common import show_messages
+from cnnviz.ui.i18n import t
+
+__all__ = ["current", "formula_ui", "input_ui", "kernel_ui", "layer_ui", "load", "output_ui", "settings_ui",
+           "step_ui", "step_view_ui", "save_url"]
+
+LAB = "lab"  # canonical LabState
+META = "lab_meta"  # presets chosen, for regenerating on size changes
+PADDINGS = [0, 1, 2, 3, "same", "valid"]
+STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
+               "padding", "channel", "speed")
+
+
+def current() -> LabState:
+    return st.session_state[LAB]
+
+
+def _set(**changes: object) -> None:
+    st.session_state[LAB] = clamp(replace(current(), **changes))
+
+
+def load() -> LabState:
+    """The lab state: read from the URL on a session's first visit, kept in session state after."""
+    if LAB not in st.session_state:
+        state, warnings = from_query(st.query_params.to_dict())
+        st.session_state[LAB] = state
+        st.session_state[META] = {"preset": "course", "kpreset": "course", "image": "camera", "seed": 0}
+        st.session_state["lab_url_warnings"] = warnings
+        _push(state)
+    elif "lab_rows" not in st.session_state:  # back from another page: widgets were cleaned up
+        _push(current())
+    with st.container(key="url_warnings"):
+        show_messages(st.session_state.get("lab_url_warnings", []))
+    return current()
+
+
+def _push(s: LabState) -> None:
+    """Write the state into every widget's session key (only before widgets exist, or in callbacks)."""
+    ss = st.session_state
+    meta = ss[META]
+    ss.update(lab_rows=s.x.shape[1], lab_cols=s.x.shape[2], lab_cin=s.c_in, lab_k=s.k, lab_cout=s.c_out,
+              lab_stride=s.stride, lab_padding=s.padding, lab_dilation=s.dilation, lab_view=s.view,
+              lab_pool=s.pool, lab_pool_size=s.pool_size, lab_pool_stride=s.pool_stride,
+              lab_preset=meta["preset"], lab_kpreset=meta["kpreset"], lab_image=meta["image"],
+              lab_bias_on=s.bias is not None, lab_kout=min(ss.get("lab_kout", 0), s.c_out - 1))
+    ss["lab_bias"] = ", ".join(format_matrix(s.bias[None]).split(",")) if s.bias is not None else "0"
+    for c in range(s.c_in):
+        ss[f"lab_in_{c}"] = format_matrix(s.x[c], "\n", " ")
+        ss[f"lab_kin_{c}"] = format_matrix(s.weight[ss["lab_kout"], c], "\n", " ")
+    for key in [k for k in ss if k.startswith("lab_err_")]:
+        del ss[key]
+
+
+# ---------------------------------------------------------------- callbacks
+
+def _regenerate_input() -> None:
+    ss, meta = st.session_state, st.session_state[META]
+    meta.update(preset=ss["lab_preset"], image=ss["lab_image"])
+    if meta["preset"] == "random":
+        meta["seed"] += 1
+    x = input_preset(meta["preset"], ss["lab_rows"], ss["lab_cols"], ss["lab_cin"], meta["seed"], meta["image"])
+    s = current()
+    weight = s.weight
+    if x.shape[0] != s.c_in:  # the kernel must have one slice per input channel
+        weight = kernel_preset(meta["kpreset"], s.k, s.c_out, x.shape[0], meta["seed"])
+    _set(x=x, weight=weight, step=0)
+    _push(current())
+
+
+def _regenerate_kernel() -> None:
+    ss, meta = st.session_state, st.session_state[META]
+    meta["kpreset"] = ss["lab_kpreset"]
+    if meta["kpreset"] == "random":
+        meta["seed"] += 1
+    k = FIXED_KERNEL_SIZE.get(meta["kpreset"], ss["lab_k"])
+    bias = _bias_values(current(), ss["lab_cout"]) if ss["lab_bias_on"] else None
+    _set(weight=kernel_preset(meta["kpreset"], k, ss["lab_cout"], current().c_in, meta["seed"]), bias=bias, step=0)
+    _push(current())
+
+
+def _bias_values(s: LabState, c_out: int) -> np.ndarray:
+    old = s.bias if s.bias is not None else np.zeros(0)
+    return np.concatenate([old, np.zeros(c_out)])[:c_out]
+
+
+def _edit_input(c: int) -> None:
+    ss = st.session_state
+    try:
+        m = parse_matrix(ss[f"lab_in_{c}"], *LIMITS["side"])
+    except MatrixError as e:
+        ss[f"lab_err_in_{c}"] = (e.key, e.args_)
+        return
+    ss.pop(f"lab_err_in_{c}", None)
+    s = current()
+    x = s.x if m.shape == s.x.shape[1:] else np.zeros((s.c_in,) + m.shape)
+    x = x.copy()
+    x[c] = m
+    if m.shape != s.x.shape[1:]:  # a new size: the other channels are resized with the edited one
+        x[:] = m
+    _set(x=x)
+    _push(current())
+
+
+def _edit_kernel(c: int) -> None:
+    ss = st.session_state
+    s, o = current(), ss["lab_kout"]
+    try:
+        m = parse_matrix(ss[f"lab_kin_{c}"], *LIMITS["kernel"])
+        if m.shape[0] != m.shape[1]:
+            raise MatrixError("err_kernel_square", rows=m.shape[0], cols=m.shape[1])
+    except MatrixError as e:
+        ss[f"lab_err_kin_{c}"] = (e.key, e.args_)
+        return
+    ss.pop(f"lab_err_kin_{c}", None)
+    w = s.weight.copy() if m.shape[0] == s.k else np.zeros((s.c_out, s.c_in) + m.shape)
+    w[o, c] = m
+    _set(weight=w)
+    _push(current())
+
+
+def _edit_bias() -> None:
+    ss = st.session_state
+    try:
+        b = parse_matrix(ss["lab_bias"].replace(" ", ","), 1, LIMITS["channels_out"][1]).reshape(-1)
+        if b.size != current().c_out:
+            raise MatrixError("err_bias_count", count=b.size, c_out=current().c_out)
+    except MatrixError as e:
+        ss["lab_err_bias"] = (e.key, e.args_)
+        return
+    ss.pop("lab_err_bias", None)
+    _set(bias=b)
+
+
+def _edit_settings() -> None:
+    ss = st.session_state
+    _set(stride=ss["lab_stride"], padding=ss["lab_padding"], dilation=ss["lab_dilation"], view=ss["lab_view"] or "conv",
+         pool=ss["lab_pool"], pool_size=ss["lab_pool_size"], pool_stride=ss["lab_pool_stride"])
+
+
+def _step_by(delta: int) -> None:
+    s = current()
+    h, w = trace_shape(s)
+    _set(step=(s.step + delta) % max(h * w, 1))
+
+
+def _show_kernel_channel() -> None:
+    _set(channel=st.session_state["lab_kout"])
+    _push(current())
+
+
+def _error_under(key: str) -> None:
+    err = st.session_state.get(key)
+    if err:
+        st.error(t("err_kept_last", reason=t(err[0], **err[1])))
+
+
+# ---------------------------------------------------------------- widgets
+
+def input_ui() -> None:
+    """Input matrix: preset, size, channels, sample image, and one editor per channel."""
+    st.subheader(t("input_header"))
+    st.selectbox(t("preset"), INPUT_PRESETS, key="lab_preset", format_func=lambda p: t(f"in_{p}"),
+                 on_change=_regenerate_input)
+    a, b, c = st.columns(3)
+    a.number_input(t("rows"), *LIMITS["side"], key="lab_rows", on_change=_regenerate_input)
+    b.number_input(t("cols"), *LIMITS["side"], key="lab_cols", on_change=_regenerate_input)
+    c.number_input(t("channels_in"), *LIMITS["channels_in"], key="lab_cin", on_change=_regenerate_input)
+    if st.session_state["lab_preset"] == "image":
+        st.selectbox(t("sample_image"), SAMPLE_IMAGES, key="lab_image", on_change=_regenerate_input)
+    if st.session_state["lab_preset"] in ("course", "pool_example"):
+        st.caption(t("fixed_size_preset"))
+    cols = st.columns(current().c_in)
+    for ch, col in enumerate(cols):
+        with col:
+            st.text_area(t("channel_n", n=ch), key=f"lab_in_{ch}", on_change=_edit_input, args=(ch,),
+                         height=150, help=t("matrix_help"))
+            _error_under(f"lab_err_in_{ch}")
+
+
+def kernel_ui() -> None:
+    """Kernel: preset, size, output channels, bias, and an editor per input channel of one filter."""
+    s = current()
+    st.subheader(t("kernel_header"))
+    st.selectbox(t("preset"), KERNEL_PRESETS, key="lab_kpreset", format_func=lambda p: t(f"k_{p}"),
+                 on_change=_regenerate_kernel)
+    a, b = st.columns(2)
+    a.slider(t("kernel_size"), *LIMITS["kernel"], key="lab_k", on_change=_regenerate_kernel,
+             disabled=st.session_state["lab_kpreset"] in FIXED_KERNEL_SIZE, help=t("kernel_size_help"))
+    b.slider(t("channels_out"), *LIMITS["channels_out"], key="lab_cout", on_change=_regenerate_kernel)
+    if s.c_out > 1:
+        st.segmented_control(t("filter_shown"), list(range(s.c_out)), key="lab_kout", on_change=_show_kernel_channel,
+                             format_func=lambda o: t("filter_n", n=o))
+    cols = st.columns(s.c_in)
+    for ch, col in enumerate(cols):
+        with col:
+            st.text_area(t("kernel_channel_n", n=ch), key=f"lab_kin_{ch}", on_change=_edit_kernel, args=(ch,),
+                         height=120, help=t("matrix_help"))
+            _error_under(f"lab_err_kin_{ch}")
+    st.checkbox(t("use_bias"), key="lab_bias_on", on_change=_regenerate_kernel)
+    if s.bias is not None:
+        st.text_input(t("bias_values", n=s.c_out), key="lab_bias", on_change=_edit_bias)
+        _error_under("lab_err_bias")
+
+
+def settings_ui() -> None:
+    """Operation switch and the stride / padding / dilation (or pooling) controls."""
+    st.segmented_control(t("operation"), ["conv", "pool"], key="lab_view", on_change=_edit_settings,
+                         format_func=lambda v: t(f"view_{v}"))
+    if current().view == "conv":
+        st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
+        st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
+                     format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
+        st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
+    else:
+        st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
+                 format_func=lambda p: t(f"pool_{p}"))
+        st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
+        st.slider(t("pool_stride"), *LIMITS["pool_stride"], key="lab_pool_stride", on_change=_edit_settings)
+
+
+def step_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+    """Previous / next buttons and the full computation of the current output cell."""
+    h, w = trace.shape
+    i, j = divmod(s.step, w)
+    prev, label, nxt = st.columns([1, 4, 1], vertical_alignment="center")
+    prev.button("◀ " + t("prev"), key="conv_prev", on_click=_step_by, args=(-1,), width="stretch")
+    nxt.button(t("next") + " ▶", key="conv_next", on_click=_step_by, args=(1,), width="stretch")
+    label.markdown(t("step_label", s=s.step + 1, n=h * w, i=i, j=j, c=s.channel))
+    with st.container(key="conv_step_expr"):
+        if isinstance(trace, ConvTrace):
+            lines = conv_expression(trace, s.channel, i, j)
+        else:
+            lines = [pool_expression(trace, s.channel, i, j)]
+        st.code("\n".join(lines), language=None, wrap_lines=True)
+
+
+def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+    """The animated step view; it plays in the browser without server round trips."""
+    labels = {k: t(f"sv_{k}") for k in STEP_LABELS}
+    if isinstance(trace, ConvTrace):
+        html = conv_step_html(trace, s.channel, s.step, labels)
+    else:
+        html = pool_step_html(trace, s.channel, s.step, labels)
+    components.html(html, height=step_view_height(trace), scrolling=True)
+
+
+def _on_cell_click(key: str, channel: int, width: int) -> None:
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points:
+        i, j = int(points[0]["y"]), int(points[0]["x"])
+        _set(channel=channel, step=i * width + j)
+
+
+def output_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+    """Every output map with every value written; clicking a cell jumps the step view there."""
+    h, w = trace.shape
+    i, j = divmod(s.step, w)
+    st.subheader(t("output_header", h=h, w=w, c=trace.out.shape[0]))
+    with st.container(key="conv_output"):
+        cols = st.columns(min(trace.out.shape[0], 4))
+        for o, col in enumerate(cols):
+            key = f"lab_out_{o}"
+            fig = matrix_figure(trace.out[o], t("output_map_n", n=o), (i, j) if o == s.channel else None)
+            col.plotly_chart(fig, key=key, on_select=_on_cell_click, args=(key, o, w), selection_mode="points",
+                             config={"displayModeBar": False})
+    st.caption(t("click_to_jump"))
+
+
+def formula_ui(s: LabState) -> None:
+    """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
+    st.subheader(t("formula_header"))
+    if s.view == "pool":
+        rows = output_size(s.x.shape[1], s.pool_size, s.pool_stride)
+        cols = output_size(s.x.shape[2], s.pool_size, s.pool_stride)
+    else:
+        rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
+        cols = output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation)
+    axes = [("H_{out}", rows, "rows_word")] if (rows == cols) else [("H_{out}", rows, "rows_word"),
+                                                                       ("W_{out}", cols, "cols_word")]
+    for symbol, o, word in axes:
+        st.latex(size_formula_latex(o, symbol))
+        if o.valid and not o.fits:
+            st.info(t("stride_misfit", exact=f"{float(o.exact):.2f}", size=o.size, stride=o.stride))
+        missed = o.uncovered() if o.valid else []
+        if missed:
+            st.warning(t("uncovered", what=t(word), idx=", ".join(map(str, missed))))
+
+
+def layer_ui(s: LabState) -> None:
+    """Parameter count and the matching PyTorch line."""
+    st.subheader(t("layer_header"))
+    bias = s.bias is not None
+    n = param_count(s.c_in, s.c_out, s.k, bias)
+    formula = (f"C_out·(K·K·C_in + 1) = {s.c_out}·({s.k}·{s.k}·{s.c_in} + 1) = {n}" if bias
+               else f"C_out·K·K·C_in = {s.c_out}·{s.k}·{s.k}·{s.c_in} = {n}")
+    st.markdown(t("param_count", formula=formula))
+    st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias), language="python")
+
+
+def save_url(s: LabState) -> None:
+    """Mirror the state into the URL so the address bar is always a shareable link."""
+    for key, value in to_query(s).items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    if s.bias is None and "bias" in st.query_params:
+        del st.query_params["bias"]

@@ -1,0 +1,26 @@
+"""Widgets of the home page: one card per page saying what it teaches, and the device in use."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from cnnviz.device import describe_device
+from cnnviz.ui.i18n import t
+
+__all__ = ["device_ui", "pages_ui"]
+
+# (page file, icon, catalog key prefix); the text of each card is "<prefix>_title" / "<prefix>_teaches".
+PAGES = [("pages/convolution.py", "🧮", "card_conv")]
+
+
+def pages_ui() -> None:
+    for path, icon, prefix in PAGES:
+        with st.container(border=True):
+            st.page_link(path, label=t(f"{prefix}_title"), icon=icon)
+            st.markdown(t(f"{prefix}_teaches"))
+
+
+def device_ui() -> None:
+    st.subheader(t("device_header"))
+    st.markdown(t("device_text", device=describe_device(), torch=torch.__version__))

@@ -1,0 +1,38 @@
+"""The one translation helper: every UI string goes through ``t(key, **args)``.
+
+The catalogs live in ``cnnviz.ui.catalog``; the language is kept in session state under
+``LANG_KEY`` (set from the ``lang`` URL parameter and the sidebar switch).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cnnviz.ui.catalog import CATALOGS
+
+__all__ = ["LANGUAGES", "LANG_KEY", "current_language", "t", "translate"]
+
+LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
+LANG_KEY = "lang"
+DEFAULT_LANGUAGE = "en"
+
+
+def translate(lang: str, key: str, **args: object) -> str:
+    """The text of ``key`` in ``lang`` with ``args`` filled in; falls back to English, then to the key."""
+    text = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANGUAGE].get(key) or key
+    if not args:
+        return text
+    try:
+        return text.format(**args)
+    except (KeyError, IndexError, ValueError):
+        return text  # a catalog entry and its call site disagree: show the text rather than fail
+
+
+def current_language() -> str:
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, **args: object) -> str:
+    """Translate ``key`` into the session's language."""
+    return translate(current_language(), key, **args)
