@@ -1,13 +1,16 @@
-"""cnnviz: an interactive app that makes convolutional neural networks visible.
+"""cnnviz home page and entry point: what each page teaches and the compute device.
 
-Entry point: the navigation between pages, nothing else.
+Pages live in pages/ and share the sidebar (language switch, navigation) through page_setup().
 """
 
 import streamlit as st
 
+from cnnviz.ui.common import page_setup
+from cnnviz.ui.home import device_ui, pages_ui
 from cnnviz.ui.i18n import t
 
-st.navigation([
-    st.Page("pages/home.py", title=t("nav_home"), icon="🏠", default=True),
-    st.Page("pages/convolution.py", title=t("nav_conv"), icon="🧮", url_path="convolution"),
-]).run()
+page_setup("nav_home")
+st.title(t("home_title"))
+st.markdown(t("home_intro"))
+pages_ui()
+device_ui()

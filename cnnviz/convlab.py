@@ -212,13 +212,12 @@ def _num(v: float) -> str:
 
 
 def size_formula_latex(o: OutputSize, symbol: str) -> str:
-    """LaTeX of floor((N + 2P - D(K-1) - 1) / S) + 1 with the numbers of ``o`` substituted."""
+    """LaTeX of floor((N + 2P - D(K-1) - 1) / S) + 1 with the numbers of ``o`` substituted, one step a line."""
     pad = f"2\\cdot {o.pad_before}" if o.pad_before == o.pad_after else f"({o.pad_before}+{o.pad_after})"
     pad_sym = "2P" if o.pad_before == o.pad_after else "(P_{begin}+P_{end})"
     general = f"\\left\\lfloor \\frac{{N + {pad_sym} - D(K-1) - 1}}{{S}} \\right\\rfloor + 1"
     numbers = (f"\\left\\lfloor \\frac{{{o.n} + {pad} - {o.dilation}\\cdot({o.k}-1) - 1}}{{{o.stride}}}"
                f" \\right\\rfloor + 1")
-    if not o.valid:
-        return f"{symbol} = {general} = {numbers} = \\lfloor {_num(float(o.exact - 1))} \\rfloor + 1 < 1"
-    return (f"{symbol} = {general} = {numbers} = \\left\\lfloor {_num(float(o.exact - 1))} \\right\\rfloor + 1"
-            f" = {o.size}")
+    ratio = f"\\left\\lfloor {_num(float(o.exact - 1))} \\right\\rfloor + 1"
+    result = f"{ratio} = {o.size}" if o.valid else f"{ratio} < 1"
+    return f"\\begin{{aligned}} {symbol} &= {general} \\\\ &= {numbers} \\\\ &= {result} \\end{{aligned}}"

@@ -9,6 +9,8 @@ __all__ = ["matrix_figure", "value_text"]
 
 CELL_PX = 34
 HIGHLIGHT = "#ff4b4b"
+# Light enough at both ends that black numbers stay readable on every cell.
+DIVERGING = [[0.0, "#6baed6"], [0.5, "#ffffff"], [1.0, "#fc9272"]]
 
 
 def value_text(v: float) -> str:
@@ -27,7 +29,8 @@ def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None =
     h, w = m.shape
     rows, cols = np.mgrid[0:h, 0:w]
     text = [[value_text(v) for v in row] for row in m]
-    fig = go.Figure(go.Heatmap(z=m, text=text, texttemplate="%{text}", colorscale="RdBu_r", zmid=0,
+    fig = go.Figure(go.Heatmap(z=m, text=text, texttemplate="%{text}", colorscale=DIVERGING, zmid=0,
+                               textfont={"color": "black", "size": 13},
                                showscale=False, hoverinfo="skip", xgap=1, ygap=1))
     fig.add_trace(go.Scatter(x=cols.ravel(), y=rows.ravel(), mode="markers", hoverinfo="x+y",
                              marker={"size": 18, "opacity": 0, "symbol": "square"}, showlegend=False))
@@ -39,7 +42,8 @@ def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None =
     fig.update_layout(title={"text": title, "font": {"size": 14}}, height=size + 70, width=size + 40,
                       margin={"l": 30, "r": 10, "t": 40, "b": 10}, dragmode=False, clickmode="event+select",
                       plot_bgcolor="white")
-    fig.update_xaxes(side="top", dtick=1, showgrid=False, zeroline=False, constrain="domain", fixedrange=True)
-    fig.update_yaxes(autorange="reversed", dtick=1, showgrid=False, zeroline=False, scaleanchor="x",
-                     fixedrange=True)
+    fig.update_xaxes(side="top", dtick=1, range=[-0.5, w - 0.5], showgrid=False, zeroline=False,
+                     constrain="domain", fixedrange=True)
+    fig.update_yaxes(range=[h - 0.5, -0.5], dtick=1, showgrid=False, zeroline=False, scaleanchor="x",
+                     constrain="domain", fixedrange=True)
     return fig

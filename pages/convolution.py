@@ -26,9 +26,9 @@ with view:
         show_messages([trouble], kind="error")
     else:
         trace = trace_of(state)
-        lab.step_ui(state, trace)
         lab.step_view_ui(state, trace)
         lab.output_ui(state, trace)
+        lab.step_ui(state, trace)
     lab.formula_ui(state)
     if state.view == "conv":
         lab.layer_ui(state)

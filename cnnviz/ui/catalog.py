@@ -49,6 +49,8 @@ EN = {
                   "overlapping numbers pair by pair and adds the products up: that sum is one output cell.",
     "input_header": "Input",
     "preset": "Preset",
+    "in_custom": "Custom (as typed)",
+    "k_custom": "Custom (as typed)",
     "in_course": "Course example (5×5)",
     "in_pool_example": "Pooling example (4×4)",
     "in_vertical_edge": "Vertical edge",
@@ -115,9 +117,11 @@ EN = {
     "sv_padding": "padding",
     "sv_channel": "channel",
     "sv_speed": "Speed",
+    "step_view_alt": "Animated step view of the convolution: the window on the input, the kernel and the output",
     "output_header": "Output: {c} map(s) of {h}×{w}",
     "output_map_n": "Map {n}",
     "click_to_jump": "Click any output cell to see how it was computed.",
+    "selected_header": "Selected output cell",
     "formula_header": "Output size",
     "stride_misfit": "The stride does not fit evenly: before rounding down the output size would be {exact}, "
                      "not a whole number. The kernel takes only {size} step(s) of {stride}; what is left over "
@@ -173,6 +177,8 @@ VI = {
                   "lên nhau rồi cộng các tích lại: tổng đó là một ô của đầu ra.",
     "input_header": "Đầu vào",
     "preset": "Mẫu có sẵn",
+    "in_custom": "Tự nhập",
+    "k_custom": "Tự nhập",
     "in_course": "Ví dụ trong bài giảng (5×5)",
     "in_pool_example": "Ví dụ pooling (4×4)",
     "in_vertical_edge": "Cạnh dọc",
@@ -240,9 +246,11 @@ VI = {
     "sv_padding": "đệm",
     "sv_channel": "kênh",
     "sv_speed": "Tốc độ",
+    "step_view_alt": "Hình động từng bước của phép tích chập: cửa sổ trên đầu vào, kernel và đầu ra",
     "output_header": "Đầu ra: {c} bản đồ {h}×{w}",
     "output_map_n": "Bản đồ {n}",
     "click_to_jump": "Nhấn vào một ô đầu ra bất kỳ để xem nó được tính như thế nào.",
+    "selected_header": "Ô đầu ra đang chọn",
     "formula_header": "Kích thước đầu ra",
     "stride_misfit": "Bước trượt không chia hết: trước khi làm tròn xuống, kích thước đầu ra sẽ là {exact}, "
                      "không phải số nguyên. Kernel chỉ đi được {size} bước, mỗi bước {stride} ô; phần dư ở "

@@ -1,6 +1,9 @@
-"""What every page shares: page config, the language switch and the compute-device line.
+"""What every page shares: page config, the translated navigation, the language switch and
+the compute-device line.
 
-Each page calls ``page_setup()`` first, so a page opened by a deep link works on its own.
+Each page calls ``page_setup()`` first. The app uses Streamlit's pages/ folder (every page is
+its own script, so a deep link on a fresh server runs just that page); the built-in
+navigation is hidden in .streamlit/config.toml and replaced by translated links here.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 __all__ = ["page_setup", "show_messages", "sync_language_to_url"]
 
 _LANG_WIDGET = "lang_switch"
+# (script, catalog key of its title, icon), in menu order
+NAV = [("app.py", "nav_home", ":material/home:"), ("pages/convolution.py", "nav_conv", ":material/grid_on:")]
 
 
 def _language_from_url() -> None:
@@ -37,7 +42,9 @@ def _on_language_change() -> None:
 
 
 def sync_language_to_url() -> None:
-    st.query_params["lang"] = current_language()
+    lang = current_language()
+    st.query_params["lang"] = lang
+    st.session_state["_lang_url_read"] = lang  # our own write is not a new request from the URL
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,10 +54,13 @@ def _device_text() -> str:
 
 def page_setup(page_title_key: str) -> None:
     """Page config, language (URL, then sidebar switch) and the sidebar; call first on every page."""
-    st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon="🧮", layout="wide")
+    st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon=":material/grid_on:", layout="wide")
     _language_from_url()
     st.session_state.setdefault(_LANG_WIDGET, current_language())
     with st.sidebar:
+        for script, key, icon in NAV:
+            st.page_link(script, label=t(key), icon=icon)
+        st.divider()
         st.segmented_control(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
                              key=_LANG_WIDGET, on_change=_on_language_change)
         st.caption(t("device_line", device=_device_text()))

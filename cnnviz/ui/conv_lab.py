@@ -4,10 +4,10 @@ widgets edit it through callbacks, and the URL mirrors it after every run."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import streamlit as st
-import streamlit.components.v1 as components
 
 from cnnviz.conv import ConvTrace, PoolTrace, conv2d_code, output_size, param_count
 from cnnviz.convlab import LIMITS, LabState, clamp, from_query, problem, size_formula_latex, to_query, trace_shape
@@ -21,6 +21,7 @@ from cnnviz.ui.i18n import t
 __all__ = ["current", "formula_ui", "input_ui", "kernel_ui", "layer_ui", "load", "output_ui", "settings_ui",
            "step_ui", "step_view_ui", "save_url"]
 
+CUSTOM = "custom"  # preset entry meaning "the numbers as typed or as given by a link"
 LAB = "lab"  # canonical LabState
 META = "lab_meta"  # presets chosen, for regenerating on size changes
 PADDINGS = [0, 1, 2, 3, "same", "valid"]
@@ -41,7 +42,9 @@ def load() -> LabState:
     if LAB not in st.session_state:
         state, warnings = from_query(st.query_params.to_dict())
         st.session_state[LAB] = state
-        st.session_state[META] = {"preset": "course", "kpreset": "course", "image": "camera", "seed": 0}
+        from_link = "input" in st.query_params
+        st.session_state[META] = {"preset": CUSTOM if from_link else "course", "image": "camera", "seed": 0,
+                                  "kpreset": CUSTOM if "kernel" in st.query_params else "course"}
         st.session_state["lab_url_warnings"] = warnings
         _push(state)
     elif "lab_rows" not in st.session_state:  # back from another page: widgets were cleaned up
@@ -70,18 +73,34 @@ def _push(s: LabState) -> None:
 
 # ---------------------------------------------------------------- callbacks
 
+def _resized(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` cropped or zero-padded (at the end of each axis) to ``shape``."""
+    out = np.zeros(shape)
+    common = tuple(slice(0, min(m, n)) for m, n in zip(a.shape, shape))
+    out[common] = a[common]
+    return out
+
+
 def _regenerate_input() -> None:
-    ss, meta = st.session_state, st.session_state[META]
+    ss, meta, s = st.session_state, st.session_state[META], current()
     meta.update(preset=ss["lab_preset"], image=ss["lab_image"])
     if meta["preset"] == "random":
         meta["seed"] += 1
-    x = input_preset(meta["preset"], ss["lab_rows"], ss["lab_cols"], ss["lab_cin"], meta["seed"], meta["image"])
-    s = current()
-    weight = s.weight
-    if x.shape[0] != s.c_in:  # the kernel must have one slice per input channel
-        weight = kernel_preset(meta["kpreset"], s.k, s.c_out, x.shape[0], meta["seed"])
-    _set(x=x, weight=weight, step=0)
+    shape = (ss["lab_cin"], ss["lab_rows"], ss["lab_cols"])
+    if meta["preset"] == CUSTOM:  # keep the typed numbers, only change the size
+        x = _resized(np.tile(s.x, (3, 1, 1))[: shape[0]], shape)
+    else:
+        x = input_preset(meta["preset"], shape[1], shape[2], shape[0], meta["seed"], meta["image"])
+    _set(x=x, weight=_weight(meta["kpreset"], s, s.c_out, x.shape[0], s.k), step=0)
     _push(current())
+
+
+def _weight(preset: str, s: LabState, c_out: int, c_in: int, k: int) -> np.ndarray:
+    """A (c_out, c_in, k, k) kernel from a preset, or the typed one resized (new slices repeat old ones)."""
+    if preset != CUSTOM:
+        return kernel_preset(preset, k, c_out, c_in, st.session_state[META]["seed"])
+    tiled = np.tile(s.weight, (4, 3, 1, 1))[:c_out, :c_in]
+    return _resized(tiled, (c_out, c_in, k, k))
 
 
 def _regenerate_kernel() -> None:
@@ -89,9 +108,10 @@ def _regenerate_kernel() -> None:
     meta["kpreset"] = ss["lab_kpreset"]
     if meta["kpreset"] == "random":
         meta["seed"] += 1
+    s = current()
     k = FIXED_KERNEL_SIZE.get(meta["kpreset"], ss["lab_k"])
-    bias = _bias_values(current(), ss["lab_cout"]) if ss["lab_bias_on"] else None
-    _set(weight=kernel_preset(meta["kpreset"], k, ss["lab_cout"], current().c_in, meta["seed"]), bias=bias, step=0)
+    bias = _bias_values(s, ss["lab_cout"]) if ss["lab_bias_on"] else None
+    _set(weight=_weight(meta["kpreset"], s, ss["lab_cout"], s.c_in, k), bias=bias, step=0)
     _push(current())
 
 
@@ -109,11 +129,10 @@ def _edit_input(c: int) -> None:
         return
     ss.pop(f"lab_err_in_{c}", None)
     s = current()
-    x = s.x if m.shape == s.x.shape[1:] else np.zeros((s.c_in,) + m.shape)
-    x = x.copy()
+    # a new size applies to every channel: the others start as copies of the edited one
+    x = s.x.copy() if m.shape == s.x.shape[1:] else np.repeat(m[None], s.c_in, axis=0)
     x[c] = m
-    if m.shape != s.x.shape[1:]:  # a new size: the other channels are resized with the edited one
-        x[:] = m
+    ss[META]["preset"] = CUSTOM
     _set(x=x)
     _push(current())
 
@@ -131,6 +150,7 @@ def _edit_kernel(c: int) -> None:
     ss.pop(f"lab_err_kin_{c}", None)
     w = s.weight.copy() if m.shape[0] == s.k else np.zeros((s.c_out, s.c_in) + m.shape)
     w[o, c] = m
+    ss[META]["kpreset"] = CUSTOM
     _set(weight=w)
     _push(current())
 
@@ -149,9 +169,12 @@ def _edit_bias() -> None:
 
 
 def _edit_settings() -> None:
-    ss = st.session_state
-    _set(stride=ss["lab_stride"], padding=ss["lab_padding"], dilation=ss["lab_dilation"], view=ss["lab_view"] or "conv",
-         pool=ss["lab_pool"], pool_size=ss["lab_pool_size"], pool_stride=ss["lab_pool_stride"])
+    """Copy the settings widgets into the state; widgets of the other operation are not on the page."""
+    ss, s = st.session_state, current()
+    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride")
+    _set(**{n: ss[f"lab_{n}"] if ss.get(f"lab_{n}") is not None else getattr(s, n) for n in names})
+    if ss.get("lab_view") is None:  # a segmented control can be cleared: show the operation still in use
+        ss["lab_view"] = current().view
 
 
 def _step_by(delta: int) -> None:
@@ -176,7 +199,7 @@ def _error_under(key: str) -> None:
 def input_ui() -> None:
     """Input matrix: preset, size, channels, sample image, and one editor per channel."""
     st.subheader(t("input_header"))
-    st.selectbox(t("preset"), INPUT_PRESETS, key="lab_preset", format_func=lambda p: t(f"in_{p}"),
+    st.selectbox(t("preset"), (CUSTOM, *INPUT_PRESETS), key="lab_preset", format_func=lambda p: t(f"in_{p}"),
                  on_change=_regenerate_input)
     a, b, c = st.columns(3)
     a.number_input(t("rows"), *LIMITS["side"], key="lab_rows", on_change=_regenerate_input)
@@ -198,7 +221,7 @@ def kernel_ui() -> None:
     """Kernel: preset, size, output channels, bias, and an editor per input channel of one filter."""
     s = current()
     st.subheader(t("kernel_header"))
-    st.selectbox(t("preset"), KERNEL_PRESETS, key="lab_kpreset", format_func=lambda p: t(f"k_{p}"),
+    st.selectbox(t("preset"), (CUSTOM, *KERNEL_PRESETS), key="lab_kpreset", format_func=lambda p: t(f"k_{p}"),
                  on_change=_regenerate_kernel)
     a, b = st.columns(2)
     a.slider(t("kernel_size"), *LIMITS["kernel"], key="lab_k", on_change=_regenerate_kernel,
@@ -236,9 +259,10 @@ def settings_ui() -> None:
 
 
 def step_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
-    """Previous / next buttons and the full computation of the current output cell."""
+    """Previous / next buttons and the full computation of the selected output cell."""
     h, w = trace.shape
     i, j = divmod(s.step, w)
+    st.subheader(t("selected_header"))
     prev, label, nxt = st.columns([1, 4, 1], vertical_alignment="center")
     prev.button("◀ " + t("prev"), key="conv_prev", on_click=_step_by, args=(-1,), width="stretch")
     nxt.button(t("next") + " ▶", key="conv_next", on_click=_step_by, args=(1,), width="stretch")
@@ -258,7 +282,7 @@ def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
         html = conv_step_html(trace, s.channel, s.step, labels)
     else:
         html = pool_step_html(trace, s.channel, s.step, labels)
-    components.html(html, height=step_view_height(trace), scrolling=True)
+    st.iframe(html, height=step_view_height(trace), alt=t("step_view_alt"))
 
 
 def _on_cell_click(key: str, channel: int, width: int) -> None:
@@ -279,7 +303,7 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
         for o, col in enumerate(cols):
             key = f"lab_out_{o}"
             fig = matrix_figure(trace.out[o], t("output_map_n", n=o), (i, j) if o == s.channel else None)
-            col.plotly_chart(fig, key=key, on_select=_on_cell_click, args=(key, o, w), selection_mode="points",
+            col.plotly_chart(fig, key=key, on_select=partial(_on_cell_click, key, o, w), selection_mode="points",
                              config={"displayModeBar": False})
     st.caption(t("click_to_jump"))
 
@@ -287,6 +311,8 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
 def formula_ui(s: LabState) -> None:
     """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
     st.subheader(t("formula_header"))
+    if s.view == "conv" and s.padding == "same" and s.stride != 1:
+        return  # no formula for an impossible setting; problem() already says why
     if s.view == "pool":
         rows = output_size(s.x.shape[1], s.pool_size, s.pool_stride)
         cols = output_size(s.x.shape[2], s.pool_size, s.pool_stride)
@@ -312,7 +338,8 @@ def layer_ui(s: LabState) -> None:
     formula = (f"C_out·(K·K·C_in + 1) = {s.c_out}·({s.k}·{s.k}·{s.c_in} + 1) = {n}" if bias
                else f"C_out·K·K·C_in = {s.c_out}·{s.k}·{s.k}·{s.c_in} = {n}")
     st.markdown(t("param_count", formula=formula))
-    st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias), language="python")
+    st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias), language="python",
+            wrap_lines=True)
 
 
 def save_url(s: LabState) -> None:

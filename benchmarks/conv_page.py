@@ -1,0 +1,111 @@
+"""Server-side time of one Convolution-lab rerun at the largest settings the UI allows.
+
+A rerun is what a click costs on the server: the page script runs again (AppTest drives it
+in-process). Also times the pieces of a rerun separately, so a regression can be located.
+Usage (from the repository root): .venv/bin/python -m benchmarks.conv_page [--runs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from streamlit.testing.v1 import AppTest
+
+from cnnviz.conv import conv_trace
+from cnnviz.grids import format_matrices
+from cnnviz.plots import matrix_figure
+from cnnviz.stepview import conv_step_html
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "conv_page.json"
+
+
+def largest_state() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (3, 12, 12)).astype(float)
+    w = rng.integers(-2, 3, (4, 3, 7, 7)).astype(float)
+    params = {"input": format_matrices(x), "kernel": format_matrices(w.reshape(-1, 7, 7)), "stride": "1",
+              "padding": "3", "dilation": "1", "bias": "1,2,3,4"}
+    return x, w, params
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in samples)
+    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
+            "min_ms": round(ms[0], 2), "max_ms": round(ms[-1], 2), "runs": len(ms)}
+
+
+def time_it(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def page_reruns(params: dict[str, str], runs: int) -> list[float]:
+    at = AppTest.from_file(str(ROOT / "pages" / "convolution.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    for _ in range(3):  # warm-up: imports, caches
+        at.button(key="conv_next").click().run()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        at.button(key="conv_next").click().run()
+        samples.append(time.perf_counter() - t0)
+    assert not at.exception and len(at.get("plotly_chart")) == 4
+    return samples
+
+
+def machine() -> dict[str, object]:
+    import streamlit
+    import torch
+
+    cpu = platform.processor()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"device": "cpu", "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "torch": torch.__version__, "streamlit": streamlit.__version__, "platform": platform.platform()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    x, w, params = largest_state()
+    trace = conv_trace(x, w, np.arange(1.0, 5.0), 1, 3, 1)
+    labels = {}
+    result = {
+        "settings": "input 12x12x3, kernel 7x7, 4 output channels, padding 3, stride 1 (12x12 outputs, 144 steps)",
+        "machine": machine(),
+        "page_rerun": percentiles(page_reruns(params, args.runs)),
+        "pieces": {
+            "conv_trace": percentiles(time_it(lambda: conv_trace(x, w, None, 1, 3, 1), args.runs)),
+            "step_view_html": percentiles(time_it(lambda: conv_step_html(trace, 0, 0, labels), args.runs)),
+            "four_output_figures": percentiles(time_it(
+                lambda: [matrix_figure(trace.out[o], "", (0, 0)).to_json() for o in range(4)], args.runs)),
+        },
+        "target": "page_rerun p95 <= 150 ms",
+        "command": ".venv/bin/python -m benchmarks.conv_page --runs 40",
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Home page and navigation: what each page teaches, the device, and the language switch."""
+
+from tests.app.conftest import no_exception, run_page
+
+
+def test_home_lists_the_pages_and_the_device() -> None:
+    at = run_page("app.py")
+    no_exception(at)
+    assert at.title[0].value.startswith("cnnviz")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Slide a kernel" in text and "CPU" in " ".join(m.value for m in [*at.markdown, *at.caption])
+
+
+def test_language_switch_translates_the_page() -> None:
+    at = run_page("app.py")
+    at.button_group(key="lang_switch").set_value("vi").run()
+    no_exception(at)
+    assert at.title[0].value == "cnnviz: nhìn vào bên trong mạng tích chập"
+    assert at.query_params["lang"] == "vi"
+
+
+def test_lang_url_parameter() -> None:
+    at = run_page("app.py", {"lang": "vi"})
+    no_exception(at)
+    assert at.title[0].value == "cnnviz: nhìn vào bên trong mạng tích chập"
+    assert at.button_group(key="lang_switch").value == "vi"
+
+
+def test_entry_script_navigates_to_the_lab() -> None:
+    at = run_page("app.py", {"lang": "vi"})
+    no_exception(at)
+    links = [el.proto for el in at.sidebar.get("page_link")]
+    assert [link.label for link in links] == ["Trang chủ", "Tích chập"]
+    at.switch_page("pages/convolution.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Phòng thí nghiệm tích chập"

@@ -1,0 +1,64 @@
+"""Both catalogs are complete: every key in one is in the other, and every key the code uses exists."""
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from cnnviz.grids import INPUT_PRESETS, KERNEL_PRESETS
+from cnnviz.ui.catalog import CATALOGS, EN, VI
+from cnnviz.ui.conv_lab import STEP_LABELS
+from cnnviz.ui.home import PAGES
+from cnnviz.ui.i18n import translate
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("cnnviz/**/*.py")]
+
+
+def _literal_keys() -> set[str]:
+    """Keys passed as string literals to t(...), and message keys returned by the library."""
+    keys = set()
+    for path in SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("t", "page_setup") and node.args:
+                if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                    keys.add(node.args[0].value)
+        keys |= set(re.findall(r"""["']((?:err|warn)_[a-z_]+)["']""", path.read_text(encoding="utf-8")))
+    return keys
+
+
+def _dynamic_keys() -> set[str]:
+    """Keys the code builds with f-strings, from the lists it builds them from."""
+    return ({f"in_{p}" for p in INPUT_PRESETS} | {f"k_{p}" for p in KERNEL_PRESETS}
+            | {f"sv_{k}" for k in STEP_LABELS} | {"view_conv", "view_pool", "pad_same", "pad_valid",
+                                                    "pool_max", "pool_avg", "in_custom", "k_custom"}
+            | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")})
+
+
+def test_catalogs_have_the_same_keys() -> None:
+    assert set(EN) - set(VI) == set(), "missing in Vietnamese"
+    assert set(VI) - set(EN) == set(), "missing in English"
+
+
+def test_every_key_used_exists() -> None:
+    used = _literal_keys() | _dynamic_keys()
+    assert len(used) > 50
+    assert used - set(EN) == set()
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_translations_have_the_same_placeholders(key: str) -> None:
+    fields = [{f for _, f, _, _ in string.Formatter().parse(cat[key]) if f} for cat in CATALOGS.values()]
+    assert fields[0] == fields[1]
+    assert VI[key].strip() and EN[key].strip()
+
+
+def test_translate_falls_back_and_never_raises() -> None:
+    assert translate("vi", "nav_conv") == "Tích chập"
+    assert translate("xx", "nav_conv") == "Convolution"
+    assert translate("en", "no_such_key") == "no_such_key"
+    assert translate("en", "err_empty", unused=1) == EN["err_empty"]
+    assert "{row}" in translate("en", "err_not_number", value="x")  # a missing argument shows the raw text
