@@ -53,20 +53,25 @@ def time_it(fn, runs: int) -> list[float]:
 
 
 def page_reruns(params: dict[str, str], runs: int) -> list[float]:
-    at = AppTest.from_file(str(ROOT / "pages" / "convolution.py"), default_timeout=60)
+    """Click 'Next' on the lab ``runs`` times; each click is one rerun of the page script."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for k, v in params.items():
         at.query_params[k] = v
-    at.run()
+    at.switch_page("pages/convolution.py").run()
     assert not at.exception, at.exception
     for _ in range(3):  # warm-up: imports, caches
         at.button(key="conv_next").click().run()
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        at.button(key="conv_next").click().run()
-        samples.append(time.perf_counter() - t0)
+    samples = time_it(lambda: at.button(key="conv_next").click().run(), runs)
     assert not at.exception and len(at.get("plotly_chart")) == 4
     return samples
+
+
+def home_reruns(runs: int) -> list[float]:
+    """Baseline: reruns of the home page (text only), the floor of what any rerun costs here."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    for _ in range(3):
+        at.run()
+    return time_it(at.run, runs)
 
 
 def machine() -> dict[str, object]:
@@ -89,10 +94,13 @@ def main() -> None:
     x, w, params = largest_state()
     trace = conv_trace(x, w, np.arange(1.0, 5.0), 1, 3, 1)
     labels = {}
+    lab, home = percentiles(page_reruns(params, args.runs)), percentiles(home_reruns(args.runs))
     result = {
         "settings": "input 12x12x3, kernel 7x7, 4 output channels, padding 3, stride 1 (12x12 outputs, 144 steps)",
         "machine": machine(),
-        "page_rerun": percentiles(page_reruns(params, args.runs)),
+        "page_rerun": lab,
+        "home_rerun_baseline": home,
+        "ratio_p50_lab_to_home": round(lab["p50_ms"] / home["p50_ms"], 2),
         "pieces": {
             "conv_trace": percentiles(time_it(lambda: conv_trace(x, w, None, 1, 3, 1), args.runs)),
             "step_view_html": percentiles(time_it(lambda: conv_step_html(trace, 0, 0, labels), args.runs)),

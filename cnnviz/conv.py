@@ -114,7 +114,7 @@ class OutputSize:
 def output_size(n: int, k: int, stride: int = 1, padding: Padding = 0, dilation: int = 1) -> OutputSize:
     """Output size of a convolution or pooling along one axis (see module docstring)."""
     for name, value, low in (("n", n, 1), ("k", k, 1), ("stride", stride, 1), ("dilation", dilation, 1)):
-        if int(value) != value or value < low:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, not {value!r}")
     before, after = resolve_padding(padding, k, stride, dilation)
     return OutputSize(int(n), int(k), int(stride), before, after, int(dilation))
@@ -219,7 +219,9 @@ def conv_trace(
     products = win[None] * weight[:, :, None, None]  # (C_out, C_in, Ho, Wo, K, K)
     out = products.sum(axis=(1, 4, 5))  # (C_out, Ho, Wo)
     if bias is not None:
-        bias = np.asarray(bias, dtype=np.float64).reshape(weight.shape[0])
+        bias = np.asarray(bias, dtype=np.float64).reshape(-1)
+        if bias.size != weight.shape[0]:
+            raise ValueError(f"bias needs one value per output channel ({weight.shape[0]}), got {bias.size}")
         out = out + bias[:, None, None]
     return ConvTrace(padded, pad_mask, weight, bias, rows, cols, products, out)
 

@@ -319,8 +319,10 @@ def formula_ui(s: LabState) -> None:
     else:
         rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
         cols = output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation)
-    axes = [("H_{out}", rows, "rows_word")] if (rows == cols) else [("H_{out}", rows, "rows_word"),
-                                                                       ("W_{out}", cols, "cols_word")]
+    if rows == cols:  # square: one formula serves both axes
+        axes = [("H_{out} = W_{out}", rows, "rows_cols_word")]
+    else:
+        axes = [("H_{out}", rows, "rows_word"), ("W_{out}", cols, "cols_word")]
     for symbol, o, word in axes:
         st.latex(size_formula_latex(o, symbol))
         if o.valid and not o.fits:
