@@ -1,0 +1,199 @@
+"""Browser-test harness: a fresh Streamlit server per test, driven by Debian's headless Chromium.
+
+Set CNNVIZ_APP to another entry script to run these tests against it instead of the repo's app.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+APP = Path(os.environ.get("CNNVIZ_APP", REPO / "app.py"))
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+# Flags known to work on these machines: no GPU, no sandbox as root, and no network chatter.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+SERVER_START_S = 60.0
+# A cold server's first render took ~6 s; the margin covers a loaded 2-core CI machine.
+RENDER_TIMEOUT_MS = 60_000
+# Once a run has finished, its elements are on the page: a missing one should fail fast.
+ELEMENT_TIMEOUT_MS = 10_000
+SETTLE_MS = 500
+LOG_TAIL_CHARS = 4_000
+MAX_SCREENSHOT_HEIGHT = 8_000
+
+
+def free_port() -> int:
+    """Ask the OS for a port nobody is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def log_tail(log_path: Path) -> str:
+    """The end of the server log, the part that explains a crash."""
+    if not log_path.exists():
+        return "(no server log)"
+    return log_path.read_text(errors="replace")[-LOG_TAIL_CHARS:]
+
+
+def server_command(port: int) -> list[str]:
+    """Command line of a headless Streamlit server bound to localhost only."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
+    """Poll Streamlit's health endpoint until it answers "ok"; fail early if the server died."""
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with code {process.returncode}:\n{log_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass  # not listening yet
+        time.sleep(0.2)
+    pytest.fail(f"streamlit not healthy after {SERVER_START_S:.0f} s:\n{log_tail(log_path)}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the server politely, then by force if it hangs."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """Start a fresh server for one test and yield its base URL (no trailing slash).
+
+    Fresh per test, because a deep link must work as the very FIRST request a server sees.
+    """
+    port = free_port()
+    log_path = tmp_path / "streamlit.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        wait_until_healthy(process, port, log_path)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+        # Shown by pytest only when the test failed: the server side of the story.
+        print(f"--- streamlit log ({log_path}) ---\n{log_tail(log_path)}")
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Playwright]:
+    """One Playwright driver for the whole run."""
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium; Playwright's own browser download does not work offline."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium")
+    # launch() gives the browser a fresh temporary profile of its own.
+    browser = playwright_session.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a new browser context, so no cookies or storage leak between tests."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(ELEMENT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_for_script(page: Page) -> None:
+    """Wait until the app's script run has finished and the page has settled."""
+    app = page.get_by_test_id("stApp")
+    expect(app).to_be_attached(timeout=RENDER_TIMEOUT_MS)
+    # "initial" before the first run, "running" during one, "notRunning" once it is done.
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=RENDER_TIMEOUT_MS)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=RENDER_TIMEOUT_MS)
+    # Elements of the finished run are still being laid out for a moment.
+    page.wait_for_timeout(SETTLE_MS)
+
+
+def open_page(page: Page, url: str) -> None:
+    """Navigate to `url` and wait until the app has finished rendering it."""
+    page.goto(url)
+    wait_for_script(page)
+
+
+def assert_no_exception(page: Page) -> None:
+    """Fail if the app shows an exception box or a traceback anywhere on the page."""
+    exceptions = page.locator('[data-testid="stException"]')
+    count = exceptions.count()
+    texts = "\n---\n".join(exceptions.all_inner_texts())
+    assert count == 0, f"{count} exception(s) shown on {page.url}:\n{texts}"
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body, f"traceback shown on {page.url}:\n{body[-LOG_TAIL_CHARS:]}"
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a screenshot named after a test goes; brackets and slashes become underscores."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") + ".png")
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """Save a PNG of the whole app, below the fold included, and return its path.
+
+    Streamlit scrolls inside its own container, so a "full page" screenshot would stop at the
+    viewport: the viewport is stretched to the content's height for the shot instead.
+    """
+    height = int(page.evaluate(
+        "() => Math.max(document.body.scrollHeight,"
+        " document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0)"))
+    size = page.viewport_size or VIEWPORT
+    tall_height = min(max(height, size["height"]), MAX_SCREENSHOT_HEIGHT)
+    tall: ViewportSize = {"width": size["width"], "height": tall_height}
+    page.set_viewport_size(tall)
+    path = screenshot_path(name)
+    try:
+        page.wait_for_timeout(200)  # let the layout follow the new viewport
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+    return path
