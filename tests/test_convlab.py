@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnviz.convlab import LabState, from_query, problem, size_formula_latex, to_query, trace_of
 from cnnviz.conv import output_size
@@ -76,3 +78,23 @@ def test_formula_shows_the_users_numbers() -> None:
     assert "1.33" in latex
     assert size_formula_latex(output_size(7, 3, 1, 1), "H").endswith("= 7 \\end{aligned}")
     assert "(0+1)" in size_formula_latex(output_size(5, 2, 1, "same"), "H")
+
+
+NAMES = ["input", "kernel", "bias", "stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride",
+         "channel", "step"]
+TOKENS = st.sampled_from(["0", "1", "3", "7", "12", "-1", "1.5", "same", "valid", "max", "avg", "pool", "conv",
+                          ",", ";", "|", "x", "", "1e400", "nan", "\u2212", " ", "9" * 30])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(NAMES), st.lists(TOKENS, max_size=40).map("".join) | st.text(max_size=30)))
+def test_any_url_gives_a_page_state_never_an_exception(params: dict[str, str]) -> None:
+    """Whatever a link holds, the lab gets a usable state and either an output or a stated problem."""
+    state, warnings = from_query(params)
+    assert all(isinstance(key, str) and isinstance(args, dict) for key, args in warnings)
+    reason = problem(state)
+    if reason is None:
+        out = trace_of(state).out
+        assert np.isfinite(out).all() and 0 <= state.step < out.shape[1] * out.shape[2]
+    else:
+        assert reason[0].startswith("err_")

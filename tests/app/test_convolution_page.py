@@ -158,3 +158,32 @@ def test_bad_url_values_get_a_message_and_defaults() -> None:
     texts = " ".join(w.value for w in at.warning)
     assert "stride=banana" in texts and "input" in texts and "klingon" in texts
     assert output_maps(at) == [COURSE_OUT]
+
+
+def test_custom_input_keeps_the_typed_numbers_when_resized(conv: AppTest) -> None:
+    conv.text_area(key="lab_in_0").input("1 2 3\n4 5 6\n7 8 9").run()
+    assert conv.selectbox(key="lab_preset").value == "custom"
+    conv.number_input(key="lab_cols").set_value(4).run()
+    assert conv.text_area(key="lab_in_0").value == "1 2 3 0\n4 5 6 0\n7 8 9 0"
+    conv.number_input(key="lab_cin").set_value(2).run()
+    assert conv.text_area(key="lab_in_1").value == conv.text_area(key="lab_in_0").value
+    assert conv.query_params["input"] == "1,2,3,0;4,5,6,0;7,8,9,0|1,2,3,0;4,5,6,0;7,8,9,0"
+
+
+def test_choosing_a_filter_shows_its_weights_and_its_steps(conv: AppTest) -> None:
+    conv.selectbox(key="lab_kpreset").set_value("random").run()
+    conv.slider(key="lab_cout").set_value(2).run()
+    first = conv.text_area(key="lab_kin_0").value
+    conv.button_group(key="lab_kout").set_value(1).run()
+    no_exception(conv)
+    assert conv.text_area(key="lab_kin_0").value != first  # random filters differ
+    assert conv.query_params["channel"] == "1"
+    assert "map 1" in " ".join(m.value for m in conv.markdown)
+
+
+def test_language_switch_on_the_lab(conv: AppTest) -> None:
+    conv.button_group(key="lang_switch").set_value("vi").run()
+    no_exception(conv)
+    assert conv.title[0].value == "Phòng thí nghiệm tích chập"
+    assert any(h.value == "Đầu vào" for h in conv.subheader)
+    assert output_maps(conv) == [COURSE_OUT]  # the numbers do not change with the language
