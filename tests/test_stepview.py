@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import sync_playwright
 
 from cnnviz.conv import ConvTrace, conv_trace, pool_trace
 from cnnviz.stepview import (conv_expression, conv_step_html, format_number, pool_expression, pool_step_html,
@@ -184,13 +184,7 @@ def test_page_is_offline_and_drivable() -> None:
 def test_largest_settings_fit_the_budget() -> None:
     trace = largest_trace()
     page_html = conv_step_html(trace, 0, 0, LABELS)
-    assert len(page_html.encode()) < SIZE_BUDGET
-    runs = []
-    for _ in range(5):
-        begin = time.perf_counter()
-        conv_step_html(trace, 0, 0, LABELS)
-        runs.append(time.perf_counter() - begin)
-    assert min(runs) < 0.3  # ~2 ms on a laptop; generous so a loaded CI machine does not flake
+    assert len(page_html.encode()) < SIZE_BUDGET  # its render time is measured in benchmarks/
 
 
 def test_labels_are_escaped() -> None:
@@ -236,10 +230,7 @@ def test_height_grows_with_the_grid() -> None:
 
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
+    with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
@@ -322,7 +313,8 @@ def test_browser_grid_shows_every_padded_value(browser_page) -> None:  # type: i
     trace = decimal_trace(4, padding=2)
     load(browser_page, conv_step_html(trace, 0, 0, LABELS))
     grids = browser_page.evaluate("""() => [...document.querySelectorAll('.host')].map(host =>
-      [...host.querySelectorAll('.cell')].map(c => [c.querySelector('.v').textContent, c.classList.contains('pad')]))""")
+      [...host.querySelectorAll('.cell')].map(c => [c.querySelector('.v').textContent,
+                                                   c.classList.contains('pad')]))""")
     assert len(grids) == trace.padded.shape[0]
     for c, cells in enumerate(grids):
         assert [text for text, _ in cells] == [format_number(v) for v in trace.padded[c].ravel()]

@@ -26,7 +26,7 @@ LAB = "lab"  # canonical LabState
 META = "lab_meta"  # presets chosen, for regenerating on size changes
 PADDINGS = [0, 1, 2, 3, "same", "valid"]
 STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
-               "padding", "channel", "speed")
+               "padding", "channel", "speed", "bias")
 
 
 def current() -> LabState:

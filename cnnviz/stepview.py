@@ -1,0 +1,456 @@
+"""Animated step-by-step view of a convolution or pooling, as one self-contained HTML page.
+
+Python formats every number; the inline script only places precomputed strings, so it runs offline.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from cnnviz.conv import ConvTrace, PoolTrace
+
+__all__ = ["conv_expression", "conv_step_html", "format_number", "pool_expression", "pool_step_html",
+           "step_view_height"]
+
+TIMES = "\u00d7"
+LEVELS = 8  # colour steps on each side of zero
+POSITIVE_RGB = (244, 165, 130)  # light ends of a red-blue diverging scale keep dark text readable
+NEGATIVE_RGB = (146, 197, 222)
+CELL_PX = ((8, 34), (11, 30), (14, 27), (math.inf, 24))  # (largest grid side, cell size)
+# Glyph widths in em of the widest common fallback font (DejaVu Sans), to size cells before any rendering.
+DIGIT_EM, OTHER_EM, TIMES_EM, PLUS_EM = 0.64, 0.4, 0.84, 1.5
+# Width of the lab's view column at a 1280 px screen with the sidebar open; the height is predicted
+# for this width, so wider frames only leave some space below.
+DESIGN_WIDTH = 530
+# Fixed sizes (px) shared by the CSS below and the height prediction.
+INDEX_W, INDEX_H, CAPTION_H, SIGN_W, SIGN_H, ROW_GAP, CHANNEL_GAP, GAP = 22, 16, 20, 20, 30, 6, 10, 16
+BIAS_ROW_H, PREFIX_W, EXPR_PAD_X, EXPR_BOX_H, LINE_H, LINE_GAP = 34, 50, 20, 28, 20, 4
+HEADER_H = 96  # step label, controls and paddings above the grids
+SAFETY_PX = 24
+TAG_SLACK_PX = 8  # a highlighted input may widen this much to show its weight
+MIN_FONT_PX = 9
+EXPR_FONT_PX = 13
+POOL_EXPR_MIN_W = 160  # a pooling line wraps like prose, so its column may be narrow
+BASE_INTERVAL_MS = 900
+SPEEDS = ("0.5", "1", "2", "4")
+LABEL_KEYS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
+              "padding", "channel", "speed", "bias")
+
+
+def format_number(v: float) -> str:
+    """Integers without decimals, others with up to 4 decimals; never "-0"."""
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    r = round(v, 4) + 0.0  # adding 0.0 turns -0.0 into 0.0
+    if r.is_integer():
+        return str(int(r))
+    return f"{r:.4f}".rstrip("0").rstrip(".")
+
+
+def _factor(token: str) -> str:
+    """A number as it appears inside a product or sum: negatives in parentheses."""
+    return f"({token})" if token.startswith("-") else token
+
+
+def _check_cell(shape: tuple[int, int], i: int, j: int) -> None:
+    if not (0 <= i < shape[0] and 0 <= j < shape[1]):
+        raise IndexError(f"output cell ({i}, {j}) is outside the {shape[0]}x{shape[1]} output")
+
+
+def _channel_sums(trace: ConvTrace, out_channel: int) -> np.ndarray:
+    """(C_in, H_out, W_out) sums of products; one routine so the page and the text agree."""
+    return trace.products[out_channel].sum(axis=(-2, -1))
+
+
+def conv_expression(trace: ConvTrace, out_channel: int, i: int, j: int) -> list[str]:
+    """Every product of output cell (i, j) written out, one line per input channel, then the total."""
+    _check_cell(trace.shape, i, j)
+    xs, w = trace.inputs(i, j), trace.weight[out_channel]
+    sums = _channel_sums(trace, out_channel)[:, i, j]
+    out = format_number(trace.out[out_channel, i, j])
+    multi, two_stage = xs.shape[0] > 1, xs.shape[0] > 1 or trace.bias is not None
+    lines = []
+    for c in range(xs.shape[0]):
+        terms = " + ".join(f"{_factor(format_number(a))}{TIMES}{_factor(format_number(b))}"
+                           for a, b in zip(xs[c].ravel(), w[c].ravel()))
+        prefix = f"ch {c}: " if multi else ""
+        lines.append(f"{prefix}{terms} = {format_number(sums[c]) if two_stage else out}")
+    if two_stage:
+        parts = [_factor(format_number(s)) for s in sums]
+        if trace.bias is not None:
+            parts.append(_factor(format_number(trace.bias[out_channel])))
+        lines.append(f"{' + '.join(parts)} = {out}")
+    return lines
+
+
+def pool_expression(trace: PoolTrace, channel: int, i: int, j: int) -> str:
+    """The pooling of output cell (i, j): "max(2, 9) = 9" or "(2 + 9) / 2 = 5.5"."""
+    _check_cell(trace.shape, i, j)
+    values = [format_number(v) for v in trace.windows[channel, i, j].ravel()]
+    out = format_number(trace.out[channel, i, j])
+    if trace.kind == "max":
+        return f"max({', '.join(values)}) = {out}"
+    return f"({' + '.join(_factor(v) for v in values)}) / {len(values)} = {out}"
+
+
+def _tokens(a: np.ndarray) -> list[str]:
+    return [format_number(v) for v in np.ravel(a)]
+
+
+def _longest(tokens: list[str], factor: bool = False) -> float:
+    """Width in em of the widest number, written as a factor (in parentheses if negative) or not."""
+    return max((sum(DIGIT_EM if ch.isdigit() else OTHER_EM for ch in (_factor(t) if factor else t))
+                for t in set(tokens)), default=DIGIT_EM)
+
+
+def _levels(a: np.ndarray) -> list[int]:
+    """Colour level in -LEVELS..LEVELS per value, scaled to the grid's largest magnitude."""
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64).ravel(), posinf=0.0, neginf=0.0)
+    top = float(np.abs(a).max()) if a.size else 0.0
+    return np.rint(a / top * LEVELS).astype(int).tolist() if top > 0 else [0] * a.size
+
+
+def _palette() -> list[str]:
+    def mix(rgb: tuple[int, int, int], t: float) -> str:
+        return "#%02x%02x%02x" % tuple(round(255 + (c - 255) * t) for c in rgb)
+    return [mix(NEGATIVE_RGB if k < 0 else POSITIVE_RGB, abs(k) / LEVELS) for k in range(-LEVELS, LEVELS + 1)]
+
+
+def _cell(side: int, cols: int, longest: float, tag: float = 0) -> dict[str, int]:
+    """Cell box and font sizes for a grid: smaller for big grids, wider for long numbers.
+
+    Long numbers get a smaller font before the grid outgrows DESIGN_WIDTH. ``tag`` is the width (em)
+    of the weight shown under highlighted inputs; it is shown only when it fits with little
+    widening, because the kernel grid beside already shows every weight.
+    """
+    base = next(px for limit, px in CELL_PX if side <= limit)
+    fs, tfs = (13 if base >= 30 else 12 if base >= 27 else 11), (9 if base >= 30 else 8)
+    widest = (DESIGN_WIDTH - INDEX_W - GAP) // cols
+    while fs > MIN_FONT_PX and math.ceil(longest * fs) + 6 > widest:
+        fs -= 1
+    w = max(base, math.ceil(longest * fs) + 6)
+    tag_w = math.ceil(tag * tfs) + 4
+    tags = 0 < tag and tag_w <= max(w, base + TAG_SLACK_PX)
+    return {"w": max(w, tag_w) if tags else w, "h": base, "fs": fs, "tfs": tfs, "tags": int(tags)}
+
+
+def _grid_box(rows: int, cols: int, cell: dict[str, int], index: bool = True) -> tuple[int, int]:
+    extra_w, extra_h = (INDEX_W, INDEX_H) if index else (0, 0)
+    return extra_w + cols * cell["w"], CAPTION_H + extra_h + rows * cell["h"]
+
+
+def _wrap(items: list[tuple[int, int]], gap: int) -> tuple[int, int]:
+    """(width, height) of a wrapping flex row inside the view, items centred vertically."""
+    rows: list[list[tuple[int, int]]] = [[]]
+    used = 0
+    for w, h in items:
+        if rows[-1] and used + gap + w > DESIGN_WIDTH - GAP:
+            rows.append([])
+        used = used + gap + w if rows[-1] else w
+        rows[-1].append((w, h))
+    width = max(sum(w for w, _ in r) + gap * (len(r) - 1) for r in rows)
+    return width, sum(max(h for _, h in r) for r in rows) + gap * (len(rows) - 1)
+
+
+def _placement(left: tuple[int, int], out: tuple[int, int], need: int,
+               expr_height: Callable[[int], int]) -> dict[str, int]:
+    """Width the output-and-expression column asks for, and the page height that follows.
+
+    The column sits beside the inputs when ``need`` px are left, else below them at full width.
+    """
+    need = min(max(out[0], need), DESIGN_WIDTH - GAP)
+    beside = DESIGN_WIDTH - GAP - left[0] - GAP
+    if beside >= need:
+        stage = max(left[1], out[1] + expr_height(beside))
+    else:
+        stage = left[1] + GAP + out[1] + expr_height(DESIGN_WIDTH - GAP)
+    return {"rw": need, "height": HEADER_H + stage + SAFETY_PX}
+
+
+def _conv_layout(trace: ConvTrace) -> dict[str, Any]:
+    """Cell sizes and placement, from every output channel so switching channel keeps the layout."""
+    c_in, hp, wp = trace.padded.shape
+    k = trace.weight.shape[-1]
+    x_tok, w_tok, o_tok = _tokens(trace.padded), _tokens(trace.weight), _tokens(trace.out)
+    # kernel cells as large as input cells, so the kernel looks like the window it is laid on
+    gx = _cell(max(hp, wp), wp, _longest(x_tok), _longest(w_tok) + TIMES_EM)
+    gk, go = _cell(max(hp, wp), k, _longest(w_tok)), _cell(max(trace.shape), trace.shape[1], _longest(o_tok))
+    row_w, row_h = _wrap([_grid_box(hp, wp, gx), (SIGN_W, SIGN_H), _grid_box(k, k, gk, False)], ROW_GAP)
+    left = (row_w, c_in * row_h + CHANNEL_GAP * (c_in - 1) + (BIAS_ROW_H if trace.bias is not None else 0))
+    term = math.ceil((_longest(x_tok, True) + _longest(w_tok, True) + TIMES_EM + PLUS_EM) * EXPR_FONT_PX)
+    finals, prefix = int(c_in > 1 or trace.bias is not None), PREFIX_W if c_in > 1 else 0
+
+    def expr_height(width: int) -> int:
+        avail = width - EXPR_PAD_X - prefix
+        rows = k if k * term <= avail else math.ceil(k * k * term / avail)  # too wide: terms flow
+        return EXPR_BOX_H + (c_in * rows + finals) * LINE_H + LINE_GAP * (c_in - 1 + finals)
+
+    place = _placement(left, _grid_box(*trace.shape, go), k * term + EXPR_PAD_X + prefix, expr_height)
+    return {"gx": gx, "gk": gk, "go": go, **place}
+
+
+def _pool_layout(trace: PoolTrace) -> dict[str, Any]:
+    _, h, w = trace.x.shape
+    x_tok, o_tok = _tokens(trace.x), _tokens(trace.out)
+    gx, go = _cell(max(h, w), w, _longest(x_tok)), _cell(max(trace.shape), trace.shape[1], _longest(o_tok))
+    line_em = trace.windows.shape[-1] ** 2 * (_longest(x_tok, True) + PLUS_EM) + 5 + _longest(o_tok)
+
+    def expr_height(width: int) -> int:
+        return EXPR_BOX_H + math.ceil(line_em * EXPR_FONT_PX / (width - EXPR_PAD_X)) * LINE_H
+
+    place = _placement(_grid_box(h, w, gx), _grid_box(*trace.shape, go), POOL_EXPR_MIN_W, expr_height)
+    return {"gx": gx, "go": go, **place}
+
+
+def step_view_height(trace: ConvTrace | PoolTrace) -> int:
+    """Iframe height in px that shows the whole view without scrolling, at DESIGN_WIDTH or wider."""
+    layout = _pool_layout(trace) if isinstance(trace, PoolTrace) else _conv_layout(trace)
+    return int(layout["height"])
+
+
+def _script_json(data: object) -> str:
+    """JSON that cannot close the <script> element it sits in."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _check_channel(channel: int, count: int) -> None:
+    if not 0 <= channel < count:
+        raise ValueError(f"channel {channel} does not exist: there are {count}")
+
+
+def _common(trace: ConvTrace | PoolTrace, x: np.ndarray, out: np.ndarray, start: int) -> dict[str, Any]:
+    """Data both views share: sizes, colours and every number of the input and output grids."""
+    ho, wo = trace.shape
+    return {"c": x.shape[0], "hp": x.shape[1], "wp": x.shape[2], "ho": ho, "wo": wo,
+            "start": max(0, min(ho * wo - 1, int(start))), "L": LEVELS, "pal": _palette(), "ms": BASE_INTERVAL_MS,
+            "x": [_tokens(x[c]) for c in range(x.shape[0])], "xl": [_levels(x[c]) for c in range(x.shape[0])],
+            "out": _tokens(out), "ol": _levels(out)}
+
+
+def conv_step_html(trace: ConvTrace, out_channel: int, start: int, labels: Mapping[str, str]) -> str:
+    """The step view of output channel ``out_channel``, opened at raster step ``start`` (clamped)."""
+    o = out_channel
+    _check_channel(o, trace.weight.shape[0])
+    c_in = trace.padded.shape[0]
+    two_stage = c_in > 1 or trace.bias is not None
+    sums = _channel_sums(trace, o).reshape(c_in, -1).T
+    data = {
+        **_common(trace, trace.padded, trace.out[o], start), **_conv_layout(trace),
+        "k": trace.weight.shape[-1], "d": trace.dilation, "s": trace.stride,
+        "pad": "".join("1" if p else "0" for p in trace.pad_mask.ravel()),
+        "w": [_tokens(trace.weight[o, c]) for c in range(c_in)], "wl": _levels(trace.weight[o]),
+        "b": None if trace.bias is None else format_number(trace.bias[o]),
+        "sums": [[format_number(v) for v in row] for row in sums] if two_stage else None,
+    }
+    return _document(data, labels, list(range(c_in)), o)
+
+
+def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[str, str]) -> str:
+    """The step view of pooling channel ``channel``, opened at raster step ``start`` (clamped)."""
+    _check_channel(channel, trace.x.shape[0])
+    ho, wo = trace.shape
+    steps = [(i, j) for i in range(ho) for j in range(wo)]
+    k = trace.windows.shape[-1]
+    argmax = [trace.argmax(channel, i, j) for i, j in steps] if trace.kind == "max" else None
+    data = {
+        **_common(trace, trace.x[channel:channel + 1], trace.out[channel], start), **_pool_layout(trace),
+        "k": k, "d": 1, "s": trace.rows.stride, "pad": "0" * trace.x[channel].size, "w": None, "b": None,
+        "expr": [pool_expression(trace, channel, i, j) for i, j in steps],
+        "am": None if argmax is None else [a * k + b for a, b in argmax],
+    }
+    return _document(data, labels, [channel], channel)
+
+
+def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int], out_channel: int) -> str:
+    """The page: static labelled skeleton, data as JSON, and the script that fills the grids."""
+    lab = {key: html.escape(str(labels.get(key, key))) for key in LABEL_KEYS}
+    n = data["ho"] * data["wo"]
+
+    def kernel(idx: int) -> str:
+        return (f'<div class="sign">{TIMES}</div><div><div class="cap">{lab["kernel"]}</div>'
+                f'<div class="khost" data-c="{idx}"></div></div>') if data["w"] is not None else ""
+    rows = "".join(f'<div class="chanrow"><div><div class="cap">{lab["input"]} · {lab["channel"]} {c}</div>'
+                   f'<div class="host" data-c="{idx}"></div></div>{kernel(idx)}</div>' for idx, c in enumerate(chans))
+    bias = (f'<div class="biasrow">+ {lab["bias"]} <span class="cell bias">{html.escape(data["b"])}</span></div>'
+            if data["b"] is not None else "")
+    legend = f'<span class="legend"><i class="cell pad sw"></i>{lab["padding"]}</span>' if "1" in data["pad"] else ""
+    speeds = "".join(f'<option value="{s}"{" selected" if s == "1" else ""}>{s}{TIMES}</option>' for s in SPEEDS)
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
+        f'<div id="cnnviz-stepview" tabindex="0"><div class="top"><span id="steplabel">{lab["step"]} '
+        f'<b id="sn">1</b> {lab["of"]} <b>{n}</b> — {lab["output"]} (<b id="si">0</b>, <b id="sj">0</b>)</span>'
+        f'{legend}<label class="speed">{lab["speed"]} <select id="speed">{speeds}</select></label></div>'
+        f'<div class="ctl"><button id="first" title="{lab["first"]}" aria-label="{lab["first"]}">⇤</button>'
+        f'<button id="prev">◀\ufe0e {lab["prev"]}</button><button id="play">'
+        f'<span class="lp">▶\ufe0e {lab["play"]}</span><span class="lz">❚❚ {lab["pause"]}</span></button>'
+        f'<button id="next">{lab["next"]} ▶\ufe0e</button>'
+        f'<button id="last" title="{lab["last"]}" aria-label="{lab["last"]}">⇥</button><input id="slider" '
+        f'type="range" min="0" max="{n - 1}" value="0" aria-label="{lab["step"]}"></div>'
+        f'<div class="stage"><div class="chans">{rows}{bias}</div><div class="right" style="min-width:{data["rw"]}px">'
+        f'<div class="cap">{lab["output"]} · {lab["channel"]} {out_channel}</div><div id="ohost"></div>'
+        f'<div id="expr"></div></div></div></div>'
+        f'<script type="application/json" id="svdata">{_script_json(data)}</script><script>{JS}</script></body></html>'
+    )
+
+
+CSS = """
+*{box-sizing:border-box}body{margin:0;background:#fff;color:#31333f;font:14px "Source Sans Pro",sans-serif}
+#cnnviz-stepview{padding:8px;outline:none}#steplabel{font-size:16px;font-variant-numeric:tabular-nums}
+.top{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;margin-bottom:8px}
+.speed,.legend,.cap,.biasrow{font-size:13px;color:#555867}.speed{margin-left:auto}
+.legend{display:flex;align-items:center;gap:6px}.sw{display:inline-block;width:18px;height:18px}
+.ctl{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-bottom:12px}
+button,select{font-family:inherit;font-size:13px;height:30px;padding:0 10px;border:1px solid #d6d6d9;
+ border-radius:8px;background:#fff;color:#31333f;cursor:pointer}
+button:hover:enabled{border-color:#ff4b4b;color:#ff4b4b}button:disabled{opacity:.4;cursor:default}
+.ctl input{flex:1 1 100px;min-width:100px;accent-color:#ff4b4b}
+.lz,.playing .lp{display:none}.playing .lz{display:inline}
+.stage{display:flex;flex-wrap:wrap;align-items:flex-start;gap:16px}.right{flex:1 1 0}
+.chans{display:flex;flex-direction:column;gap:10px}.chanrow{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
+.sign{font-size:22px;color:#808495;width:20px;text-align:center}
+.cap{height:20px;white-space:nowrap;width:0;min-width:100%}
+.grid{position:relative;display:grid;font-variant-numeric:tabular-nums}
+.idx{font-size:10px;color:#8e92a0;display:flex;align-items:center;justify-content:center}
+.idx.p{color:#c3c6ce;font-style:italic}
+.cell{display:flex;flex-direction:column;align-items:center;justify-content:center;line-height:1;
+ border:1px solid #fff;white-space:nowrap;overflow:hidden;color:#1f2029}
+.cell.pad{background:repeating-linear-gradient(45deg,#f4f5f7 0 3px,#e4e6eb 3px 6px)!important;color:#9a9fab;
+ border:1px dashed #c3c6ce}
+.cell .t{display:none;font-size:var(--tfs);color:#b3261e;font-weight:600;margin-top:1px}
+.cell.hl{box-shadow:inset 0 0 0 2px #ff4b4b}.cell.hl .t{display:block}.cell .t:empty{display:none}
+.cell.am{box-shadow:inset 0 0 0 3px #ff4b4b,inset 0 0 0 5px #ffd54f}
+.extent{position:absolute;pointer-events:none;border:2px solid #ff4b4b;border-radius:3px;transition:left .15s,top .15s}
+.extent.dil{border:2px dashed rgba(255,75,75,.5)}
+.out-cell{cursor:pointer}.out-cell:hover{border-color:#ff4b4b}.out-cell.cur{box-shadow:inset 0 0 0 3px #ff4b4b}
+.out-cell.todo{background:#fff!important;border:1px dashed #d6d6d9}
+.biasrow{display:flex;align-items:center;gap:8px}
+.bias{display:inline-flex;min-width:34px;height:28px;padding:0 6px;background:#f0f2f6;border-radius:4px;color:#1f2029}
+#expr{margin-top:12px;padding:8px 10px;background:#f0f2f6;border-radius:8px;overflow-x:auto;font-size:13px;
+ font-variant-numeric:tabular-nums}
+.line{display:flex;align-items:flex-start;white-space:pre;line-height:20px}.line+.line{margin-top:4px}
+.pre{color:#808495}.eq,.fin{font-weight:700}.fin{white-space:normal}
+.terms{display:grid}.flow .terms{display:flex;flex-wrap:wrap;flex:1;min-width:0}
+"""
+
+JS = r"""
+(() => {
+const D = JSON.parse(document.getElementById("svdata").textContent);
+const $ = id => document.getElementById(id), root = $("cnnviz-stepview"), X = "\u00d7", N = D.ho * D.wo, K = D.k;
+const span = D.d * (K - 1) + 1, twoStage = D.c > 1 || D.b !== null;
+const fac = t => t[0] === "-" ? "(" + t + ")" : t;
+let step = 0, timer = null, marked = [];
+function el(tag, cls, parent, text) {
+  const e = parent.appendChild(document.createElement(tag));
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+function grid(host, rows, cols, toks, lv, g, index, pad = "") {
+  const gr = el("div", "grid", host), cells = [], isPad = k => pad[k] === "1";
+  const head = index ? "22px " : "", top = index ? "16px " : "";
+  gr.style.cssText = `font-size:${g.fs}px;--tfs:${g.tfs}px;grid-template-columns:${head}repeat(${cols},${g.w}px);` +
+    `grid-template-rows:${top}repeat(${rows},${g.h}px)`;
+  const padRow = r => [...Array(cols).keys()].every(c => isPad(r * cols + c));
+  const padCol = c => [...Array(rows).keys()].every(r => isPad(r * cols + c));
+  if (index) { el("div", "", gr); for (let c = 0; c < cols; c++) el("div", padCol(c) ? "idx p" : "idx", gr, c); }
+  for (let r = 0; r < rows; r++) {
+    if (index) el("div", padRow(r) ? "idx p" : "idx", gr, r);
+    for (let c = 0, k = r * cols; c < cols; c++, k++) {
+      const cell = el("div", isPad(k) ? "cell pad" : "cell", gr);
+      el("span", "v", cell, toks[k]); el("span", "t", cell);
+      if (!isPad(k)) cell.style.background = D.pal[lv[k] + D.L];
+      cells.push(cell);
+    }
+  }
+  return {gr, cells};
+}
+const ins = [...document.querySelectorAll(".host")].map(h => {
+  const g = grid(h, D.hp, D.wp, D.x[h.dataset.c], D.xl[h.dataset.c], D.gx, true, D.pad);
+  g.box = el("div", D.d > 1 && K > 1 ? "extent dil" : "extent", g.gr);  // outline of the window's full extent
+  return g;
+});
+document.querySelectorAll(".khost").forEach(h => {
+  const c = +h.dataset.c;
+  grid(h, K, K, D.w[c], D.wl.slice(c * K * K, (c + 1) * K * K), D.gk, false);
+});
+const outs = grid($("ohost"), D.ho, D.wo, D.out.map(() => ""), D.ol, D.go, true).cells;
+outs.forEach((cell, t) => {
+  cell.classList.add("out-cell"); cell.dataset.i = Math.floor(t / D.wo); cell.dataset.j = t % D.wo;
+  cell.addEventListener("click", () => { stop(); show(t); });
+});
+function showExpr(r0, c0) {
+  const box = $("expr");
+  box.textContent = "";
+  if (D.expr) { el("div", "line fin", box, D.expr[step]); return; }
+  for (let ci = 0; ci < D.c; ci++) {  // same tokens and layout as conv_expression, one grid row per kernel row
+    const line = el("div", "line", box);
+    if (D.c > 1) el("span", "pre", line, "ch " + ci + ": ");
+    const terms = el("span", "terms", line);
+    terms.style.gridTemplateColumns = `repeat(${K},auto)`;
+    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
+      const x = D.x[ci][(r0 + D.d * a) * D.wp + c0 + D.d * b], last = a === K - 1 && b === K - 1;
+      const term = el("span", "", terms, fac(x) + X + fac(D.w[ci][a * K + b]) + (last ? "" : " + "));
+      if (last) el("span", "eq", term, " = " + (twoStage ? D.sums[step][ci] : D.out[step]));
+    }
+  }
+  if (twoStage) {
+    const parts = D.sums[step].map(fac).concat(D.b === null ? [] : [fac(D.b)]);
+    el("div", "line fin", box, parts.join(" + ") + " = " + D.out[step]);
+  }
+  // rows as wide as the kernel read best; when they do not fit they flow, and stay so to avoid jumps
+  if (box.scrollWidth > box.clientWidth) box.classList.add("flow");
+}
+function show(s) {
+  step = Math.max(0, Math.min(N - 1, s));
+  const i = Math.floor(step / D.wo), j = step % D.wo, r0 = i * D.s, c0 = j * D.s;
+  marked.forEach(c => c.classList.remove("hl", "am"));
+  marked = [];
+  ins.forEach((g, ci) => {
+    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
+      const cell = g.cells[(r0 + D.d * a) * D.wp + c0 + D.d * b], isMax = D.am && D.am[step] === a * K + b;
+      cell.classList.add("hl");
+      if (isMax) cell.classList.add("am");
+      cell.lastChild.textContent = D.w && D.gx.tags ? X + D.w[ci][a * K + b] : isMax ? "max" : "";
+      marked.push(cell);
+    }
+    const first = g.cells[r0 * D.wp + c0], end = g.cells[(r0 + span - 1) * D.wp + c0 + span - 1];
+    Object.assign(g.box.style, {left: first.offsetLeft - 2 + "px", top: first.offsetTop - 2 + "px",
+      width: end.offsetLeft + end.offsetWidth - first.offsetLeft + 4 + "px",
+      height: end.offsetTop + end.offsetHeight - first.offsetTop + 4 + "px"});
+  });
+  outs.forEach((cell, t) => {
+    cell.classList.toggle("todo", t > step); cell.classList.toggle("cur", t === step);
+    cell.firstChild.textContent = t > step ? "" : D.out[t];
+  });
+  showExpr(r0, c0);
+  $("slider").value = step; $("sn").textContent = step + 1; $("si").textContent = i; $("sj").textContent = j;
+  $("first").disabled = $("prev").disabled = step === 0;
+  $("last").disabled = $("next").disabled = step === N - 1;
+}
+function stop() { clearInterval(timer); timer = null; root.classList.remove("playing"); }
+function play() {
+  if (step >= N - 1) show(0);
+  root.classList.add("playing");
+  timer = setInterval(() => { show(step + 1); if (step >= N - 1) stop(); }, D.ms / +$("speed").value);
+}
+const nav = {first: () => 0, prev: () => step - 1, next: () => step + 1, last: () => N - 1};
+Object.entries(nav).forEach(([id, to]) => $(id).addEventListener("click", () => { stop(); show(to()); }));
+$("play").addEventListener("click", () => timer ? stop() : play());
+$("slider").addEventListener("input", e => { stop(); show(+e.target.value); });
+$("speed").addEventListener("change", () => { if (timer) { stop(); play(); } });
+document.addEventListener("keydown", e => {
+  if (e.target.tagName === "INPUT" || e.target.tagName === "SELECT") return;  // they handle arrows themselves
+  const to = {ArrowLeft: "prev", ArrowRight: "next", Home: "first", End: "last"}[e.key];
+  if (to) { e.preventDefault(); stop(); show(nav[to]()); }
+});
+show(D.start);
+})();
+"""
