@@ -14,7 +14,7 @@ from cnnviz.convlab import LIMITS, LabState, clamp, from_query, problem, size_fo
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
 from cnnviz.plots import matrix_figure
-from cnnviz.stepview import conv_expression, conv_step_html, pool_expression, pool_step_html, step_view_height
+from cnnviz.stepview import conv_expression, conv_step_html, pool_expression, pool_step_html
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.i18n import t
 
@@ -229,7 +229,7 @@ def kernel_ui() -> None:
     b.slider(t("channels_out"), *LIMITS["channels_out"], key="lab_cout", on_change=_regenerate_kernel)
     if s.c_out > 1:
         st.segmented_control(t("filter_shown"), list(range(s.c_out)), key="lab_kout", on_change=_show_kernel_channel,
-                             format_func=lambda o: t("filter_n", n=o))
+                             format_func=str)
     cols = st.columns(s.c_in)
     for ch, col in enumerate(cols):
         with col:
@@ -282,7 +282,7 @@ def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
         html = conv_step_html(trace, s.channel, s.step, labels)
     else:
         html = pool_step_html(trace, s.channel, s.step, labels)
-    st.iframe(html, height=step_view_height(trace), alt=t("step_view_alt"))
+    st.iframe(html, height="content", alt=t("step_view_alt"))  # Streamlit measures the srcdoc
 
 
 def _on_cell_click(key: str, channel: int, width: int) -> None:
