@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.conv import ConvTrace, PoolTrace, conv2d_code, output_size, param_count
-from cnnviz.convlab import LIMITS, LabState, clamp, from_query, problem, size_formula_latex, to_query, trace_shape
+from cnnviz.convlab import LIMITS, LabState, clamp, from_query, size_formula_latex, to_query, trace_shape
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
 from cnnviz.plots import matrix_figure
