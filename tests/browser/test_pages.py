@@ -97,3 +97,29 @@ def test_bad_url_values_warn_instead_of_crashing(page: Page, app_url: str,
     assert_no_exception(page)
     expect(page.locator(".st-key-url_warnings")).to_be_attached(timeout=ELEMENT_TIMEOUT_MS)
     save_screenshot(page, request.node.name)
+
+
+CELL_CENTRE_JS = """(el, [i, j]) => {
+  const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis, box = el.getBoundingClientRect();
+  return [box.left + xa._offset + xa.l2p(j), box.top + ya._offset + ya.l2p(i)];
+}"""
+
+
+def test_clicking_an_output_cell_explains_that_cell(page: Page, app_url: str,
+                                                    request: pytest.FixtureRequest) -> None:
+    """A click on output cell (1, 0) of the course example selects it: its sum is 2."""
+    open_page(page, f"{app_url}/convolution?{WORKED_EXAMPLE}&lang=en")
+    expression = page.locator(STEP_EXPR)
+    before = expression.inner_text().strip()
+    plot = page.locator(".st-key-lab_out_0 .js-plotly-plot")
+    plot.wait_for()
+    x, y = plot.evaluate(CELL_CENTRE_JS, [1, 0])  # page coordinates of the centre of cell (1, 0)
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "([selector, before]) => document.querySelector(selector)?.innerText.trim() !== before",
+        arg=[STEP_EXPR, before], timeout=STEP_TIMEOUT_MS)
+    wait_for_script(page)
+    assert expression.inner_text().strip().endswith("= 2")
+    assert "row 1, column 0" in main_text(page)
+    assert_no_exception(page)
+    save_screenshot(page, request.node.name)
