@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS
 from cnnviz.grids import INPUT_PRESETS, KERNEL_PRESETS
+from cnnviz.images import MESSAGES, PATTERNS, SAMPLE_PHOTOS
 from cnnviz.ui.catalog import CATALOGS, EN, VI
 from cnnviz.ui.conv_lab import STEP_LABELS
 from cnnviz.ui.home import PAGES
@@ -35,7 +37,9 @@ def _dynamic_keys() -> set[str]:
     return ({f"in_{p}" for p in INPUT_PRESETS} | {f"k_{p}" for p in KERNEL_PRESETS}
             | {f"sv_{k}" for k in STEP_LABELS} | {"view_conv", "view_pool", "pad_same", "pad_valid",
                                                     "pool_max", "pool_avg", "in_custom", "k_custom"}
-            | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")})
+            | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")}
+            | {f"flt_{n}" for n in CLASSIC_FILTERS + COMPOSITE_FILTERS} | set(MESSAGES)
+            | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload")})
 
 
 def test_catalogs_have_the_same_keys() -> None:

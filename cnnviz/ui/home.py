@@ -11,7 +11,8 @@ from cnnviz.ui.i18n import t
 __all__ = ["device_ui", "pages_ui"]
 
 # (page file, icon, catalog key prefix); the text of each card is "<prefix>_title" / "<prefix>_teaches".
-PAGES = [("pages/convolution.py", ":material/grid_on:", "card_conv")]
+PAGES = [("pages/convolution.py", ":material/grid_on:", "card_conv"),
+         ("pages/filters.py", ":material/filter:", "card_filters")]
 
 
 def pages_ui() -> None:

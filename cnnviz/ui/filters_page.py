@@ -1,0 +1,118 @@
+"""Widgets of the Filters page: the image (sample, pattern or upload) and classic filter responses."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS, apply_cv2, apply_torch, canny, classic_filter, \
+    sobel_magnitude, unsharp_mask
+from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
+    to_gray
+from cnnviz.plots import matrix_figure, response_image
+from cnnviz.ui.i18n import t
+
+__all__ = ["controls_ui", "filters_ui", "image_ui"]
+
+WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 0.1 s
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
+DEFAULT_FILTERS = ["sobel_x", "sobel_y", "laplacian_4", "gaussian"]
+ALL_FILTERS = list(CLASSIC_FILTERS) + list(COMPOSITE_FILTERS)
+UPLOAD = "upload"
+
+
+def _seed_from_url() -> None:
+    """Widget values from the URL on a session's first visit to the page; bad values are reported."""
+    if "flt_image" in st.session_state:
+        return
+    q, bad = st.query_params, []
+    image = q.get("image", "camera")
+    if image not in SAMPLE_PHOTOS + PATTERNS:
+        bad.append(("image", image))
+        image = "camera"
+    names = [n for n in q.get("filters", ",".join(DEFAULT_FILTERS)).split(",") if n]
+    bad += [("filters", n) for n in names if n not in ALL_FILTERS]
+    try:
+        sigma = float(q.get("sigma", "1"))
+        if not 0.1 <= sigma <= 3:
+            raise ValueError
+    except ValueError:
+        bad.append(("sigma", q.get("sigma", "")))
+        sigma = 1.0
+    st.session_state.update(flt_image=image, flt_filters=[n for n in names if n in ALL_FILTERS],
+                            flt_sigma=sigma, flt_bad=bad)
+
+
+def _decode_upload(data: bytes) -> np.ndarray | None:
+    """The uploaded picture, decoded once per distinct file and kept only in this student's session."""
+    digest = hashlib.sha256(data).hexdigest()
+    cached = st.session_state.get("flt_upload")
+    if cached and cached[0] == digest:
+        return cached[1]
+    try:
+        img = downscale_for_display(decode_image(data), WORK_SIDE)
+    except ImageError as e:
+        st.error(t(e.key, **e.args_))
+        return None
+    st.session_state["flt_upload"] = (digest, img)
+    return img
+
+
+def image_ui() -> np.ndarray | None:
+    """Choose a sample photo, a test pattern or an upload; returns RGB uint8 at most 512 per side."""
+    _seed_from_url()
+    for name, value in st.session_state.pop("flt_bad", []):
+        st.warning(t("warn_url_value", name=name, value=str(value)[:30]))
+    options = [*SAMPLE_PHOTOS, *PATTERNS, UPLOAD]
+    st.selectbox(t("flt_image"), options, key="flt_image", format_func=lambda n: t(f"img_name_{n}"))
+    choice = st.session_state["flt_image"]
+    if choice != UPLOAD:
+        st.query_params["image"] = choice
+        return downscale_for_display(np.asarray(sample_image(choice)), WORK_SIDE)
+    st.query_params.pop("image", None)
+    file = st.file_uploader(t("flt_upload"), type=UPLOAD_TYPES, key="flt_file", help=t("flt_upload_help"))
+    if file is None:
+        st.info(t("flt_upload_hint"))
+        return None
+    return _decode_upload(file.getvalue())
+
+
+def _response(name: str, gray: np.ndarray, sigma: float) -> tuple[np.ndarray, bool, np.ndarray | None, str]:
+    """(response, signed, kernel or None, note on how it was computed) for one filter."""
+    if name == "sobel_magnitude":
+        return sobel_magnitude(gray), False, None, t("flt_note_magnitude")
+    if name == "unsharp_mask":
+        return unsharp_mask(gray, sigma), False, None, t("flt_note_unsharp")
+    if name == "canny":
+        return canny((gray * 255).astype(np.uint8)), False, None, t("flt_note_canny")
+    f = classic_filter(name, sigma=sigma) if name == "gaussian" else classic_filter(name)
+    resp = apply_cv2(gray, f)
+    diff = float(np.abs(resp - apply_torch(gray, f)).max())
+    return resp, f.signed, f.kernel, t("flt_note_linear", diff=f"{diff:.1e}")
+
+
+def controls_ui() -> tuple[list[str], float]:
+    """Filter choice and Gaussian sigma; drawn on every run so their values survive an empty upload."""
+    names = st.multiselect(t("flt_filters"), ALL_FILTERS, key="flt_filters", format_func=lambda n: t(f"flt_{n}"))
+    sigma = st.slider(t("flt_sigma"), 0.1, 3.0, step=0.1, key="flt_sigma")
+    st.query_params.update(filters=",".join(names), sigma=f"{sigma:g}")
+    return names, sigma
+
+
+def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
+    """The chosen filters side by side: kernel, response (signed colour map) and which library ran it."""
+    gray = to_gray(img)
+    st.image(img, width=320)
+    st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
+    cols = st.columns(3)
+    for n, name in enumerate(names):
+        resp, signed, kernel, note = _response(name, gray, sigma)
+        with cols[n % 3].container(border=True, key=f"flt_card_{name}"):
+            st.markdown(f"**{t(f'flt_{name}')}**")
+            if kernel is not None:
+                st.plotly_chart(matrix_figure(kernel.astype(np.float64), t("flt_kernel")),
+                                config={"displayModeBar": False}, key=f"flt_k_{name}")
+            st.image(response_image(resp, signed), width="stretch")
+            st.caption(note + (" " + t("flt_signed") if signed else ""))

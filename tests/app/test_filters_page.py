@@ -1,0 +1,71 @@
+"""The Filters page: samples, filter choice, URL state, and uploads (good, corrupt, not an image)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import no_exception, run_page
+
+
+def _cards(at: AppTest) -> list[str]:
+    return [m.value.strip("*") for m in at.markdown if m.value.startswith("**")]
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_default_sample_and_filters() -> None:
+    at = run_page("pages/filters.py")
+    no_exception(at)
+    assert sorted(_cards(at)) == ["Gaussian blur", "Laplacian (4 neighbours)", "Sobel x", "Sobel y"]
+    assert all("agrees to" in c.value for c in at.caption if "cv2.filter2D" in c.value)
+    assert sum("white is zero" in c.value for c in at.caption) == 3  # Sobel x, Sobel y, Laplacian are signed
+
+
+def test_url_restores_image_filters_and_sigma() -> None:
+    at = run_page("pages/filters.py", {"image": "checkerboard", "filters": "roberts_x,canny", "sigma": "2",
+                                       "lang": "vi"})
+    no_exception(at)
+    assert at.selectbox(key="flt_image").value == "checkerboard"
+    assert _cards(at) == ["Roberts x", "Cạnh Canny"]
+    assert at.slider(key="flt_sigma").value == 2.0
+
+
+def test_bad_url_values_warn() -> None:
+    at = run_page("pages/filters.py", {"image": "nope", "filters": "sobel_x,bogus", "sigma": "99"})
+    no_exception(at)
+    text = " ".join(w.value for w in at.warning)
+    assert "image=nope" in text and "filters=bogus" in text and "sigma=99" in text
+    assert _cards(at) == ["Sobel x"]
+
+
+def test_changing_filters_updates_cards_and_url() -> None:
+    at = run_page("pages/filters.py")
+    at.multiselect(key="flt_filters").set_value(["scharr_y", "sobel_magnitude"]).run()
+    no_exception(at)
+    assert _cards(at) == ["Scharr y", "Sobel magnitude"]
+    assert at.query_params["filters"] == "scharr_y,sobel_magnitude"
+
+
+def test_upload_a_png_and_a_corrupt_file() -> None:
+    at = run_page("pages/filters.py")
+    at.selectbox(key="flt_image").set_value("upload").run()
+    assert any("Choose an image" in i.value for i in at.info)
+    rgb = np.zeros((40, 60, 3), np.uint8)
+    rgb[:, 30:] = 255
+    at.file_uploader(key="flt_file").set_value(("edge.png", _png(rgb), "image/png")).run()
+    no_exception(at)
+    assert any("60×40" in c.value for c in at.caption) and len(_cards(at)) == 4
+    at.file_uploader(key="flt_file").set_value(("broken.png", _png(rgb)[:50], "image/png")).run()
+    no_exception(at)
+    assert any("incomplete" in e.value or "damaged" in e.value for e in at.error)
+    at.file_uploader(key="flt_file").set_value(("notes.png", b"hello, not an image", "image/png")).run()
+    no_exception(at)
+    assert any("not an image" in e.value for e in at.error)
