@@ -29,7 +29,7 @@ def _seed_from_url() -> None:
         return
     q, bad = st.query_params, []
     image = q.get("image", "camera")
-    if image not in SAMPLE_PHOTOS + PATTERNS:
+    if image not in (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD):
         bad.append(("image", image))
         image = "camera"
     names = [n for n in q.get("filters", ",".join(DEFAULT_FILTERS)).split(",") if n]
@@ -71,7 +71,7 @@ def image_ui() -> np.ndarray | None:
     if choice != UPLOAD:
         st.query_params["image"] = choice
         return downscale_for_display(np.asarray(sample_image(choice)), WORK_SIDE)
-    st.query_params.pop("image", None)
+    st.query_params["image"] = UPLOAD  # a link can open the upload box; the file itself never enters a URL
     file = st.file_uploader(t("flt_upload"), type=UPLOAD_TYPES, key="flt_file", help=t("flt_upload_help"))
     if file is None:
         st.info(t("flt_upload_hint"))

@@ -5,10 +5,16 @@ Also checks the convolution page's shareable URL state and its step button end t
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from playwright.sync_api import Page, expect
+
+from cnnviz.images import sample_image
 
 from .conftest import (
     ELEMENT_TIMEOUT_MS,
@@ -123,3 +129,22 @@ def test_clicking_an_output_cell_explains_that_cell(page: Page, app_url: str,
     assert "row 1, column 0" in main_text(page)
     assert_no_exception(page)
     save_screenshot(page, request.node.name)
+
+
+def test_filters_page_filters_an_uploaded_photo(page: Page, app_url: str, tmp_path: Path,
+                                                request: pytest.FixtureRequest) -> None:
+    """Upload a real JPEG through the browser's file input; then a corrupt file gets a message."""
+    photo = tmp_path / "cat.jpg"
+    Image.fromarray(np.asarray(sample_image("chelsea"))).save(photo, quality=90)
+    open_page(page, f"{app_url}/filters?image=upload&filters=sobel_x,canny&lang=en")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    expect(page.locator(".st-key-flt_card_canny")).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)
+    wait_for_script(page)
+    assert_no_exception(page)
+    assert "451×300" in main_text(page)
+    save_screenshot(page, request.node.name)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(photo.read_bytes()[:2000])
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+    expect(page.get_by_text("incomplete")).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)
+    assert_no_exception(page)
