@@ -39,7 +39,7 @@ def _dynamic_keys() -> set[str]:
                                                     "pool_max", "pool_avg", "in_custom", "k_custom"}
             | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")}
             | {f"flt_{n}" for n in CLASSIC_FILTERS + COMPOSITE_FILTERS} | set(MESSAGES)
-            | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload")})
+            | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload", "webcam")})
 
 
 def test_catalogs_have_the_same_keys() -> None:

@@ -21,6 +21,7 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 DEFAULT_FILTERS = ["sobel_x", "sobel_y", "laplacian_4", "gaussian"]
 ALL_FILTERS = list(CLASSIC_FILTERS) + list(COMPOSITE_FILTERS)
 UPLOAD = "upload"
+WEBCAM = "webcam"
 
 
 def _seed_from_url() -> None:
@@ -29,7 +30,7 @@ def _seed_from_url() -> None:
         return
     q, bad = st.query_params, []
     image = q.get("image", "camera")
-    if image not in (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD):
+    if image not in (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM):
         bad.append(("image", image))
         image = "camera"
     names = [n for n in q.get("filters", ",".join(DEFAULT_FILTERS)).split(",") if n]
@@ -65,16 +66,19 @@ def image_ui() -> np.ndarray | None:
     _seed_from_url()
     for name, value in st.session_state.pop("flt_bad", []):
         st.warning(t("warn_url_value", name=name, value=str(value)[:30]))
-    options = [*SAMPLE_PHOTOS, *PATTERNS, UPLOAD]
+    options = [*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM]
     st.selectbox(t("flt_image"), options, key="flt_image", format_func=lambda n: t(f"img_name_{n}"))
     choice = st.session_state["flt_image"]
-    if choice != UPLOAD:
+    if choice not in (UPLOAD, WEBCAM):
         st.query_params["image"] = choice
         return downscale_for_display(np.asarray(sample_image(choice)), WORK_SIDE)
-    st.query_params["image"] = UPLOAD  # a link can open the upload box; the file itself never enters a URL
-    file = st.file_uploader(t("flt_upload"), type=UPLOAD_TYPES, key="flt_file", help=t("flt_upload_help"))
+    st.query_params["image"] = choice  # a link can open the upload box or camera; pictures never enter a URL
+    if choice == WEBCAM:  # browsers allow the camera on https or localhost only; 480p keeps uploads small
+        file = st.camera_input(t("flt_camera"), key="flt_cam", resolution="480p")
+    else:
+        file = st.file_uploader(t("flt_upload"), type=UPLOAD_TYPES, key="flt_file", help=t("flt_upload_help"))
     if file is None:
-        st.info(t("flt_upload_hint"))
+        st.info(t("flt_camera_hint" if choice == WEBCAM else "flt_upload_hint"))
         return None
     return _decode_upload(file.getvalue())
 

@@ -69,3 +69,11 @@ def test_upload_a_png_and_a_corrupt_file() -> None:
     at.file_uploader(key="flt_file").set_value(("notes.png", b"hello, not an image", "image/png")).run()
     no_exception(at)
     assert any("not an image" in e.value for e in at.error)
+
+
+def test_camera_source_asks_for_a_photo() -> None:
+    at = run_page("pages/filters.py", {"image": "webcam"})
+    no_exception(at)
+    assert at.query_params["image"] == "webcam"
+    assert any("Take a photo" in i.value for i in at.info)
+    assert _cards(at) == []  # nothing to filter until a photo is taken
