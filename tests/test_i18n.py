@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cnnviz.data import MESSAGES as DATA_MESSAGES
 from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS
 from cnnviz.grids import INPUT_PRESETS, KERNEL_PRESETS
 from cnnviz.images import MESSAGES, PATTERNS, SAMPLE_PHOTOS
@@ -38,7 +39,7 @@ def _dynamic_keys() -> set[str]:
             | {f"sv_{k}" for k in STEP_LABELS} | {"view_conv", "view_pool", "pad_same", "pad_valid",
                                                     "pool_max", "pool_avg", "in_custom", "k_custom"}
             | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")}
-            | {f"flt_{n}" for n in CLASSIC_FILTERS + COMPOSITE_FILTERS} | set(MESSAGES)
+            | {f"flt_{n}" for n in CLASSIC_FILTERS + COMPOSITE_FILTERS} | set(MESSAGES) | set(DATA_MESSAGES)
             | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload", "webcam")})
 
 

@@ -160,6 +160,8 @@ EN = {
     "flt_upload": "Your image",
     "flt_upload_help": "PNG, JPEG, WebP, BMP, TIFF or GIF (first frame), up to 20 MB. It stays in your session only.",
     "flt_upload_hint": "Choose an image file to filter it.",
+    "data_offline": "The {name} dataset could not be downloaded (no internet connection?). Place these files "
+                    "in {folder} and try again: {files}",
     "img_empty": "The file is empty.",
     "img_too_many_bytes": "The file is {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
     "img_not_an_image": "This file is not an image in a supported format ({formats}).",
@@ -341,6 +343,8 @@ VI = {
     "flt_upload_help": "PNG, JPEG, WebP, BMP, TIFF hoặc GIF (khung đầu), tối đa 20 MB. Ảnh chỉ nằm trong phiên "
                        "làm việc của bạn.",
     "flt_upload_hint": "Chọn một tệp ảnh để lọc.",
+    "data_offline": "Không tải được bộ dữ liệu {name} (không có kết nối Internet?). Hãy đặt các tệp sau vào "
+                    "{folder} rồi thử lại: {files}",
     "img_empty": "Tệp rỗng.",
     "img_too_many_bytes": "Tệp nặng {size_mb:.1f} MB; giới hạn là {limit_mb:.0f} MB.",
     "img_not_an_image": "Tệp này không phải ảnh ở định dạng được hỗ trợ ({formats}).",
