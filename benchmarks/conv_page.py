@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.common import machine, percentiles, time_it
 from cnnviz.conv import conv_trace
 from cnnviz.grids import format_matrices
 from cnnviz.plots import matrix_figure
@@ -35,21 +32,6 @@ def largest_state() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
     params = {"input": format_matrices(x), "kernel": format_matrices(w.reshape(-1, 7, 7)), "stride": "1",
               "padding": "3", "dilation": "1", "bias": "1,2,3,4"}
     return x, w, params
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ms = sorted(s * 1000 for s in samples)
-    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
-            "min_ms": round(ms[0], 2), "max_ms": round(ms[-1], 2), "runs": len(ms)}
-
-
-def time_it(fn, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def page_reruns(params: dict[str, str], runs: int) -> list[float]:
@@ -72,19 +54,6 @@ def home_reruns(runs: int) -> list[float]:
     for _ in range(3):
         at.run()
     return time_it(at.run, runs)
-
-
-def machine() -> dict[str, object]:
-    import streamlit
-    import torch
-
-    cpu = platform.processor()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"device": "cpu", "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "torch": torch.__version__, "streamlit": streamlit.__version__, "platform": platform.platform()}
 
 
 def main() -> None:

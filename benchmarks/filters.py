@@ -10,52 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import statistics
-import time
 from pathlib import Path
-from typing import Callable
 
-import cv2
 import numpy as np
-import torch
 from skimage import data
 
+from benchmarks.common import machine, percentiles, time_it
 from cnnviz.filters import (CLASSIC_FILTERS, apply_cv2, apply_torch, canny, classic_filter, respond_all,
                             sobel_magnitude, unsharp_mask)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "filters.json"
 TARGET_P95_MS = 100.0
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ms = sorted(s * 1000 for s in samples)
-    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
-            "min_ms": round(ms[0], 2), "max_ms": round(ms[-1], 2), "runs": len(ms)}
-
-
-def time_it(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):  # first calls pay for OpenCV/torch kernel selection and allocations
-        fn()
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def machine() -> dict[str, object]:
-    cpu = platform.processor()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"device": "cpu", "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "torch": torch.__version__, "torch_threads": torch.get_num_threads(), "cv2": cv2.__version__,
-            "cv2_threads": cv2.getNumThreads(), "numpy": np.__version__, "platform": platform.platform()}
 
 
 def main() -> None:
@@ -72,8 +38,8 @@ def main() -> None:
         "unsharp_mask": lambda: unsharp_mask(img),
         "canny": lambda: canny(u8),
     }
-    all_cv2 = percentiles(time_it(lambda: respond_all(img), args.runs))
-    all_torch = percentiles(time_it(lambda: respond_all(img, backend="torch"), args.runs))
+    all_cv2 = percentiles(time_it(lambda: respond_all(img), args.runs, warmup=3))
+    all_torch = percentiles(time_it(lambda: respond_all(img, backend="torch"), args.runs, warmup=3))
     result = {
         "settings": "skimage camera 512x512 float32; 14 linear filters (default params: gaussian sigma 1 -> 7x7, "
                     "box 3x3) + sobel_magnitude + unsharp_mask + canny",
@@ -81,7 +47,7 @@ def main() -> None:
         "respond_all_cv2": all_cv2,
         "respond_all_torch": all_torch,
         "ratio_p50_torch_to_cv2": round(all_torch["p50_ms"] / all_cv2["p50_ms"], 2),
-        "pieces": {name: percentiles(time_it(fn, args.runs)) for name, fn in pieces.items()},
+        "pieces": {name: percentiles(time_it(fn, args.runs, warmup=3)) for name, fn in pieces.items()},
         "target": f"respond_all_cv2 p95 <= {TARGET_P95_MS:.0f} ms",
         "target_met": all_cv2["p95_ms"] <= TARGET_P95_MS,
         "command": f".venv/bin/python -m benchmarks.filters --runs {args.runs}",

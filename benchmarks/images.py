@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from benchmarks.conv_page import machine, percentiles, time_it
+from benchmarks.common import machine, percentiles, time_it
 from cnnviz.images import decode_image, downscale_for_display, sample_image, to_gray
 
 RESULTS = Path(__file__).resolve().parent / "results" / "images.json"
