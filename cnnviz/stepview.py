@@ -15,8 +15,7 @@ import numpy as np
 
 from cnnviz.conv import ConvTrace, PoolTrace
 
-__all__ = ["conv_expression", "conv_step_html", "format_number", "pool_expression", "pool_step_html",
-           "step_view_height"]
+__all__ = ["conv_expression", "conv_step_html", "format_number", "pool_expression", "pool_step_html"]
 
 TIMES = "\u00d7"
 LEVELS = 8  # colour steps on each side of zero
@@ -207,12 +206,6 @@ def _pool_layout(trace: PoolTrace) -> dict[str, Any]:
 
     place = _placement(_grid_box(h, w, gx), _grid_box(*trace.shape, go), POOL_EXPR_MIN_W, expr_height)
     return {"gx": gx, "go": go, **place}
-
-
-def step_view_height(trace: ConvTrace | PoolTrace) -> int:
-    """Iframe height in px that shows the whole view without scrolling, at DESIGN_WIDTH or wider."""
-    layout = _pool_layout(trace) if isinstance(trace, PoolTrace) else _conv_layout(trace)
-    return int(layout["height"])
 
 
 def _script_json(data: object) -> str:

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 from cnnviz.conv import ConvTrace, conv_trace, pool_trace
-from cnnviz.stepview import (conv_expression, conv_step_html, format_number, pool_expression, pool_step_html,
-                             step_view_height)
+from cnnviz.stepview import conv_expression, conv_step_html, format_number, pool_expression, pool_step_html
 
 COURSE_IMAGE = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 COURSE_KERNEL = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
@@ -211,12 +210,3 @@ def test_start_is_clamped(start: int, expected: int) -> None:
 def test_unknown_channel_is_refused() -> None:
     with pytest.raises(ValueError):
         conv_step_html(course_trace(), 1, 0, LABELS)
-
-
-def test_height_grows_with_the_grid() -> None:
-    small = step_view_height(course_trace())
-    padded = step_view_height(conv_trace(np.ones((1, 5, 5)), np.ones((1, 1, 3, 3)), padding=3))
-    large = step_view_height(largest_trace())
-    assert 200 < small < padded < large
-    pools = [step_view_height(pool_trace(np.ones((1, n, n)), "max", 2)) for n in (4, 8, 12)]
-    assert pools == sorted(pools) and pools[0] < pools[-1]
