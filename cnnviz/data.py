@@ -19,6 +19,7 @@ from urllib.error import URLError
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 __all__ = [
     "DATASETS",
@@ -26,6 +27,8 @@ __all__ = [
     "DatasetInfo",
     "DatasetUnavailable",
     "Split",
+    "HANDWRITTEN_SIZE",
+    "handwritten_digits",
     "load_embedded",
     "load_torchvision",
     "make_digits",
@@ -65,6 +68,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "shapes": DatasetInfo("shapes", (3, 32, 32), SHAPE_CLASSES, (0.500, 0.500, 0.500),
                           (0.290, 0.290, 0.290), True),
     "digits": DatasetInfo("digits", (1, 28, 28), DIGIT_CLASSES, (0.136,), (0.318,), True),
+    "handwritten": DatasetInfo("handwritten", (1, 28, 28), DIGIT_CLASSES, (0.159,), (0.298,), True),
     "mnist": DatasetInfo("mnist", (1, 28, 28), DIGIT_CLASSES, (0.1307,), (0.3081,), False),
     "fashion_mnist": DatasetInfo(
         "fashion_mnist", (1, 28, 28),
@@ -276,6 +280,42 @@ _GENERATORS: dict[str, Callable[[int, np.random.Generator], tuple[np.ndarray, np
 
 
 # ---------------------------------------------------------------------------------------------
+# Real handwriting: scikit-learn's bundled 8x8 digits, laid out the way MNIST is
+
+HANDWRITTEN_SIZE = 1797  # samples in scikit-learn's load_digits()
+_MNIST_BOX = 20  # MNIST fits each digit in a 20x20 box centred in 28x28
+
+
+def handwritten_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 real handwritten digits as x uint8 (n, 1, 28, 28) and labels y.
+
+    The 8x8 originals (0..16) are scaled to 0..255, upsampled bicubically to MNIST's 20x20 digit
+    box and centred on a 28x28 black canvas, so models trained on 28x28 digits can read them.
+    """
+    from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
+
+    bunch = load_digits()
+    small = torch.from_numpy(bunch.images).float()[:, None] * (255 / 16)
+    box = F.interpolate(small, size=(_MNIST_BOX, _MNIST_BOX), mode="bicubic", align_corners=False)
+    x = torch.zeros(len(small), 1, _DIGIT, _DIGIT)
+    lo = (_DIGIT - _MNIST_BOX) // 2
+    x[:, :, lo:lo + _MNIST_BOX, lo:lo + _MNIST_BOX] = box.clamp(0, 255)
+    return x.round().to(torch.uint8).numpy(), bunch.target.astype(np.int64)
+
+
+def _load_handwritten(n_train: int, n_val: int, seed: int) -> Split:
+    """A seeded shuffle of the handwritten set: the first n_train train, the last n_val validate."""
+    if n_train < 0 or n_val < 1 or n_train + n_val > HANDWRITTEN_SIZE:
+        raise ValueError(f"the handwritten set has {HANDWRITTEN_SIZE} samples; "
+                         f"cannot split it into {n_train} + {n_val}")
+    x, y = handwritten_digits()
+    order = np.random.default_rng([seed, 2]).permutation(len(y))
+    train, val = order[:n_train], order[len(y) - n_val:]
+    return Split(torch.from_numpy(x[train]), torch.from_numpy(y[train]),
+                 torch.from_numpy(x[val]), torch.from_numpy(y[val]))
+
+
+# ---------------------------------------------------------------------------------------------
 # Loading: embedded sets through an on-disk cache, real sets through torchvision
 
 
@@ -315,13 +355,17 @@ def _write_atomic(path: Path, blob: dict[str, object]) -> None:
 
 def load_embedded(name: str, n_train: int, n_val: int, seed: int = 0,
                   cache_dir: Path | None = None) -> Split:
-    """Generate (or read back from ``cache_dir``) an embedded dataset: ``shapes`` or ``digits``.
+    """Generate (or read back from ``cache_dir``) an embedded dataset: ``shapes`` or ``digits``;
+    or split scikit-learn's ``handwritten`` digits (which need no cache).
 
     Train and validation images come from independent random streams of the same seed. The cache
     only saves time: a damaged file is regenerated, and a folder that cannot be written is skipped.
     """
+    if name == "handwritten":
+        return _load_handwritten(n_train, n_val, seed)
     if name not in _GENERATORS:
-        raise KeyError(f"{name!r} is not an embedded dataset; choose from {sorted(_GENERATORS)}")
+        raise KeyError(f"{name!r} is not an embedded dataset; "
+                       f"choose from {sorted(_GENERATORS) + ['handwritten']}")
     folder = _default_cache() if cache_dir is None else Path(cache_dir)
     path = folder / f"{name}-{n_train}-{n_val}-{seed}.pt"
     cached = _read_cache(path, name, n_train, n_val)

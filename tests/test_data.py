@@ -14,8 +14,9 @@ import pytest
 import torch
 
 from cnnviz import data
-from cnnviz.data import (DATASETS, MESSAGES, DatasetUnavailable, load_embedded, load_torchvision,
-                         make_digits, make_shapes)
+from cnnviz.data import (DATASETS, HANDWRITTEN_SIZE, MESSAGES, DatasetUnavailable,
+                         handwritten_digits, load_embedded, load_torchvision, make_digits,
+                         make_shapes)
 
 GENERATORS = {"shapes": make_shapes, "digits": make_digits}
 
@@ -37,7 +38,7 @@ def test_registry_entries_are_consistent(key: str) -> None:
     assert len(info.classes) == 10 and len(set(info.classes)) == 10
     assert len(info.mean) == len(info.std) == c
     assert all(0 < m < 1 for m in info.mean) and all(0 < s < 0.5 for s in info.std)
-    assert info.embedded == (key in GENERATORS)
+    assert info.embedded == (key in GENERATORS or key == "handwritten")
 
 
 def test_registry_names_real_class_names() -> None:
@@ -191,6 +192,47 @@ def test_damaged_cache_is_regenerated(tmp_path: Path, damage: bytes | None) -> N
         path.write_bytes(damage)
     _assert_equal_splits(good, load_embedded("digits", 20, 10, seed=1, cache_dir=tmp_path))
     _assert_equal_splits(good, data._read_cache(path, "digits", 20, 10))  # and rewritten
+
+
+# --- real handwriting ---------------------------------------------------------------------------
+
+def test_handwritten_digits_are_sklearns_upsampled_into_mnists_box() -> None:
+    from sklearn.datasets import load_digits
+
+    x, y = handwritten_digits()
+    bunch = load_digits()
+    assert x.shape == (HANDWRITTEN_SIZE, 1, 28, 28) and x.dtype == np.uint8
+    np.testing.assert_array_equal(y, bunch.target)
+    assert not x[:, :, :4].any() and not x[:, :, 24:].any()  # black border outside the 20x20 box
+    assert not x[:, :, :, :4].any() and not x[:, :, :, 24:].any()
+    # Averaging each 20x20 box back down to 8x8 gives the original strokes (0..16 scaled to 0..255).
+    box = torch.from_numpy(x[:, :, 4:24, 4:24]).float()
+    down = torch.nn.functional.adaptive_avg_pool2d(box, 8)[:, 0].numpy()
+    corr = np.corrcoef(down.ravel(), bunch.images.ravel())[0, 1]
+    assert corr > 0.95  # a transposed or shifted layout scores far lower
+    mean, std = x.astype(np.float64).mean() / 255, (x.astype(np.float64) / 255).std()
+    np.testing.assert_allclose(DATASETS["handwritten"].mean, [mean], atol=0.002)
+    np.testing.assert_allclose(DATASETS["handwritten"].std, [std], atol=0.002)
+
+
+def test_handwritten_split_is_seeded_and_disjoint(tmp_path: Path) -> None:
+    a = load_embedded("handwritten", 1297, 500, seed=0, cache_dir=tmp_path)
+    b = load_embedded("handwritten", 1297, 500, seed=0, cache_dir=tmp_path)
+    c = load_embedded("handwritten", 1297, 500, seed=1, cache_dir=tmp_path)
+    _assert_equal_splits(a, b)
+    assert not torch.equal(a.x_val, c.x_val)
+    x, _ = handwritten_digits()
+    rows = {bytes(img) for img in x}  # every sample is used at most once across the two parts
+    seen = [bytes(img) for img in torch.cat([a.x_train, a.x_val]).numpy()]
+    assert len(rows) > 1700 and set(seen) <= rows
+    assert len({bytes(v) for v in a.x_val.numpy()} & {bytes(t) for t in a.x_train.numpy()}) <= 5
+    assert list(tmp_path.iterdir()) == []  # nothing to cache
+
+
+@pytest.mark.parametrize("n_train,n_val", [(1797, 1), (0, 0), (-1, 10), (1000, 900)])
+def test_handwritten_split_sizes_are_checked(n_train: int, n_val: int) -> None:
+    with pytest.raises(ValueError, match="1797"):
+        load_embedded("handwritten", n_train, n_val)
 
 
 def test_unknown_embedded_name_is_refused(tmp_path: Path) -> None:

@@ -370,4 +370,14 @@ VI = {
     "flt_unsharp_mask": "Unsharp mask", "flt_canny": "Cạnh Canny",
 }
 
+# Pages with many strings keep them in their own module; a key may be defined only once.
+from cnnviz.ui import catalog_inspect, catalog_learned, catalog_train  # noqa: E402
+
+for _part in (catalog_train, catalog_inspect, catalog_learned):
+    for _mine, _theirs in ((EN, _part.EN), (VI, _part.VI)):
+        _twice = set(_mine) & set(_theirs)
+        if _twice:
+            raise RuntimeError(f"catalog keys defined twice: {sorted(_twice)}")
+        _mine.update(_theirs)
+
 CATALOGS = {"en": EN, "vi": VI}

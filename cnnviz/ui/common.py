@@ -18,7 +18,10 @@ __all__ = ["page_setup", "show_messages", "sync_language_to_url"]
 _LANG_WIDGET = "lang_switch"
 # (script, catalog key of its title, icon), in menu order
 NAV = [("app.py", "nav_home", ":material/home:"), ("pages/convolution.py", "nav_conv", ":material/grid_on:"),
-       ("pages/filters.py", "nav_filters", ":material/filter:")]
+       ("pages/filters.py", "nav_filters", ":material/filter:"),
+       ("pages/train.py", "nav_train", ":material/model_training:"),
+       ("pages/inspect.py", "nav_inspect", ":material/layers:"),
+       ("pages/attributions.py", "nav_attr", ":material/visibility:")]
 
 
 def _language_from_url() -> None:

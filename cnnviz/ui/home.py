@@ -12,7 +12,10 @@ __all__ = ["device_ui", "pages_ui"]
 
 # (page file, icon, catalog key prefix); the text of each card is "<prefix>_title" / "<prefix>_teaches".
 PAGES = [("pages/convolution.py", ":material/grid_on:", "card_conv"),
-         ("pages/filters.py", ":material/filter:", "card_filters")]
+         ("pages/filters.py", ":material/filter:", "card_filters"),
+         ("pages/train.py", ":material/model_training:", "card_train"),
+         ("pages/inspect.py", ":material/layers:", "card_inspect"),
+         ("pages/attributions.py", ":material/visibility:", "card_attr")]
 
 
 def pages_ui() -> None:

@@ -1,0 +1,79 @@
+"""Training curves and filter grids as Plotly figures (no Streamlit).
+
+``curves_figure`` draws loss and accuracy of one or more runs side by side (train dashed,
+validation solid, one colour per run), so runs can be overlaid and compared. ``filters_figure``
+draws a first conv layer's kernels as one mosaic heatmap (grey for one input channel, RGB for three).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = ["curves_figure", "filters_figure", "filters_mosaic"]
+
+_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+            "#e377c2", "#7f7f7f", "#bcbd22")
+
+
+def curves_figure(runs: Sequence[tuple[str, Sequence[dict[str, float]]]],
+                  titles: tuple[str, str] = ("Loss", "Accuracy"),
+                  labels: tuple[str, str, str] = ("train", "validation", "epoch")) -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch for each ``(name, history)`` in ``runs``."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.08)
+    for i, (name, history) in enumerate(runs):
+        colour = _COLOURS[i % len(_COLOURS)]
+        epochs = [h["epoch"] for h in history]
+        for col, metric in ((1, "loss"), (2, "acc")):
+            for split, dash in (("train", "dash"), ("val", "solid")):
+                label = labels[0] if split == "train" else labels[1]
+                fig.add_trace(go.Scatter(
+                    x=epochs, y=[h[f"{split}_{metric}"] for h in history], mode="lines+markers",
+                    name=f"{name} · {label}", legendgroup=name, showlegend=col == 1,
+                    line={"color": colour, "dash": dash}, marker={"size": 5}), row=1, col=col)
+    fig.update_xaxes(title_text=labels[2], rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def filters_mosaic(weights: np.ndarray, pad: int = 1) -> np.ndarray:
+    """Kernels (O, C, K, K) as one image: (rows*(K+pad), cols*(K+pad)) for C=1, with an RGB
+    axis for C=3. Each kernel is scaled to 0..1 on its own (its largest |w| maps to 0 or 1, 0 to
+    0.5), gaps are NaN (grey) or 1 (white for RGB)."""
+    w = np.asarray(weights, dtype=np.float32)
+    o, c, kh, kw = w.shape
+    scale = np.abs(w).reshape(o, -1).max(1).reshape(o, 1, 1, 1)
+    w = 0.5 + 0.5 * w / np.where(scale > 0, scale, 1)
+    if c not in (1, 3):
+        w = w.mean(1, keepdims=True)  # more channels than a colour image: show their mean
+        c = 1
+    cols = int(np.ceil(np.sqrt(o)))
+    rows = int(np.ceil(o / cols))
+    fill = np.nan if c == 1 else 1.0
+    out = np.full((rows * (kh + pad) - pad, cols * (kw + pad) - pad, c), fill, np.float32)
+    for i in range(o):
+        r, q = divmod(i, cols)
+        out[r * (kh + pad):r * (kh + pad) + kh, q * (kw + pad):q * (kw + pad) + kw] = \
+            w[i].transpose(1, 2, 0)
+    return out[..., 0] if c == 1 else out
+
+
+def filters_figure(weights: np.ndarray, height: int = 260) -> go.Figure:
+    """A first conv layer's kernels as one mosaic (grey map or RGB image), one figure for all."""
+    mosaic = filters_mosaic(weights)
+    if mosaic.ndim == 2:
+        trace = go.Heatmap(z=mosaic, colorscale="gray", zmin=0, zmax=1, showscale=False,
+                           hoverinfo="skip")
+    else:
+        trace = go.Image(z=(mosaic * 255).round().astype(np.uint8), hoverinfo="skip")
+    fig = go.Figure(trace)
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    return fig

@@ -1,0 +1,244 @@
+"""Training runs: a job that trains one model and saves it every epoch, and finding runs again.
+
+A run is a folder ``<runs>/<run id>/`` holding ``spec.json`` (what was asked), ``model.safetensors``
+(the latest epoch's weights with the history in its header) and ``filters.safetensors`` (the
+first conv layer's kernels after every epoch, epoch 0 being the initialisation). The run id is the
+job id, so a link with ``?run=<id>`` finds the run while it trains and after the server restarts.
+No Streamlit here: the page submits ``run_job(spec)`` to the job manager and polls its progress.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import safetensors.torch
+import torch
+from torch import nn
+
+from cnnviz.checkpoints import CheckpointInfo, save_checkpoint
+from cnnviz.data import DATASETS, DatasetUnavailable, load_embedded, load_torchvision
+from cnnviz.filters import classic_filter
+from cnnviz.jobs import JobContext
+from cnnviz.models import ModelConfig, build_model
+from cnnviz.train import Event, TrainConfig, train
+
+__all__ = [
+    "HANDCRAFTED",
+    "RunSpec",
+    "first_conv",
+    "handcrafted_first_layer",
+    "load_filters",
+    "load_spec",
+    "run_dir",
+    "run_job",
+    "runs_root",
+    "valid_run_id",
+]
+
+MAX_IMAGES = 60_000
+HANDCRAFTED = ("sobel_x", "sobel_y", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y",
+               "laplacian_4", "laplacian_8")
+FIRST_LAYERS = ("random", "handcrafted")
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to train: data, model, training recipe, and an optional hand-crafted first layer."""
+
+    dataset: str
+    n_train: int
+    n_val: int
+    model: ModelConfig
+    train: TrainConfig
+    first_layer: str = "random"  # "handcrafted": classic edge kernels in the first conv
+    freeze_first: bool = False
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dataset not in DATASETS:
+            raise ValueError(f"unknown dataset {self.dataset!r}")
+        for name, n in (("n_train", self.n_train), ("n_val", self.n_val)):
+            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_IMAGES:
+                raise ValueError(f"{name} must be an int in [1, {MAX_IMAGES}], got {n!r}")
+        if self.first_layer not in FIRST_LAYERS:
+            raise ValueError(f"first_layer must be one of {FIRST_LAYERS}")
+        info = DATASETS[self.dataset]
+        if self.model.in_shape != info.shape or self.model.num_classes != len(info.classes):
+            raise ValueError("the model's input shape and class count must match the dataset")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**data, "model": self.model.to_dict(), "train": self.train.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunSpec:
+        return cls(**{**data, "model": ModelConfig.from_dict(data["model"]),
+                      "train": TrainConfig.from_dict(data["train"])})
+
+
+def runs_root() -> Path:
+    return Path(os.environ.get("CNNVIZ_RUNS", "runs"))
+
+
+def valid_run_id(run_id: object) -> bool:
+    return isinstance(run_id, str) and _RUN_ID.fullmatch(run_id) is not None
+
+
+def run_dir(run_id: str, root: Path | None = None) -> Path:
+    if not valid_run_id(run_id):
+        raise ValueError(f"not a run id: {run_id!r}")
+    return (runs_root() if root is None else Path(root)) / run_id
+
+
+def first_conv(model: nn.Module) -> nn.Conv2d | None:
+    """The first Conv2d in definition order (the layer that looks at pixels), or None for an MLP."""
+    return next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+
+
+def handcrafted_first_layer(model: nn.Module, freeze: bool) -> None:
+    """Fill the first conv with classic 3x3 edge kernels (Sobel, Scharr, Prewitt, Laplacian).
+
+    Each kernel is scaled to unit L2 norm, centred in the layer's KxK window and split equally over
+    the input channels (so a colour image is filtered through its grey level); filters beyond the
+    eight kernels repeat them. Biases become 0. ``freeze`` stops the layer from training.
+    """
+    conv = first_conv(model)
+    if conv is None:
+        raise ValueError("this model has no convolution layer to hand-craft")
+    c_out, c_in, kh, kw = conv.weight.shape
+    if kh < 3 or kw < 3:
+        raise ValueError("hand-crafted kernels need a first conv of at least 3x3")
+    weight = torch.zeros_like(conv.weight)
+    top, left = (kh - 3) // 2, (kw - 3) // 2
+    for j in range(c_out):
+        k = torch.from_numpy(classic_filter(HANDCRAFTED[j % len(HANDCRAFTED)]).kernel).float()
+        weight[j, :, top:top + 3, left:left + 3] = k / k.norm() / c_in
+    with torch.no_grad():
+        conv.weight.copy_(weight)
+        if conv.bias is not None:
+            conv.bias.zero_()
+    conv.weight.requires_grad_(not freeze)
+    if conv.bias is not None:
+        conv.bias.requires_grad_(not freeze)
+
+
+def _load_split(spec: RunSpec, data_root: Path | None):
+    if DATASETS[spec.dataset].embedded:
+        return load_embedded(spec.dataset, spec.n_train, spec.n_val, seed=spec.train.seed)
+    split = load_torchvision(spec.dataset, data_root or Path(os.environ.get("CNNVIZ_DATA", "data")),
+                             download=True)
+    return type(split)(split.x_train[:spec.n_train], split.y_train[:spec.n_train],
+                       split.x_val[:spec.n_val], split.y_val[:spec.n_val])
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _filters_of(model: nn.Module) -> np.ndarray | None:
+    conv = first_conv(model)
+    return None if conv is None else conv.weight.detach().float().cpu().numpy().copy()
+
+
+def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = None):
+    """A job function (for ``JobManager.submit``) that trains ``spec`` and saves every epoch.
+
+    Progress keys: phase, epoch, step, total_steps, loss, acc, lr, images_per_s, eta, filters
+    (first-layer kernels as an array), history (list of epoch records), error_key/error_args.
+    """
+
+    def job(ctx: JobContext) -> dict[str, Any]:
+        folder = run_dir(ctx.job_id, root)
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(folder / "spec.json", json.dumps(spec.to_dict(), indent=1).encode())
+        ctx.report(phase="data", history=[], title=spec.title, spec=spec.to_dict())
+        try:
+            split = _load_split(spec, data_root)
+        except DatasetUnavailable as exc:
+            ctx.report(error_key=exc.key, error_args=dict(exc.args_))
+            raise
+        info = DATASETS[spec.dataset]
+        torch.manual_seed(spec.train.seed)
+        model = build_model(spec.model)
+        if spec.first_layer == "handcrafted":
+            handcrafted_first_layer(model, spec.freeze_first)
+        snapshots: dict[str, torch.Tensor] = {}
+        started = time.perf_counter()
+
+        def save_filters(epoch: int) -> None:
+            filters = _filters_of(model)
+            if filters is not None:
+                snapshots[f"epoch_{epoch}"] = torch.from_numpy(filters)
+                _write_atomic(folder / "filters.safetensors", safetensors.torch.save(snapshots))
+
+        save_filters(0)
+        ctx.report(phase="train", filters=_filters_of(model))
+
+        def on_event(event: Event) -> None:
+            if event.kind == "step":
+                v = event.values
+                rate = event.step / max(time.perf_counter() - started, 1e-9)
+                ctx.report(epoch=event.epoch, step=event.step, total_steps=event.total_steps,
+                           loss=v["loss"], acc=v["acc"], lr=v["lr"],
+                           images_per_s=v["images_per_s"],
+                           eta=(event.total_steps - event.step) / max(rate, 1e-9),
+                           filters=_filters_of(model))
+            elif event.kind == "epoch":
+                record = dict(event.values)
+                ctx.append("history", record)
+                history = ctx.progress().get("history", [])
+                ckpt = CheckpointInfo(
+                    config=spec.model, dataset=spec.dataset, classes=info.classes,
+                    in_shape=info.shape,
+                    mean=info.mean if spec.train.normalize else (0.0,) * info.shape[0],
+                    std=info.std if spec.train.normalize else (1.0,) * info.shape[0],
+                    metrics={"val_acc": record["val_acc"], "val_loss": record["val_loss"]},
+                    history=history, train=spec.train.to_dict(), note=spec.title)
+                save_checkpoint(folder / "model.safetensors", model, ckpt)
+                save_filters(event.epoch)
+                ctx.report(saved_epoch=event.epoch)
+
+        result = train(model, split, info, spec.train, device=ctx.device, callback=on_event,
+                       cancel=ctx.cancelled)
+        ctx.report(phase="done", stopped=result.stopped, seconds=result.seconds)
+        return {"stopped": result.stopped, "epochs": len(result.history)}
+
+    return job
+
+
+def load_spec(run_id: str, root: Path | None = None) -> RunSpec:
+    """The spec a saved run was started with; ValueError when missing or unreadable."""
+    path = run_dir(run_id, root) / "spec.json"
+    try:
+        return RunSpec.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"run {run_id!r} has no readable spec: {exc}") from exc
+
+
+def load_filters(run_id: str, root: Path | None = None) -> list[np.ndarray]:
+    """First-layer kernels per saved epoch (index 0 = initialisation); [] when there are none."""
+    path = run_dir(run_id, root) / "filters.safetensors"
+    try:
+        tensors = safetensors.torch.load(path.read_bytes())
+    except Exception:  # noqa: BLE001 - missing or damaged: the run simply has no filter history
+        return []
+    epochs = sorted(int(k.split("_")[1]) for k in tensors if re.fullmatch(r"epoch_\d+", k))
+    return [tensors[f"epoch_{e}"].numpy() for e in epochs]

@@ -1,0 +1,118 @@
+"""The checkpoints shipped in ``checkpoints/``, and the command that rebuilds them.
+
+    python -m cnnviz.shipped            # all of them
+    python -m cnnviz.shipped lenet5_digits
+
+Each recipe is fixed here (data sizes, seeds, model, training), so the files are reproducible on a
+given device. The digits model also trains on the training part of scikit-learn's real handwriting
+(repeated 3x) and reports its accuracy on the held-out part it never saw; font digits alone do not
+transfer to handwriting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from cnnviz.checkpoints import CheckpointInfo, read_info, save_checkpoint
+from cnnviz.data import DATASETS, Split, load_embedded
+from cnnviz.device import best_device, describe_device
+from cnnviz.models import ModelConfig, build_model
+from cnnviz.train import DeviceData, TrainConfig, evaluate, train
+
+__all__ = ["FOLDER", "SHIPPED", "Recipe", "build"]
+
+FOLDER = Path(__file__).resolve().parents[1] / "checkpoints"
+HANDWRITTEN_TRAIN, HANDWRITTEN_HELD_OUT, HANDWRITTEN_REPEAT = 1297, 500, 3
+
+
+@dataclass(frozen=True)
+class Recipe:
+    dataset: str
+    n_train: int
+    n_val: int
+    model: ModelConfig
+    train: TrainConfig
+    with_handwriting: bool = False
+
+
+SHIPPED: dict[str, Recipe] = {
+    "lenet5_digits": Recipe(
+        "digits", 12_000, 2_000,
+        ModelConfig("lenet5", (1, 28, 28), activation="relu", init="he"),
+        TrainConfig(epochs=6, batch_size=128, optimizer="adam", lr=3e-3, schedule="onecycle",
+                    translate=2, seed=0),
+        with_handwriting=True),
+    "tinyvgg_shapes": Recipe(
+        "shapes", 20_000, 2_000,
+        ModelConfig("tinyvgg", (3, 32, 32), activation="relu", init="he"),
+        TrainConfig(epochs=12, batch_size=128, optimizer="adam", lr=3e-3, schedule="onecycle",
+                    flip=True, translate=2, seed=0)),
+    "vgg_shapes": Recipe(
+        "shapes", 20_000, 2_000,
+        ModelConfig("vgg", (3, 32, 32), activation="relu", init="he", batchnorm=True, depth=3,
+                    width=16),
+        TrainConfig(epochs=10, batch_size=128, optimizer="adam", lr=3e-3, schedule="onecycle",
+                    flip=True, translate=2, seed=0)),
+}
+
+
+def _data(recipe: Recipe) -> tuple[Split, Split | None]:
+    """The training split (with handwriting mixed in when asked) and the held-out handwriting."""
+    split = load_embedded(recipe.dataset, recipe.n_train, recipe.n_val, seed=recipe.train.seed)
+    if not recipe.with_handwriting:
+        return split, None
+    hand = load_embedded("handwritten", HANDWRITTEN_TRAIN, HANDWRITTEN_HELD_OUT, seed=0)
+    mixed = Split(torch.cat([split.x_train] + [hand.x_train] * HANDWRITTEN_REPEAT),
+                  torch.cat([split.y_train] + [hand.y_train] * HANDWRITTEN_REPEAT),
+                  split.x_val, split.y_val)
+    return mixed, hand
+
+
+def build(name: str, folder: Path = FOLDER, device: torch.device | None = None) -> Path:
+    """Train recipe ``name`` and write ``<folder>/<name>.safetensors``; returns the path."""
+    recipe = SHIPPED[name]
+    device = device or best_device()
+    info = DATASETS[recipe.dataset]
+    split, held_out = _data(recipe)
+    torch.manual_seed(recipe.train.seed)
+    model = build_model(recipe.model)
+    result = train(model, split, info, recipe.train, device=device)
+    last = result.history[-1]
+    metrics = {"val_acc": last["val_acc"], "val_loss": last["val_loss"],
+               "train_seconds": result.seconds}
+    if held_out is not None:
+        data = DeviceData(held_out, info, device, recipe.train.normalize)
+        loss, acc = evaluate(model, data, data.x_val, data.y_val)
+        metrics.update(handwriting_acc=acc, handwriting_loss=loss,
+                       handwriting_samples=float(len(held_out.y_val)))
+    note = (f"python -m cnnviz.shipped {name} on {describe_device()}; trained on "
+            f"{len(split.y_train)} images" + (" (font digits + 3x the 1,297-sample training part "
+                                              "of scikit-learn's handwriting)"
+                                              if held_out is not None else ""))
+    ckpt = CheckpointInfo(config=recipe.model, dataset=recipe.dataset, classes=info.classes,
+                          in_shape=info.shape, mean=info.mean, std=info.std, metrics=metrics,
+                          history=result.history, train=recipe.train.to_dict(), note=note)
+    return save_checkpoint(folder / f"{name}.safetensors", model.cpu(), ckpt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"any of {', '.join(SHIPPED)} (default: all)")
+    names = parser.parse_args(argv).names or sorted(SHIPPED)
+    unknown = sorted(set(names) - set(SHIPPED))
+    if unknown:
+        parser.error(f"unknown checkpoint(s) {unknown}; choose from {sorted(SHIPPED)}")
+    for name in names:
+        path = build(name)
+        metrics = read_info(path).metrics
+        print(f"{path}: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,8 @@
+"""Placeholder: replaced by the real page."""
+
+import streamlit as st
+
+from cnnviz.ui.common import page_setup
+
+page_setup("nav_train")
+st.title("…")
