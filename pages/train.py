@@ -1,8 +1,17 @@
-"""Placeholder: replaced by the real page."""
+"""Train: small CNNs trained live (GPU when there is one), the recipe ladder, curves and filters."""
 
 import streamlit as st
 
 from cnnviz.ui.common import page_setup
+from cnnviz.ui.i18n import t
+from cnnviz.ui.train_page import live_ui, settings_ui, start_ui
 
 page_setup("nav_train")
-st.title("…")
+st.title(t("tr_title"))
+st.caption(t("tr_intro"))
+setup, live = st.columns([1, 2], gap="large")
+with setup:
+    settings = settings_ui()
+    start_ui(settings)
+with live:
+    live_ui()

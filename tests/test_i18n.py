@@ -11,9 +11,13 @@ from cnnviz.data import MESSAGES as DATA_MESSAGES
 from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS
 from cnnviz.grids import INPUT_PRESETS, KERNEL_PRESETS
 from cnnviz.images import MESSAGES, PATTERNS, SAMPLE_PHOTOS
+from cnnviz.jobs import MESSAGES as JOB_MESSAGES
+from cnnviz.recipes import LADDER
 from cnnviz.ui.catalog import CATALOGS, EN, VI
 from cnnviz.ui.conv_lab import STEP_LABELS
 from cnnviz.ui.home import PAGES
+from cnnviz.ui.train_page import _LABELS as TRAIN_LABELS
+from cnnviz.ui.train_page import FIELDS as TRAIN_FIELDS
 from cnnviz.ui.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +44,17 @@ def _dynamic_keys() -> set[str]:
                                                     "pool_max", "pool_avg", "in_custom", "k_custom"}
             | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")}
             | {f"flt_{n}" for n in CLASSIC_FILTERS + COMPOSITE_FILTERS} | set(MESSAGES) | set(DATA_MESSAGES)
-            | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload", "webcam")})
+            | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload", "webcam")}
+            | _train_keys())
+
+
+def _train_keys() -> set[str]:
+    """Train page: one label per setting, per text choice, per ladder rung and per way a run ends."""
+    choices = {f"tr_{name}_{c}" for name, f in TRAIN_FIELDS.items()
+               if f.kind == "choice" and name not in TRAIN_LABELS for c in f.choices if isinstance(c, str)}
+    return ({f"tr_f_{name}" for name in TRAIN_FIELDS} | choices | set(JOB_MESSAGES)
+            | {f"tr_{kind}_{r.key}" for r in LADDER for kind in ("rung", "why")}
+            | {f"tr_done_{how}" for how in ("done", "diverged", "cancelled")})
 
 
 def test_catalogs_have_the_same_keys() -> None:

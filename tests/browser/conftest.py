@@ -103,7 +103,9 @@ def app_url(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path / "streamlit.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log,
+        # Training runs a test starts are saved in its own folder, not in the repository.
+        env = {**os.environ, "CNNVIZ_RUNS": str(tmp_path / "runs")}
+        process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log, env=env,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_until_healthy(process, port, log_path)

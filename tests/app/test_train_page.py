@@ -1,0 +1,140 @@
+"""The Train page through AppTest: settings and URL state, the ladder, running, queueing, finding runs."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+from urllib.error import URLError
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnnviz import jobs
+from cnnviz.jobs import default_manager
+from tests.app.conftest import no_exception, run_page
+
+TINY = {"n_train": "200", "n_val": "100", "epochs": "1", "batch_size": "64"}
+WAIT_S = 120
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Runs and data caches in a temporary folder, and a fresh job manager per test."""
+    monkeypatch.setenv("CNNVIZ_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("CNNVIZ_DATA", str(tmp_path / "data"))
+    jobs._reset_default_manager()
+    yield tmp_path
+    jobs._reset_default_manager()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error")
+             for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def start(params: dict[str, str]) -> tuple[AppTest, str]:
+    at = run_page("pages/train.py", params)
+    no_exception(at)
+    at.button(key="tr_start_btn").click().run()
+    no_exception(at)
+    return at, at.session_state["tr_run"]
+
+
+def test_defaults_show_lenet5_and_no_run() -> None:
+    at = run_page("pages/train.py")
+    no_exception(at)
+    assert at.selectbox(key="tr_arch").value == "lenet5"
+    assert at.selectbox(key="tr_dataset").value == "digits"
+    assert "61,706 trainable parameters" in texts(at)  # LeNet-5 on 28x28x1
+    assert "No run yet" in texts(at)
+    assert at.query_params["arch"] == "lenet5" and at.query_params["lr"] == "0.003"
+
+
+def test_url_sets_the_widgets_and_bad_values_warn() -> None:
+    at = run_page("pages/train.py", {"dataset": "shapes", "arch": "vgg", "depth": "2", "lr": "0.01",
+                                     "batchnorm": "1", "epochs": "banana", "optimizer": "lion",
+                                     "n_train": "99999999"})
+    no_exception(at)
+    assert at.selectbox(key="tr_dataset").value == "shapes"
+    assert at.selectbox(key="tr_arch").value == "vgg"
+    assert at.slider(key="tr_depth").value == 2
+    assert at.select_slider(key="tr_lr").value == 0.01
+    assert at.toggle(key="tr_batchnorm").value is True
+    assert at.slider(key="tr_epochs").value == 3 and at.selectbox(key="tr_optimizer").value == "adam"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "epochs=banana" in warnings and "optimizer=lion" in warnings and "n_train=99999999" in warnings
+
+
+def test_ladder_rung_sets_a_deep_sigmoid_cnn_and_explains_why() -> None:
+    at = run_page("pages/train.py")
+    at.selectbox(key="tr_rung").select("sigmoid").run()
+    no_exception(at)
+    assert at.selectbox(key="tr_dataset").value == "shapes"
+    assert at.selectbox(key="tr_activation").value == "sigmoid"
+    assert at.selectbox(key="tr_arch").value == "vgg" and at.toggle(key="tr_normalize").value is False
+    assert "vanishing gradients" in " ".join(i.value for i in at.info)
+    assert at.query_params["rung"] == "sigmoid"
+    at.selectbox(key="tr_activation").select("relu").run()  # touching a setting leaves the ladder
+    assert at.selectbox(key="tr_rung").value == "custom"
+
+
+def test_a_run_trains_saves_and_offers_the_download() -> None:
+    at, run_id = start(TINY)
+    view = default_manager().wait(run_id, timeout=WAIT_S)
+    assert view.state == "done", view
+    at.run()
+    no_exception(at)
+    assert "Finished." in texts(at)
+    assert at.query_params["run"] == run_id
+    assert len(at.get("plotly_chart")) == 2  # curves and first-layer filters
+    assert [b.label for b in at.get("download_button")] == ["Download the model (.safetensors)"]
+    assert at.session_state["my_runs"] == [run_id]
+
+
+def test_a_closed_session_finds_its_run_again_from_disk() -> None:
+    _, run_id = start(TINY)
+    assert default_manager().wait(run_id, timeout=WAIT_S).state == "done"
+    jobs._reset_default_manager()  # the server forgot the job (e.g. restarted); the files remain
+    at = run_page("pages/train.py", {"run": run_id})
+    no_exception(at)
+    assert "A saved run (1 epochs)." in texts(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_second_run_waits_in_the_queue_while_the_first_trains() -> None:
+    _, first = start({**TINY, "n_train": "4000", "epochs": "20"})
+    at, second = start(TINY)
+    assert default_manager().view(second).state == "queued"
+    assert "Waiting in the queue: position 1" in texts(at)
+    default_manager().cancel(first)
+    assert default_manager().wait(second, timeout=WAIT_S).state == "done"
+    assert default_manager().view(first).state == "cancelled"
+
+
+@pytest.mark.parametrize("run", ["../../etc", "x" * 65])
+def test_bad_run_links_warn(run: str) -> None:
+    at = run_page("pages/train.py", {"run": run})
+    no_exception(at)
+    assert "run=" in " ".join(w.value for w in at.warning)
+
+
+def test_unknown_run_says_it_was_not_found() -> None:
+    at = run_page("pages/train.py", {"run": "abcdef"})
+    no_exception(at)
+    assert "Run `abcdef` was not found" in texts(at)
+
+
+def test_offline_download_fails_with_the_folder_named(isolated: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # What urlopen raises when no name resolves; patched so the test never waits on a network.
+    def offline(*args: object, **kwargs: object) -> None:
+        raise URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    at, run_id = start({**TINY, "dataset": "mnist"})
+    assert default_manager().wait(run_id, timeout=WAIT_S).state == "failed"
+    at.run()
+    errors = " ".join(e.value for e in at.error)
+    assert "The mnist dataset could not be downloaded" in errors
+    assert str(isolated / "data") in errors
