@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-__all__ = ["curves_figure", "filters_figure", "filters_mosaic"]
+__all__ = ["curves_figure", "filters_figure", "filters_mosaic", "gradients_figure"]
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
             "#e377c2", "#7f7f7f", "#bcbd22")
@@ -76,4 +76,16 @@ def filters_figure(weights: np.ndarray, height: int = 260) -> go.Figure:
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    return fig
+
+
+def gradients_figure(norms: dict[str, float], axis_title: str = "gradient norm") -> go.Figure:
+    """Bars of each layer's weight-gradient norm, input side first, on a log scale: with sigmoid
+    activations the first layers' bars are orders of magnitude shorter (vanishing gradients)."""
+    names = [n.removesuffix(".weight") for n in norms]
+    values = [max(v, 1e-12) for v in norms.values()]
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color="#1f77b4",
+                           text=[f"{v:.1e}" for v in values], textposition="outside"))
+    fig.update_yaxes(type="log", title_text=axis_title, exponentformat="power")
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig

@@ -162,7 +162,8 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
     """A job function (for ``JobManager.submit``) that trains ``spec`` and saves every epoch.
 
     Progress keys: phase, epoch, step, total_steps, loss, acc, lr, images_per_s, eta, filters
-    (first-layer kernels as an array), history (list of epoch records), error_key/error_args.
+    (first-layer kernels as an array), grad_norms (weight-gradient norm per layer), history (list of
+    epoch records), error_key/error_args.
     """
 
     def job(ctx: JobContext) -> dict[str, Any]:
@@ -200,7 +201,7 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
                            loss=v["loss"], acc=v["acc"], lr=v["lr"],
                            images_per_s=v["images_per_s"],
                            eta=(event.total_steps - event.step) / max(rate, 1e-9),
-                           filters=_filters_of(model))
+                           filters=_filters_of(model), grad_norms=v.get("grad_norms", {}))
             elif event.kind == "epoch":
                 record = dict(event.values)
                 ctx.append("history", record)

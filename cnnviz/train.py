@@ -248,6 +248,14 @@ def evaluate(model: nn.Module, data: DeviceData, x: torch.Tensor, y: torch.Tenso
     return loss.item() / n, correct.item() / n
 
 
+def _norms(grads: dict[str, torch.Tensor]) -> dict[str, float]:
+    """L2 norm of each weight gradient, copied to the host in one transfer (shows vanishing)."""
+    if not grads:
+        return {}
+    values = torch.stack([g.detach().float().norm() for g in grads.values()]).tolist()
+    return dict(zip(grads, values))
+
+
 def _autocast(device: torch.device) -> torch.autocast:
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
 
@@ -278,6 +286,7 @@ def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *
     history: list[dict[str, float]] = []
     started = time.perf_counter()
     step, images, stopped = 0, 0, "done"
+    weights = [(name, p) for name, p in model.named_parameters() if p.dim() > 1]  # conv and linear
     model.train()
     for epoch in range(1, cfg.epochs + 1):
         epoch_start = time.perf_counter()
@@ -310,11 +319,12 @@ def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *
             correct += (logits.detach().argmax(1) == y).sum()
             if step % cfg.sync_every == 0 or i == steps_per_epoch - 1:
                 running_loss = loss_sum.item() / seen  # the one host sync per window
+                grads = {name: p.grad for name, p in weights if p.grad is not None}
                 now = time.perf_counter()
                 emit(Event("step", epoch, step, total, {
                     "loss": running_loss, "acc": correct.item() / seen, "lr": lr,
                     "images_per_s": window_images / max(now - window_start, 1e-9),
-                    "elapsed": now - started}))
+                    "elapsed": now - started, "grad_norms": _norms(grads)}))
                 window_start, window_images = now, 0
                 if not math.isfinite(running_loss):
                     stopped = "diverged"

@@ -106,6 +106,9 @@ EN: dict[str, str] = {
     "tr_last_epoch": "Last epoch: validation {val}%, training {train}% · {s} s · {ips} images/s",
     "tr_filters": "**First-layer filters** (each scaled on its own; grey = 0)",
     "tr_compare": "Compare with your other runs",
+    "tr_gradients": "**Gradient size per layer** (input side on the left, log scale): bars that shrink towards "
+                    "the input mean vanishing gradients.",
+    "tr_grad_axis": "weight-gradient norm",
     "tr_download": "Download the model (.safetensors)",
     "tr_run_link": "This page's link now contains `run={run}`: open it later (or on another device) to find this run "
                    "again. Other pages (Filters, Inspect, Attributions) can use the model too.",
@@ -223,6 +226,9 @@ VI: dict[str, str] = {
     "tr_last_epoch": "Epoch cuối: kiểm định {val}%, huấn luyện {train}% · {s} giây · {ips} ảnh/giây",
     "tr_filters": "**Bộ lọc lớp đầu** (mỗi bộ lọc theo thang riêng; xám = 0)",
     "tr_compare": "So sánh với các lần chạy khác của bạn",
+    "tr_gradients": "**Độ lớn gradient theo lớp** (phía đầu vào ở bên trái, thang log): các cột nhỏ dần về phía đầu "
+                    "vào nghĩa là gradient đang tiêu biến.",
+    "tr_grad_axis": "chuẩn gradient của trọng số",
     "tr_download": "Tải mô hình về (.safetensors)",
     "tr_run_link": "Đường dẫn của trang giờ có `run={run}`: mở lại sau (hoặc trên thiết bị khác) để tìm lại lần chạy "
                    "này. Các trang khác (Bộ lọc, Quan sát, Giải thích) cũng dùng được mô hình này.",

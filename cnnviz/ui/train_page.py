@@ -15,7 +15,7 @@ import streamlit as st
 import torch
 
 from cnnviz.checkpoints import CheckpointError, read_info
-from cnnviz.curves import curves_figure, filters_figure
+from cnnviz.curves import curves_figure, filters_figure, gradients_figure
 from cnnviz.data import DATASETS
 from cnnviz.jobs import JobView, default_manager
 from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS, MODELS, ModelConfig, build_model, \
@@ -288,6 +288,11 @@ def _run_panel(run_id: str, was_active: bool) -> None:
         if last:
             st.caption(t("tr_last_epoch", val=f"{100 * last['val_acc']:.1f}", train=f"{100 * last['train_acc']:.1f}",
                          s=f"{last['seconds']:.1f}", ips=f"{last['images_per_s']:,.0f}"))
+    norms = view.progress.get("grad_norms") if view is not None else None
+    if norms:
+        st.markdown(t("tr_gradients"))
+        st.plotly_chart(gradients_figure(norms, t("tr_grad_axis")), key="tr_grads",
+                        config={"displayModeBar": False})
     if filters is not None:
         st.markdown(t("tr_filters"))
         st.plotly_chart(filters_figure(filters), key="tr_filters_fig", config={"displayModeBar": False})

@@ -87,7 +87,8 @@ def test_a_run_trains_saves_and_offers_the_download() -> None:
     no_exception(at)
     assert "Finished." in texts(at)
     assert at.query_params["run"] == run_id
-    assert len(at.get("plotly_chart")) == 2  # curves and first-layer filters
+    # curves, the last gradient size of every layer, the first-layer filters
+    assert [c.key for c in at.get("plotly_chart")] == ["tr_curves", "tr_grads", "tr_filters_fig"]
     assert [b.label for b in at.get("download_button")] == ["Download the model (.safetensors)"]
     assert at.session_state["my_runs"] == [run_id]
 
@@ -99,7 +100,7 @@ def test_a_closed_session_finds_its_run_again_from_disk() -> None:
     at = run_page("pages/train.py", {"run": run_id})
     no_exception(at)
     assert "A saved run (1 epochs)." in texts(at)
-    assert len(at.get("plotly_chart")) == 2
+    assert [c.key for c in at.get("plotly_chart")] == ["tr_curves", "tr_filters_fig"]
 
 
 def test_second_run_waits_in_the_queue_while_the_first_trains() -> None:
