@@ -1,0 +1,386 @@
+"""Widgets of the Filters page's learned part: a trained model's first-layer kernels, their responses
+next to the classic ones, the learned kernel most like each classic kernel, the kernels' evolution
+over a run's epochs, and the hand-crafted first layer experiment (two training jobs, compared live).
+
+The maths lives in cnnviz.learned; training runs as jobs of the process-wide manager, polled here.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+import torch
+
+from cnnviz import zoo
+from cnnviz.checkpoints import CheckpointError, CheckpointInfo, read_info
+from cnnviz.curves import curves_figure, filters_figure
+from cnnviz.data import DATASETS
+from cnnviz.filters import apply_cv2, classic_filter
+from cnnviz.images import downscale_for_display, to_gray
+from cnnviz.jobs import JobView, default_manager
+from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, first_layer, \
+    grey_kernels, has_conv, responses
+from cnnviz.models import ModelConfig, describe
+from cnnviz.plots import matrix_figure, response_image
+from cnnviz.runs import RunSpec, load_filters, load_spec, run_dir, run_job, valid_run_id
+from cnnviz.train import TrainConfig
+from cnnviz.ui.catalog import EN
+from cnnviz.ui.i18n import t
+
+__all__ = ["experiment_ui", "learned_ui"]
+
+DEVICE_KEY = "cuda:0" if torch.cuda.is_available() else "cpu"
+POLL_S = 1.0
+MAX_SHOWN = 12  # response maps drawn; the mosaic shows every kernel
+SHOW_SIDE = 256  # response pictures are sent to the browser at most this big
+RESPONSE_COLS = 6
+TABLE_ROW_PX = 35  # st.dataframe's row height: the similarity table is shown whole, without scrolling
+N_TRAIN_CHOICES = (500, 1000, 2000, 4000, 8000)
+EXP_DATASET = "digits"
+KERNELS_PX = 170
+NO_FIGURE_BAR = {"displayModeBar": False}
+
+
+# ---------------------------------------------------------------------------------------------
+# Which model: shipped checkpoints, this session's runs, and a run a link points to
+
+
+@functools.lru_cache(maxsize=256)
+def _has_conv(config: ModelConfig) -> bool:
+    return has_conv(config)  # pure and cheap, but asked for every model on every rerun
+
+
+def _run_ids() -> list[str]:
+    ids = [*st.session_state.get("my_runs", []), *st.session_state.get("lrn_linked", [])]
+    return list(dict.fromkeys(i for i in ids if valid_run_id(i)))
+
+
+def _entries() -> dict[str, zoo.ZooEntry]:
+    return {e.key: e for e in zoo.available(run_ids=_run_ids()) if _has_conv(e.info.config)}
+
+
+def _seed_from_url() -> None:
+    """Remember the URL's model and epoch once per session; they are checked when known."""
+    if st.session_state.get("lrn_seeded"):
+        return
+    st.session_state["lrn_seeded"] = True
+    wanted = st.query_params.get("lmodel")
+    if wanted is not None:
+        kind, _, name = wanted.partition(":")
+        if kind == "run" and valid_run_id(name) and name not in _run_ids():
+            st.session_state.setdefault("lrn_linked", []).append(name)  # a shared link to a run
+        st.session_state["lrn_url_model"] = wanted
+    if "lepoch" in st.query_params:
+        st.session_state["lrn_url_epoch"] = st.query_params["lepoch"]
+
+
+def _label(entry: zoo.ZooEntry) -> str:
+    info = entry.info
+    if entry.kind == "shipped":
+        return t("lrn_shipped", model=describe(info.config).split(" · ")[0], dataset=info.dataset)
+    return t("lrn_run", title=info.note or describe(info.config).split(" · ")[0], run=entry.name)
+
+
+def _reset_epoch() -> None:
+    st.session_state.pop("lrn_epoch", None)  # a new model starts at its last epoch
+
+
+def _model_ui() -> zoo.ZooEntry | None:
+    entries = _entries()
+    wanted = st.session_state.pop("lrn_url_model", None)
+    if wanted is not None and wanted in entries:
+        st.session_state["lrn_model"] = wanted
+    elif wanted is not None:
+        st.warning(t("warn_url_value", name="lmodel", value=wanted[:40]))
+    if not entries:
+        st.info(t("lrn_no_models"))
+        return None
+    if st.session_state.get("lrn_model") not in entries:
+        st.session_state["lrn_model"] = next(iter(entries))
+    key = st.selectbox(t("lrn_model"), list(entries), key="lrn_model", on_change=_reset_epoch,
+                       format_func=lambda k: _label(entries[k]))
+    st.query_params["lmodel"] = key
+    return entries[key]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading (cached per file version; nothing cached is ever changed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _layer(key: str, version: str) -> tuple[FirstLayer, CheckpointInfo]:
+    """The first layer's parameters only: the model itself is dropped, so no session can alter it."""
+    model, info = zoo.load(key)
+    return first_layer(model), info
+
+
+def _file_version(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _epochs(run_id: str, version: str) -> list[np.ndarray]:
+    return load_filters(run_id)
+
+
+def _explain(exc: Exception) -> str:
+    key, args = getattr(exc, "key", None), getattr(exc, "args_", {})
+    return t(key, **args) if key in EN else str(exc)[:300]
+
+
+def _epoch_ui(entry: zoo.ZooEntry, final: np.ndarray) -> np.ndarray:
+    """For a training run, a slider over its saved epochs (0 = initialisation); the chosen kernels."""
+    wanted = st.session_state.pop("lrn_url_epoch", None)
+    history = []
+    if entry.kind == "run":
+        history = _epochs(entry.name, _file_version(run_dir(entry.name) / "filters.safetensors"))
+        history = [w for w in history if w.shape == final.shape]
+    if len(history) < 2:
+        if wanted is not None:
+            st.warning(t("warn_url_value", name="lepoch", value=wanted[:20]))
+        st.query_params.pop("lepoch", None)
+        return final
+    last = len(history) - 1
+    if wanted is not None:
+        if wanted.isdigit() and int(wanted) <= last:
+            st.session_state["lrn_epoch"] = int(wanted)
+        else:
+            st.warning(t("warn_url_value", name="lepoch", value=wanted[:20]))
+    if not 0 <= st.session_state.get("lrn_epoch", last) <= last:
+        st.session_state["lrn_epoch"] = last
+    st.session_state.setdefault("lrn_epoch", last)
+    epoch = st.slider(t("lrn_epoch"), 0, last, key="lrn_epoch", help=t("lrn_epoch_help"))
+    st.query_params["lepoch"] = str(epoch)
+    return history[epoch]
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels, responses and the similarity table
+
+
+def _kernels_ui(weight: np.ndarray) -> None:
+    o, c, kh, kw = weight.shape
+    names = {1: [t("lrn_grey")], 3: [t("lrn_red"), t("lrn_green"), t("lrn_blue")]}.get(c, [])
+    figures = [(name, weight[:, i:i + 1]) for i, name in enumerate(names)]
+    if c != 1:
+        figures.append((t("lrn_rgb") if c == 3 else t("lrn_mean"), weight))
+    cols = st.columns(4)
+    for i, (name, w) in enumerate(figures):
+        fig = filters_figure(w, height=KERNELS_PX)
+        fig.update_layout(title={"text": name, "font": {"size": 14}}, margin={"t": 30})
+        cols[i].plotly_chart(fig, key=f"lrn_kernels_{i}", config=NO_FIGURE_BAR)
+    st.caption(t("lrn_kernels_caption", n=o, kh=kh, kw=kw, c=c))
+
+
+def _responses_ui(img: np.ndarray, weight: np.ndarray, info: CheckpointInfo) -> None:
+    shown = min(len(weight), MAX_SHOWN)
+    maps = responses(img, weight[:shown], info.mean, info.std)  # (shown, H, W)
+    cols = st.columns(RESPONSE_COLS)
+    for i, resp in enumerate(maps):
+        cols[i % RESPONSE_COLS].image(downscale_for_display(response_image(resp, True), SHOW_SIDE),
+                                      caption=f"#{i + 1}", width="stretch")
+    st.caption(t("lrn_resp_caption", h=img.shape[0], w=img.shape[1], shown=shown, n=len(weight),
+                 side=info.in_shape[1]))
+
+
+def _table_ui(matches: list[Match]) -> None:
+    score = t("lrn_col_score")
+    rows = {t("lrn_col_classic"): [t(f"flt_{m.classic}") for m in matches],
+            t("lrn_col_learned"): ["—" if m.index is None else f"#{m.index + 1}" for m in matches],
+            t("lrn_col_sign"): ["" if m.index is None else "+" if m.sign > 0 else "−" for m in matches],
+            score: [m.score for m in matches]}
+    st.dataframe(rows, hide_index=True, key="lrn_table", height=TABLE_ROW_PX * (len(matches) + 1) + 3,
+                 column_config={
+                     score: st.column_config.ProgressColumn(score, min_value=0.0, max_value=1.0, format="%.2f")})
+    st.caption(t("lrn_table_caption"))
+
+
+def _pair_ui(img: np.ndarray | None, weight: np.ndarray, info: CheckpointInfo, matches: list[Match],
+             sigma: float) -> None:
+    """One classic kernel and its most similar learned kernel (sign-corrected), with both responses."""
+    by_name = {m.classic: m for m in matches}
+    best = max(matches, key=lambda m: -1.0 if m.score is None else m.score).classic
+    st.session_state.setdefault("lrn_pair", best)
+    name = st.selectbox(t("lrn_pair"), list(by_name), key="lrn_pair", format_func=lambda n: t(f"flt_{n}"))
+    match = by_name[name]
+    if match.index is None:
+        st.info(t("lrn_no_match"))
+        return
+    f = classic_filter(name, sigma=sigma) if name == "gaussian" else classic_filter(name)
+    learned = grey_kernels(weight[match.index:match.index + 1], info.std)[0] * match.sign
+    learned = learned / (np.abs(learned).max() or 1.0)
+    cols = st.columns(4)
+    title = t("lrn_pair_learned", n=match.index + 1, sign="" if match.sign > 0 else " × (−1)")
+    for col, kernel, label, key in ((cols[0], f.kernel, t(f"flt_{name}"), "lrn_pair_classic"),
+                                    (cols[1], learned, title, "lrn_pair_learned")):
+        col.plotly_chart(matrix_figure(np.asarray(kernel, np.float64), ""), key=key, config=NO_FIGURE_BAR)
+        col.caption(label)
+    if img is not None:
+        classic_resp = apply_cv2(to_gray(img), f)
+        learned_resp = responses(img, weight[match.index:match.index + 1], info.mean, info.std)[0] * match.sign
+        for col, resp, caption in ((cols[2], classic_resp, t(f"flt_{name}")), (cols[3], learned_resp, title)):
+            col.image(downscale_for_display(response_image(resp, f.signed), SHOW_SIDE), caption=caption,
+                      width="stretch")
+    st.caption(t("lrn_pair_caption", score=f"{match.score:.2f}"))
+
+
+def learned_ui(img: np.ndarray | None, sigma: float) -> None:
+    """The learned-filters section: model, (epoch), kernels, responses to ``img``, similarity."""
+    st.header(t("lrn_title"), divider="gray")
+    st.markdown(t("lrn_intro"))
+    _seed_from_url()
+    entry = _model_ui()
+    if entry is None:
+        return
+    try:
+        layer, info = _layer(entry.key, zoo.version(entry.key))
+    except (CheckpointError, LearnedError, OSError, ValueError) as exc:
+        st.error(t("err_lrn_load", reason=_explain(exc)))
+        return
+    acc = info.metrics.get("val_acc")
+    st.caption(t("lrn_model_info", model=describe(info.config), dataset=info.dataset,
+                 acc="—" if acc is None else f"{100 * acc:.1f}%"))
+    weight = _epoch_ui(entry, layer.weight)
+    st.subheader(t("lrn_kernels"))
+    _kernels_ui(weight)
+    if img is not None:
+        st.subheader(t("lrn_responses"))
+        try:
+            _responses_ui(img, weight, info)
+        except (LearnedError, ValueError) as exc:
+            st.error(_explain(exc))
+            img = None
+    st.subheader(t("lrn_similar"))
+    matches = best_matches(grey_kernels(weight, info.std), classic_kernels(sigma=sigma))
+    _table_ui(matches)
+    _pair_ui(img, weight, info, matches, sigma)
+
+
+# ---------------------------------------------------------------------------------------------
+# The hand-crafted first layer experiment
+
+
+def _owner() -> str:
+    return st.session_state.setdefault("lrn_owner", secrets.token_urlsafe(8))
+
+
+def _submit(n_train: int, epochs: int, freeze: bool) -> dict[str, str]:
+    """Two runs that differ only in the first layer: same seed, data, model and recipe."""
+    info = DATASETS[EXP_DATASET]
+    model = ModelConfig("lenet5", info.shape, num_classes=len(info.classes), activation="relu", init="he")
+    recipe = TrainConfig(epochs=epochs, batch_size=128, optimizer="adam", lr=3e-3, seed=0)
+    hand = t("lrn_exp_hand_frozen") if freeze else t("lrn_exp_hand_trained")
+    ids = {}
+    for role, first, title in (("hand", "handcrafted", hand), ("random", "random", t("lrn_exp_random"))):
+        spec = RunSpec(EXP_DATASET, n_train, max(100, n_train // 4), model, recipe, first_layer=first,
+                       freeze_first=freeze and first == "handcrafted", title=title)
+        ids[role] = default_manager().submit(run_job(spec), device=DEVICE_KEY, owner=_owner(), title=title)
+        st.session_state.setdefault("my_runs", []).append(ids[role])
+    return ids
+
+
+def _on_start() -> None:
+    state = st.session_state
+    try:
+        state["lrn_exp"] = _submit(state["lrn_n_train"], state["lrn_epochs"], state["lrn_freeze"])
+    except (RuntimeError, ValueError) as exc:  # a manager shut down, or a setting out of range
+        state["lrn_submit_error"] = str(exc)[:300]
+
+
+def _status_ui(view: JobView) -> None:
+    p = view.progress
+    if view.state == "queued":
+        st.info(t("lrn_exp_queued", position=view.position))
+    elif view.state == "running":
+        total, step = p.get("total_steps") or 0, p.get("step") or 0
+        text = t("lrn_exp_running", epoch=p["epoch"]) if "epoch" in p else t("lrn_exp_preparing")
+        st.progress(step / total if total else 0.0, text=text)
+    elif view.state == "failed":
+        key = p.get("error_key") or view.error_key or "job_failed"
+        st.error(t(key, **(p.get("error_args") or view.error_args)))
+    elif view.state == "cancelled":
+        st.warning(t("lrn_exp_cancelled"))
+    elif p.get("stopped") == "diverged":
+        st.warning(t("lrn_exp_diverged"))
+    else:
+        st.success(t("lrn_exp_done"))
+
+
+def _saved(run_id: str) -> tuple[str, list[dict[str, float]], np.ndarray | None]:
+    """(title, history, last kernels) of a run the manager no longer knows, read from disk."""
+    try:
+        info = read_info(run_dir(run_id) / "model.safetensors")
+        title, history = info.note, list(info.history)
+    except (CheckpointError, OSError, ValueError):
+        title, history = run_id, []
+    epochs = load_filters(run_id)
+    return title or run_id, history, epochs[-1] if epochs else None
+
+
+def _run_column(run_id: str, view: JobView | None) -> tuple[str, list[dict[str, float]]]:
+    if view is None:
+        title, history, kernels = _saved(run_id)
+        st.markdown(f"##### {title}")
+        st.caption(t("lrn_exp_saved") if history else t("lrn_exp_missing"))
+    else:
+        title, history, kernels = view.title, view.progress.get("history", []), view.progress.get("filters")
+        st.markdown(f"##### {title}")
+        _status_ui(view)
+    if history:
+        st.caption(t("lrn_exp_val", acc=f"{100 * history[-1]['val_acc']:.1f}", epoch=history[-1]["epoch"]))
+    if kernels is not None:
+        st.plotly_chart(filters_figure(np.asarray(kernels), height=160), key=f"lrn_exp_k_{run_id}",
+                        config=NO_FIGURE_BAR)
+    return title, history
+
+
+def _panel(ids: dict[str, str], was_active: bool) -> None:
+    """Both runs: status, live first-layer kernels, and their curves on one chart."""
+    manager = default_manager()
+    views = {role: manager.view(job_id) for role, job_id in ids.items()}
+    active = [v for v in views.values() if v is not None and v.active]
+    if was_active and not active:
+        st.rerun()  # both finished since the page was drawn: redraw all (new runs in the model list)
+    runs = []
+    for col, (role, job_id) in zip(st.columns(len(ids)), ids.items()):
+        with col:
+            runs.append(_run_column(job_id, views[role]))
+    if active and st.button(t("lrn_exp_cancel"), key="lrn_cancel", icon=":material/stop:"):
+        for view in active:
+            manager.cancel(view.id)
+    if not active and all(history for _, history in runs):
+        st.caption(t("lrn_exp_see_above"))
+    if any(history for _, history in runs):
+        st.plotly_chart(curves_figure(runs, (t("lrn_loss"), t("lrn_acc")),
+                                      (t("lrn_train"), t("lrn_val"), t("lrn_epoch_axis"))), key="lrn_curves")
+
+
+def experiment_ui() -> None:
+    """Settings, the Start button, and the two runs (polled every second while they train)."""
+    st.header(t("lrn_exp_title"), divider="gray")
+    st.markdown(t("lrn_exp_intro"))
+    ids = st.session_state.get("lrn_exp")
+    views = [default_manager().view(i) for i in ids.values()] if ids else []
+    active = any(v is not None and v.active for v in views)
+    c1, c2, c3 = st.columns(3)
+    n_train = c1.select_slider(t("lrn_exp_n_train"), N_TRAIN_CHOICES, value=4000, key="lrn_n_train")
+    c2.slider(t("lrn_exp_epochs"), 1, 10, 3, key="lrn_epochs")
+    c3.toggle(t("lrn_exp_freeze"), value=True, key="lrn_freeze", help=t("lrn_exp_freeze_help"))
+    st.caption(t("lrn_exp_setup", n_train=n_train, n_val=max(100, n_train // 4), device=DEVICE_KEY))
+    # A callback: the jobs exist before this run draws the button, so it is disabled at once (the
+    # live panel below reruns alone, and would leave an enabled button behind until both finish).
+    st.button(t("lrn_exp_start"), type="primary", key="lrn_start", disabled=active, on_click=_on_start,
+              icon=":material/play_arrow:")
+    error = st.session_state.pop("lrn_submit_error", None)
+    if error is not None:
+        st.error(t("err_lrn_submit", reason=error))
+    if ids:
+        st.fragment(run_every=POLL_S if active else None)(_panel)(ids, active)
