@@ -7,13 +7,11 @@ shapes, dtypes and finiteness, saying what does not match. Knows nothing about t
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import math
 import os
 import sys
-import tempfile
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,6 +20,7 @@ import safetensors.torch
 import torch
 from torch import nn
 
+from cnnviz.fileio import write_atomic
 from cnnviz.models import ModelConfig, build_model, min_input_side
 
 __all__ = [
@@ -387,34 +386,12 @@ def checkpoint_bytes(model: nn.Module, info: CheckpointInfo) -> bytes:
     return _serialize(tensors, {"format": FORMAT, "cnnviz": info.to_json()})
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, flush, fsync, os.replace: the old file survives any crash."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a checkpoint is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable; not possible on every OS
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def save_checkpoint(path: str | Path, model: nn.Module, info: CheckpointInfo) -> Path:
     """Write ``model``'s weights and ``info`` to ``path`` atomically; create the folder."""
     path = Path(path)
     data = checkpoint_bytes(model, info)  # before touching the disk: a bad model writes nothing
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, data)
+    write_atomic(path, data)
     return path
 
 

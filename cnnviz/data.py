@@ -7,10 +7,10 @@ augmentation and moving to a device belong to the training code. No Streamlit.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import shutil
 import tarfile
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,8 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from cnnviz.fileio import write_atomic
 
 __all__ = [
     "DATASETS",
@@ -339,20 +341,6 @@ def _read_cache(path: Path, name: str, n_train: int, n_val: int) -> Split | None
     return split if ok else None
 
 
-def _write_atomic(path: Path, blob: dict[str, object]) -> None:
-    """Save so that a crash or a full disk leaves either the old file or the new one, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(blob, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def load_embedded(name: str, n_train: int, n_val: int, seed: int = 0,
                   cache_dir: Path | None = None) -> Split:
     """Generate (or read back from ``cache_dir``) an embedded dataset: ``shapes`` or ``digits``;
@@ -378,7 +366,9 @@ def load_embedded(name: str, n_train: int, n_val: int, seed: int = 0,
                   torch.from_numpy(x_val), torch.from_numpy(y_val))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, {"version": _CACHE_VERSION, **vars(split)})
+        buffer = io.BytesIO()
+        torch.save({"version": _CACHE_VERSION, **vars(split)}, buffer)
+        write_atomic(path, buffer.getvalue())
     except OSError:
         pass  # read-only or full disk: the data is still good, only the next load is slower
     return split

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -25,6 +24,7 @@ from torch import nn
 
 from cnnviz.checkpoints import CheckpointInfo, save_checkpoint
 from cnnviz.data import DATASETS, DatasetUnavailable, load_embedded, load_torchvision
+from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
 from cnnviz.jobs import JobContext
 from cnnviz.models import ModelConfig, build_model
@@ -120,7 +120,9 @@ def handcrafted_first_layer(model: nn.Module, freeze: bool) -> None:
     weight = torch.zeros_like(conv.weight)
     top, left = (kh - 3) // 2, (kw - 3) // 2
     for j in range(c_out):
-        k = torch.from_numpy(classic_filter(HANDCRAFTED[j % len(HANDCRAFTED)]).kernel).float()
+        # torch.tensor copies: the filter registry's kernels are read-only numpy arrays
+        kernel = classic_filter(HANDCRAFTED[j % len(HANDCRAFTED)]).kernel
+        k = torch.tensor(kernel, dtype=torch.float32)
         weight[j, :, top:top + 3, left:left + 3] = k / k.norm() / c_in
     with torch.no_grad():
         conv.weight.copy_(weight)
@@ -140,19 +142,6 @@ def _load_split(spec: RunSpec, data_root: Path | None):
                        split.x_val[:spec.n_val], split.y_val[:spec.n_val])
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _filters_of(model: nn.Module) -> np.ndarray | None:
     conv = first_conv(model)
     return None if conv is None else conv.weight.detach().float().cpu().numpy().copy()
@@ -169,7 +158,7 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
     def job(ctx: JobContext) -> dict[str, Any]:
         folder = run_dir(ctx.job_id, root)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(folder / "spec.json", json.dumps(spec.to_dict(), indent=1).encode())
+        write_atomic(folder / "spec.json", json.dumps(spec.to_dict(), indent=1).encode())
         ctx.report(phase="data", history=[], title=spec.title, spec=spec.to_dict())
         try:
             split = _load_split(spec, data_root)
@@ -188,7 +177,7 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
             filters = _filters_of(model)
             if filters is not None:
                 snapshots[f"epoch_{epoch}"] = torch.from_numpy(filters)
-                _write_atomic(folder / "filters.safetensors", safetensors.torch.save(snapshots))
+                write_atomic(folder / "filters.safetensors", safetensors.torch.save(snapshots))
 
         save_filters(0)
         ctx.report(phase="train", filters=_filters_of(model))

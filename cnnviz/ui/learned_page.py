@@ -26,7 +26,7 @@ from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classi
     grey_kernels, has_conv, responses
 from cnnviz.models import ModelConfig, describe
 from cnnviz.plots import matrix_figure, response_image
-from cnnviz.runs import RunSpec, load_filters, load_spec, run_dir, run_job, valid_run_id
+from cnnviz.runs import RunSpec, load_filters, run_dir, run_job, valid_run_id
 from cnnviz.train import TrainConfig
 from cnnviz.ui.catalog import EN
 from cnnviz.ui.i18n import t
