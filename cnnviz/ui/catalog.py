@@ -137,7 +137,10 @@ EN = {
     "card_filters_title": "Filters",
     "card_filters_teaches": "Classic hand-made edge detectors (Sobel, Scharr, Prewitt, Roberts, Laplacian) and "
                             "smoothing filters, computed with OpenCV on real photos, test patterns or your own "
-                            "image: the kernel, the response, and proof that PyTorch's conv2d gives the same numbers.",
+                            "image: the kernel, the response, and proof that PyTorch's conv2d gives the same numbers. "
+                            "Next to them, the first-layer filters a CNN learned, which classic kernel each one "
+                            "resembles, how they evolved while training, and an experiment: hand-crafted edge "
+                            "detectors as a first layer against learned ones.",
     "flt_title": "Classic filters",
     "flt_intro": "Before CNNs learned their own filters, features were designed by hand. Each filter below is a "
                  "small kernel convolved with the image (OpenCV, zero borders). Red is positive, blue negative.",
@@ -319,7 +322,10 @@ VI = {
     "card_filters_title": "Bộ lọc",
     "card_filters_teaches": "Các bộ dò cạnh cổ điển do con người thiết kế (Sobel, Scharr, Prewitt, Roberts, "
                             "Laplacian) và các bộ lọc làm mờ, tính bằng OpenCV trên ảnh chụp, ảnh mẫu hoặc ảnh của "
-                            "bạn: kernel, đáp ứng, và bằng chứng rằng conv2d của PyTorch cho cùng kết quả.",
+                            "bạn: kernel, đáp ứng, và bằng chứng rằng conv2d của PyTorch cho cùng kết quả. Bên cạnh "
+                            "đó là các bộ lọc lớp đầu mà một CNN đã học, mỗi bộ lọc giống kernel cổ điển nào, chúng "
+                            "thay đổi ra sao khi huấn luyện, và một thí nghiệm: bộ dò cạnh thiết kế bằng tay làm "
+                            "lớp đầu so với bộ lọc tự học.",
     "flt_title": "Bộ lọc cổ điển",
     "flt_intro": "Trước khi CNN tự học bộ lọc, các đặc trưng được thiết kế bằng tay. Mỗi bộ lọc dưới đây là một "
                  "kernel nhỏ tích chập với ảnh (OpenCV, viền bằng 0). Đỏ là dương, xanh là âm.",
