@@ -74,7 +74,7 @@ class Sizes:
 
 
 FULL = Sizes(lenet_train=4096, tinyvgg_train=2048, n_val=512, timed_epochs=7,
-             tta_train=12_000, tta_val=2_000, tta_epochs=TTA_CFG.epochs, tta_repeats=2)
+             tta_train=12_000, tta_val=2_000, tta_epochs=TTA_CFG.epochs, tta_repeats=3)
 QUICK = Sizes(lenet_train=512, tinyvgg_train=512, n_val=64, timed_epochs=1,
               tta_train=512, tta_val=128, tta_epochs=1, tta_repeats=1)
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from cnnviz.attribution import MESSAGES as ATTR_MESSAGES
+from cnnviz.checkpoints import MESSAGES as CKPT_MESSAGES
+from cnnviz.data import DATASETS
 from cnnviz.data import MESSAGES as DATA_MESSAGES
+from cnnviz.pretrained import MESSAGES as WEIGHTS_MESSAGES
 from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS
 from cnnviz.grids import INPUT_PRESETS, KERNEL_PRESETS
 from cnnviz.images import MESSAGES, PATTERNS, SAMPLE_PHOTOS
@@ -45,7 +49,15 @@ def _dynamic_keys() -> set[str]:
             | {f"{prefix}_{part}" for _, _, prefix in PAGES for part in ("title", "teaches")}
             | {f"flt_{n}" for n in CLASSIC_FILTERS + COMPOSITE_FILTERS} | set(MESSAGES) | set(DATA_MESSAGES)
             | {f"img_name_{n}" for n in (*SAMPLE_PHOTOS, *PATTERNS, "upload", "webcam")}
-            | _train_keys())
+            | _train_keys() | _inspect_keys())
+
+
+def _inspect_keys() -> set[str]:
+    """Model picker, picture source and preprocessing steps of the Inspect and Attributions pages."""
+    return ({f"mp_ds_{n}" for n in DATASETS} | {f"src_invert_{m}" for m in ("auto", "on", "off")}
+            | {"prep_gray", "prep_invert", "prep_centre", "prep_same_size", "prep_resize", "prep_resize_crop",
+               "prep_normalise", "src_draw"}
+            | set(CKPT_MESSAGES) | set(WEIGHTS_MESSAGES) | set(ATTR_MESSAGES))
 
 
 def _train_keys() -> set[str]:

@@ -1,0 +1,325 @@
+"""Widgets of the Attributions page: which pixels (or which layer units) made the model say a class.
+
+Target class, layer, methods and their settings; every chosen method's map overlaid on the
+picture side by side; Grad-CAM of every conv layer in one row; and the model-randomisation
+sanity check. The maps come from cnnviz.attribution (Captum); results are cached per session.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import streamlit as st
+import torch
+
+from cnnviz.activations import conv_layers
+from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
+from cnnviz.ui.i18n import t
+from cnnviz.ui.image_source import Prepared
+from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
+
+__all__ = ["DEFAULT_METHODS", "controls_ui", "gradcam_row_ui", "layer_ui", "occlusion_evals",
+           "overlay", "rank_correlation", "results_ui", "sanity_ui", "target_ui"]
+
+DEFAULT_METHODS = ["gradcam", "ig", "occlusion"]
+PATH_METHODS = ("ig", "layer_ig", "conductance")  # share the "steps" slider
+PER_ROW = 4
+SHOW_PX = 224
+ROW_PX = 120
+ROW_TILES = 8  # Grad-CAM row: tiles per line, also for models with few convolutions
+# Occluded copies allowed: beyond this a click takes far too long. A CPU runs ResNet-18 at 224x224
+# about 20 times a second (benchmarks/results/inspect.json), so big inputs get a lower cap there.
+MAX_OCCLUSION_EVALS = 4096
+MAX_OCCLUSION_EVALS_BIG_CPU = 1024
+BIG_SIDE = 64
+RED, BLUE = np.array([214.0, 39, 40]), np.array([31.0, 119, 180])
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure helpers
+
+
+def occlusion_evals(side: int, window: int, stride: int) -> int:
+    """Forward passes Occlusion needs on a side x side input: one per window position (Captum
+    also places a last, clipped window when the stride does not fit: hence the ceiling)."""
+    per_axis = math.ceil((side - window) / stride) + 1
+    return per_axis * per_axis
+
+
+def occlusion_defaults(side: int) -> tuple[int, int]:
+    """A window of about 1/8 of the picture (at least 4 pixels) moving half a window."""
+    window = min(side, max(4, side // 8))
+    return window, max(1, window // 2)
+
+
+def overlay(seen: np.ndarray, amap: np.ndarray, signed: bool, opacity: float,
+            px: int = SHOW_PX) -> np.ndarray:
+    """The attribution over a grey copy of the picture, RGB uint8, enlarged to about ``px``.
+
+    ``amap`` is normalised (``normalise_map``): signed in -1..1 shows red for positive and blue
+    for negative evidence, unsigned in 0..1 the JET colours; each pixel's colour weight is
+    ``opacity`` times the map's magnitude there, so unimportant pixels keep the picture.
+    """
+    grey = seen.astype(np.float32).mean(axis=2, keepdims=True)  # (H, W, 1)
+    base = np.repeat(grey, 3, axis=2)
+    v = np.asarray(amap, dtype=np.float32)[..., None]  # (H, W, 1)
+    if signed:
+        colour = np.where(v >= 0, RED, BLUE)
+    else:
+        scaled = np.clip(v[..., 0] * 255, 0, 255).astype(np.uint8)
+        colour = cv2.applyColorMap(scaled, cv2.COLORMAP_JET)[..., ::-1].astype(np.float32)
+    alpha = float(opacity) * np.abs(v)
+    out = np.clip(base * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
+    factor = max(1, px // max(out.shape[:2]))
+    return np.repeat(np.repeat(out, factor, axis=0), factor, axis=1)
+
+
+def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation of two maps' magnitudes (ties broken by position)."""
+    ra = np.argsort(np.argsort(np.abs(a).ravel())).astype(np.float64)
+    rb = np.argsort(np.argsort(np.abs(b).ravel())).astype(np.float64)
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Choices
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _layers(cache_id: str, _picked: Picked) -> tuple[list[str], str]:
+    """Layers with feature maps in forward order, and the default: the last convolution."""
+    x = torch.zeros(1, *_picked.in_shape, device=_picked.device)
+    with _picked.lock:
+        names = spatial_layers(_picked.model, x)
+    convs = [n for n in conv_layers(_picked.model) if n in names]
+    return names, (convs[-1] if convs else names[-1])
+
+
+def _seed_from_url(names: list[str], default_layer: str, n_classes: int) -> None:
+    """Layer, methods and target from the link on the first visit; bad values warned about."""
+    ss, q = st.session_state, st.query_params
+    if "attr_methods" not in ss:
+        wanted = [m for m in q.get("methods", ",".join(DEFAULT_METHODS)).split(",") if m]
+        for bad in [m for m in wanted if m not in METHODS]:
+            st.warning(t("warn_url_value", name="methods", value=bad[:40]))
+        ss["attr_methods"] = [m for m in wanted if m in METHODS] or list(DEFAULT_METHODS)
+    if "attr_target" not in ss:
+        wanted = q.get("target", "pred")
+        ok = wanted == "pred" or (wanted.isdigit() and int(wanted) < n_classes)
+        if not ok:
+            st.warning(t("warn_url_value", name="target", value=wanted[:40]))
+        ss["attr_target"] = int(wanted) if ok and wanted != "pred" else "pred"
+    if "attr_layer" not in ss:
+        wanted = q.get("layer", default_layer)
+        if wanted not in names:
+            st.warning(t("warn_url_value", name="layer", value=wanted[:40]))
+        ss["attr_layer"] = wanted if wanted in names else default_layer
+
+
+def target_ui(picked: Picked, logits: torch.Tensor) -> int:
+    """The class to explain: the prediction unless another is chosen."""
+    probs = torch.softmax(logits.double(), dim=0)
+    pred = int(probs.argmax())
+    n = len(picked.classes)
+    if st.session_state.get("attr_target") not in ("pred", *range(n)):
+        st.session_state["attr_target"] = "pred"  # another model with fewer classes
+
+    def label(o: object) -> str:
+        if o == "pred":
+            return t("attr_target_pred", cls=picked.classes[pred], p=f"{float(probs[pred]):.1%}")
+        return f"{o} · {picked.classes[o]} ({float(probs[o]):.1%})"
+
+    choice = st.selectbox(t("attr_target"), ["pred", *range(n)], key="attr_target", format_func=label)
+    st.query_params["target"] = str(choice)
+    return pred if choice == "pred" else int(choice)
+
+
+def layer_ui(picked: Picked) -> str:
+    names, default = _layers(picked.cache_id, picked)
+    if st.session_state.get("attr_layer") not in names:
+        st.session_state["attr_layer"] = default
+    layer = st.selectbox(t("attr_layer"), names, key="attr_layer", help=t("attr_layer_help"))
+    st.query_params["layer"] = layer
+    return layer
+
+
+def _clamp_stride() -> None:
+    ss = st.session_state
+    if ss.get("attr_stride", 1) > ss.get("attr_window", 1):
+        ss["attr_stride"] = ss["attr_window"]
+
+
+def _params_ui(methods: list[str], side: int) -> dict[str, dict]:
+    """Settings of the chosen methods (only those), within the ranges cnnviz.attribution allows."""
+    params: dict[str, dict] = {m: {} for m in methods}
+    if not any(m in methods for m in (*PATH_METHODS, "smoothgrad", "occlusion")):
+        return params
+    with st.expander(t("attr_settings"), expanded=False):
+        if any(m in PATH_METHODS for m in methods):
+            steps = st.slider(t("attr_steps"), 4, 200, 50, key="attr_steps", help=t("attr_steps_help"))
+            for m in PATH_METHODS:
+                if m in params:
+                    params[m] = {"n_steps": steps}
+        if "smoothgrad" in methods:
+            params["smoothgrad"] = {
+                "nt_samples": st.slider(t("attr_samples"), 1, 50, 20, key="attr_samples"),
+                "stdevs": st.slider(t("attr_noise"), 0.0, 2.0, 0.5, 0.05, key="attr_noise",
+                                    help=t("attr_noise_help"))}
+        if "occlusion" in methods:
+            ss = st.session_state
+            if ss.get("attr_occ_side") != side:  # first time, or a model with another input size
+                ss["attr_window"], ss["attr_stride"] = occlusion_defaults(side)
+                ss["attr_occ_side"] = side
+            window = st.slider(t("attr_window"), 1, side, key="attr_window", on_change=_clamp_stride)
+            stride = st.slider(t("attr_stride"), 1, max(window, 2), key="attr_stride",
+                               disabled=window == 1)
+            stride = min(stride, window)
+            params["occlusion"] = {"window": window, "stride": stride}
+            st.caption(t("attr_occlusion_cost", n=occlusion_evals(side, window, stride)))
+    return params
+
+
+def controls_ui(picked: Picked, prepared: Prepared) -> tuple[int, str, list[str], dict, float, bool] | None:
+    """(target, layer, methods, their settings, overlay opacity, sanity check on); None when the
+    model cannot even predict (the reason is shown)."""
+    try:
+        logits = logits_of(picked, prepared.x, prepared.digest)
+    except RuntimeError as exc:
+        compute_failed(exc)
+        return None
+    names, default = _layers(picked.cache_id, picked)
+    _seed_from_url(names, default, len(picked.classes))
+    target = target_ui(picked, logits)
+    methods = st.multiselect(t("attr_methods"), list(METHODS), key="attr_methods",
+                             format_func=lambda m: METHODS[m].label, help=t("attr_methods_help"))
+    st.query_params["methods"] = ",".join(methods)
+    layer = layer_ui(picked)
+    params = _params_ui(methods, min(picked.in_shape[1:]))
+    opacity = st.slider(t("attr_opacity"), 0.0, 1.0, 0.7, 0.05, key="attr_opacity",
+                        help=t("attr_opacity_help"))
+    sanity = st.toggle(t("attr_sanity"), key="attr_sanity", help=t("attr_sanity_help"))
+    return target, layer, methods, params, opacity, sanity
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+def _attribution(picked: Picked, prepared: Prepared, method: str, target: int, layer: str,
+                 params: dict) -> Attribution:
+    spec = METHODS[method]
+    key = (picked.cache_id, prepared.digest, method, target, layer if spec.needs_layer else None,
+           tuple(sorted(params.items())))
+
+    def run() -> Attribution:
+        with picked.lock:
+            return attribute(picked.model, prepared.x.to(picked.device), method, target,
+                             layer if spec.needs_layer else None, **params)
+    return cached(key, run)
+
+
+def _caption(a: Attribution) -> str:
+    spec = METHODS[a.method]
+    parts = [f"**{spec.label}**" + (f" · {a.layer}" if a.layer else "")]
+    peak = float(np.abs(a.map).max())
+    parts.append(t("attr_peak", v=f"{peak:.3g}"))
+    if a.delta is not None:
+        parts.append(t("attr_delta", d=f"{a.delta:.2e}"))
+    return " · ".join(parts)
+
+
+def _compute_all(picked: Picked, prepared: Prepared, methods: list[str], target: int, layer: str,
+                 params: dict) -> dict[str, Attribution]:
+    side = min(picked.in_shape[1:])
+    limit = MAX_OCCLUSION_EVALS_BIG_CPU if side > BIG_SIDE and picked.device.type == "cpu" \
+        else MAX_OCCLUSION_EVALS
+    out = {}
+    for m in methods:
+        if m == "occlusion":
+            n = occlusion_evals(side, params[m]["window"], params[m]["stride"])
+            if n > limit:
+                st.error(t("attr_occlusion_too_many", n=n, limit=limit))
+                continue
+        try:
+            with st.spinner(t("attr_computing", method=METHODS[m].label)):
+                out[m] = _attribution(picked, prepared, m, target, layer, params[m])
+        except Exception as exc:  # noqa: BLE001 - AttributionError, out of memory, ...
+            compute_failed(exc)
+    return out
+
+
+def _grid(results: dict[str, Attribution], seen: np.ndarray, opacity: float) -> None:
+    for start in range(0, len(results), PER_ROW):
+        cols = st.columns(PER_ROW)
+        for col, a in zip(cols, list(results.values())[start:start + PER_ROW]):
+            amap = normalise_map(a.map, a.signed)
+            col.image(overlay(seen, amap, a.signed, opacity), width="stretch")
+            col.markdown(_caption(a))
+
+
+def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
+               params: dict, opacity: float) -> dict[str, Attribution]:
+    """Every chosen method's map over the picture, side by side."""
+    st.subheader(t("attr_results", cls=picked.classes[target]))
+    if not methods:
+        st.info(t("attr_pick_method"))
+        return {}
+    results = _compute_all(picked, prepared, methods, target, layer, params)
+    with st.container(key="attr_grid"):
+        _grid(results, prepared.seen, opacity)
+    legend = [t("attr_legend_signed")] if any(a.signed for a in results.values()) else []
+    if any(not a.signed for a in results.values()):
+        legend.append(t("attr_legend_unsigned"))
+    st.caption(" ".join(legend + [t("attr_device", device=str(picked.device))]))
+    return results
+
+
+def gradcam_row_ui(picked: Picked, prepared: Prepared, target: int, opacity: float) -> None:
+    """Grad-CAM of every convolution from one forward and one backward pass, early to late."""
+    layers = conv_layers(picked.model)
+    if not layers:
+        return
+    st.subheader(t("attr_gradcam_row"))
+
+    def run() -> dict[str, np.ndarray]:
+        with picked.lock:
+            return gradcam_all(picked.model, prepared.x.to(picked.device), target, layers)
+    try:
+        maps = cached((picked.cache_id, prepared.digest, "gradcam_all", target), run)
+    except Exception as exc:  # noqa: BLE001
+        compute_failed(exc)
+        return
+    with st.container(key="attr_gradcam_row"):
+        for start in range(0, len(maps), ROW_TILES):
+            cols = st.columns(ROW_TILES)
+            for col, name in zip(cols, list(maps)[start:start + ROW_TILES]):
+                amap = normalise_map(maps[name], signed=False)
+                col.image(overlay(prepared.seen, amap, False, opacity, ROW_PX), width="stretch")
+                col.caption(name)
+    st.caption(t("attr_gradcam_row_note"))
+
+
+def sanity_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
+              params: dict, opacity: float, trained: dict[str, Attribution]) -> None:
+    """The same methods on the same architecture with random weights, next to the trained one."""
+    st.subheader(t("attr_sanity_header"))
+    st.markdown(t("attr_sanity_explain"))
+    with st.spinner(t("attr_randomising")):
+        twin = random_twin(picked)
+    random = _compute_all(twin, prepared, [m for m in methods if m in trained], target, layer, params)
+    with st.container(key="attr_sanity_grid"):
+        for start in range(0, len(random), PER_ROW):
+            cols = st.columns(PER_ROW)
+            for col, m in zip(cols, list(random)[start:start + PER_ROW]):
+                a, b = trained[m], random[m]
+                col.image(overlay(prepared.seen, normalise_map(a.map, a.signed), a.signed, opacity),
+                          caption=t("attr_trained"), width="stretch")
+                col.image(overlay(prepared.seen, normalise_map(b.map, b.signed), b.signed, opacity),
+                          caption=t("attr_randomised"), width="stretch")
+                col.markdown(f"**{METHODS[m].label}** · " + t(
+                    "attr_rank_corr", r=f"{rank_correlation(a.map, b.map):.2f}"))
+    st.caption(t("attr_rank_corr_note"))

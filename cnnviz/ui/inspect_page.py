@@ -1,0 +1,367 @@
+"""Widgets of the Inspect page: the layer table, top-k predictions, a walk through the layers with
+every feature map of the chosen layer in one clickable mosaic, its statistics and its kernels.
+
+Computation comes from cnnviz.activations; this module lays it out and caches it (per session
+for anything that depends on the student's picture, globally for the architecture's table).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from cnnviz.activations import Mosaic, capture, feature_layers, layer_table, map_stats, mosaic, top_k
+from cnnviz.ui.i18n import t
+from cnnviz.ui.image_source import Prepared, Source
+from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of
+
+__all__ = ["MAX_TILES", "fmt_bytes", "kernels_ui", "layer_ui", "maps_ui", "mosaic_figure",
+           "predictions_ui", "shrink_maps", "table_ui"]
+
+TOP_K = 5
+MAX_TILES = 64  # maps shown in the mosaic; a wider layer shows its first (or strongest) 64
+MOSAIC_CELLS = 120_000  # pixels of all tiles together; bigger maps are area-averaged for display
+ENLARGED_SIDE = 112
+KERNEL_GRID_MAX = 256  # kernels drawn as a filters x input-channels grid up to this many
+MARKS = 4  # invisible click targets per tile side
+MOSAIC_PX = 460
+PLOT_CONFIG = {"displayModeBar": False}
+_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.ELU)
+_POOLS = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+
+
+def fmt_bytes(n: int) -> str:
+    """Bytes in the unit that reads best: 240 B, 58.6 KB, 528.0 MB (powers of 1024)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def _shape(shape: tuple[int, ...] | None) -> str:
+    return "–" if shape is None else " × ".join(str(d) for d in shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# Architecture: the table (shared, cached per model version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _architecture(cache_id: str, _picked: Picked) -> tuple[list, dict, list[str]]:
+    with _picked.lock:
+        rows, totals = layer_table(_picked.model, _picked.in_shape)
+        names = feature_layers(_picked.model, _picked.in_shape)
+    return rows, totals, names
+
+
+def architecture(picked: Picked) -> tuple[list, dict, list[str]]:
+    """(layer rows, totals, names of the layers with feature maps) of the picked model."""
+    return _architecture(picked.cache_id, picked)
+
+
+def table_ui(picked: Picked) -> None:
+    """Every layer like torchsummary prints it, and the totals."""
+    rows, totals, _ = architecture(picked)
+    st.subheader(t("insp_table"))
+    df = pd.DataFrame({
+        t("insp_col_layer"): ["\u2003" * r.depth + r.name for r in rows],
+        t("insp_col_type"): [r.kind for r in rows],
+        t("insp_col_shape"): [_shape(r.out_shape) for r in rows],
+        t("insp_col_params"): [r.params for r in rows],
+        t("insp_col_memory"): [fmt_bytes(r.act_bytes) for r in rows],
+    })
+    st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 420),
+                 key="insp_table")
+    top, bottom = st.columns(2), st.columns(2)
+    top[0].metric(t("insp_total_params"), f"{totals['total_params']:,}")
+    top[1].metric(t("insp_trainable"), f"{totals['trainable_params']:,}")
+    bottom[0].metric(t("insp_param_memory"), fmt_bytes(totals["param_bytes"]))
+    bottom[1].metric(t("insp_act_memory"), fmt_bytes(totals["act_bytes_total"]))
+    st.caption(t("insp_table_note", inp=_shape(totals["in_shape"]), out=_shape(totals["out_shape"])))
+
+
+# ---------------------------------------------------------------------------------------------
+# Prediction
+
+
+def predictions_ui(picked: Picked, prepared: Prepared, source: Source) -> None:
+    """The k most probable classes with their softmax probabilities."""
+    try:
+        logits = logits_of(picked, prepared.x, prepared.digest)
+    except RuntimeError as exc:
+        compute_failed(exc)
+        return
+    top = top_k(logits, list(picked.classes), TOP_K)
+    st.subheader(t("insp_prediction"))
+    st.markdown(t("insp_predicted", cls=top[0][0], p=f"{top[0][1]:.1%}"))
+    if source.true_class is not None:
+        st.caption(t("insp_true_class", cls=picked.classes[source.true_class]))
+    if not picked.trained:
+        st.warning(t("insp_random_weights"))
+    df = pd.DataFrame({t("insp_col_class"): [c for c, _ in top],
+                       t("insp_col_prob"): [p for _, p in top]})
+    st.dataframe(df, hide_index=True, width="stretch", key="insp_topk", column_config={
+        t("insp_col_prob"): st.column_config.ProgressColumn(format="percent", min_value=0.0,
+                                                            max_value=1.0)})
+
+
+# ---------------------------------------------------------------------------------------------
+# The walk through the layers
+
+
+def _step(names: list[str], delta: int) -> None:
+    i = names.index(st.session_state["insp_layer"]) if st.session_state.get("insp_layer") in names else 0
+    st.session_state["insp_layer"] = names[max(0, min(len(names) - 1, i + delta))]
+
+
+def _seed_layer(names: list[str]) -> None:
+    ss = st.session_state
+    if "insp_layer" not in ss:
+        wanted = st.query_params.get("layer")
+        if wanted is not None and wanted not in names:
+            st.warning(t("warn_url_value", name="layer", value=wanted[:40]))
+        ss["insp_layer"] = wanted if wanted in names else names[0]
+    elif ss["insp_layer"] not in names:  # another model: start at its first layer
+        ss["insp_layer"] = names[0]
+
+
+def layer_ui(picked: Picked) -> str | None:
+    """Choose a layer with feature maps: a slider through them in forward order, Back and Next."""
+    rows, _, names = architecture(picked)
+    if not names:
+        st.info(t("insp_no_maps"))
+        return None
+    kinds = {r.name: r.kind for r in rows}
+    _seed_layer(names)
+    st.subheader(t("insp_walk"))
+    i = names.index(st.session_state["insp_layer"])
+    back, slider, forward = st.columns([1, 8, 1], vertical_alignment="bottom")
+    back.button(t("insp_back"), key="insp_back", on_click=_step, args=(names, -1), disabled=i == 0,
+                width="stretch")
+    forward.button(t("insp_next"), key="insp_next", on_click=_step, args=(names, 1),
+                   disabled=i == len(names) - 1, width="stretch")
+    slider.select_slider(t("insp_layer"), options=names, key="insp_layer",
+                         format_func=lambda n: f"{n} · {kinds.get(n, '')}")
+    layer = st.session_state["insp_layer"]
+    st.query_params["layer"] = layer
+    shape = next(r.out_shape for r in rows if r.name == layer)
+    st.markdown(_explain(picked.model.get_submodule(layer), shape, names.index(layer) + 1, len(names)))
+    return layer
+
+
+def _explain(module: nn.Module, shape: tuple[int, ...], n: int, total: int) -> str:
+    """One sentence on what this kind of layer does, with its numbers."""
+    head = t("insp_step", n=n, total=total, shape=_shape(shape))
+    if isinstance(module, nn.Conv2d):
+        kh, kw = module.kernel_size
+        body = t("insp_kind_conv", n=module.out_channels, k=f"{kh}×{kw}", c=module.in_channels,
+                 stride=module.stride[0], pad=module.padding[0] if isinstance(module.padding, tuple)
+                 else module.padding)
+    elif isinstance(module, _ACTIVATIONS):
+        body = t("insp_kind_act", kind=type(module).__name__)
+    elif isinstance(module, _POOLS):
+        body = t("insp_kind_pool", kind=type(module).__name__)
+    elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)):
+        body = t("insp_kind_norm")
+    elif next(module.children(), None) is not None:
+        body = t("insp_kind_block", kind=type(module).__name__)
+    else:
+        body = t("insp_kind_other", kind=type(module).__name__)
+    return f"{head} {body}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Feature maps
+
+
+def _layer_maps(picked: Picked, prepared: Prepared, layer: str) -> np.ndarray:
+    """The layer's output for the picture, float32 (C, H, W) on the CPU (one forward pass)."""
+    with picked.lock:
+        _, acts = capture(picked.model, prepared.x.to(picked.device), [layer])
+    return acts[layer][0].float().cpu().numpy()
+
+
+def shrink_maps(maps: np.ndarray, channels: list[int], budget: int = MOSAIC_CELLS) -> np.ndarray:
+    """The chosen channels, area-averaged by a whole factor until all tiles fit in ``budget``
+    pixels: one heatmap of 64 maps of 224x224 would be 3.2 million cells to send and draw."""
+    picked = maps[channels]  # (n, H, W)
+    factor = math.ceil(math.sqrt(picked.size / budget)) if picked.size > budget else 1
+    if factor == 1:
+        return picked
+    small = F.avg_pool2d(torch.from_numpy(np.ascontiguousarray(picked))[None], factor,
+                         ceil_mode=True)
+    return small[0].numpy()
+
+
+def _scaled(tiles: np.ndarray, shared: bool) -> np.ndarray:
+    """Each map onto 0..1 by its own min..max, or all by one common range."""
+    if shared:
+        low, high = float(tiles.min()), float(tiles.max())
+        return (tiles - low) / (high - low) if high > low else np.zeros_like(tiles)
+    low = tiles.min(axis=(1, 2), keepdims=True)
+    span = tiles.max(axis=(1, 2), keepdims=True) - low
+    return np.where(span > 0, (tiles - low) / np.where(span > 0, span, 1), 0.0)
+
+
+def mosaic_figure(mos: Mosaic, stats: list[dict], selected: int | None, hover: str) -> go.Figure:
+    """ONE heatmap of every tile plus a grid of invisible markers that make each tile clickable
+    (Plotly heatmaps report no clicked points to Streamlit; markers do). ``hover`` is a
+    template with {c}, {min}, {max}, {mean}."""
+    h, w = mos.tile
+    fig = go.Figure(go.Heatmap(z=mos.image, colorscale="Viridis", zmin=0, zmax=1, showscale=False,
+                               hoverinfo="skip"))
+    xs, ys, data, texts = [], [], [], []
+    k_r, k_c = min(MARKS, h), min(MARKS, w)
+    for index, channel in enumerate(mos.order):
+        top, left = mos.origin(index)
+        s = stats[channel]
+        text = hover.format(c=channel, min=f"{s['min']:.3g}", max=f"{s['max']:.3g}",
+                            mean=f"{s['mean']:.3g}")
+        for a in range(k_r):
+            for b in range(k_c):
+                ys.append(top + (a + 0.5) * h / k_r - 0.5)
+                xs.append(left + (b + 0.5) * w / k_c - 0.5)
+                data.append(channel)
+                texts.append(text)
+    width, height = _size(mos.image.shape, MOSAIC_PX)
+    mark = max(6, int(width / (mos.cols * k_c)))
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", customdata=data, text=texts,
+                             hovertemplate="%{text}<extra></extra>", showlegend=False,
+                             marker={"size": mark, "opacity": 0, "symbol": "square"}))
+    if selected in mos.order:
+        top, left = mos.origin(mos.order.index(selected))
+        fig.add_shape(type="rect", x0=left - 0.5, x1=left + w - 0.5, y0=top - 0.5,
+                      y1=top + h - 0.5, line={"color": "#ff4b4b", "width": 3})
+    _square_axes(fig, mos.image.shape, width, height)
+    return fig
+
+
+def _size(shape: tuple[int, ...], longest: int) -> tuple[int, int]:
+    rows, cols = shape
+    scale = longest / max(rows, cols)
+    return int(cols * scale), int(rows * scale)
+
+
+def _square_axes(fig: go.Figure, shape: tuple[int, ...], width: int, height: int) -> None:
+    rows, cols = shape
+    fig.update_layout(width=width + 20, height=height + 20, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      dragmode=False, clickmode="event+select", plot_bgcolor="white")
+    fig.update_xaxes(range=[-0.5, cols - 0.5], visible=False, fixedrange=True, constrain="domain")
+    fig.update_yaxes(range=[rows - 0.5, -0.5], visible=False, fixedrange=True, scaleanchor="x",
+                     constrain="domain")
+
+
+def _on_map_click() -> None:
+    event = st.session_state.get("insp_mosaic")
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points and points[0].get("customdata") is not None:
+        data = points[0]["customdata"]
+        st.session_state["insp_map"] = int(data[0] if isinstance(data, list) else data)
+
+
+def maps_ui(picked: Picked, prepared: Prepared, layer: str) -> int | None:
+    """Every feature map of ``layer`` in one mosaic, the clicked one enlarged, per-map numbers.
+
+    Returns the channel shown enlarged."""
+    try:
+        maps = cached((picked.cache_id, prepared.digest, "maps", layer),
+                      lambda: _layer_maps(picked, prepared, layer))
+    except RuntimeError as exc:
+        compute_failed(exc)
+        return None
+    stats = map_stats(maps)
+    toggles = st.columns(2)
+    by_mean = toggles[0].toggle(t("insp_sort"), key="insp_sort")
+    shared = toggles[1].toggle(t("insp_shared_scale"), key="insp_shared")
+    order = sorted(range(len(stats)), key=lambda c: -stats[c]["mean"]) if by_mean else list(
+        range(len(stats)))
+    shown = order[:MAX_TILES]
+    selected = st.session_state.get("insp_map")
+    if selected not in range(len(stats)):
+        selected = shown[0]
+    tiles = _scaled(shrink_maps(maps, shown), shared)  # (n, h, w) in 0..1, in placement order
+    mos = mosaic(tiles)
+    mos = Mosaic(image=mos.image, rows=mos.rows, cols=mos.cols, tile=mos.tile, order=shown,
+                 pad=mos.pad)
+    grid, detail = st.columns([3, 2], gap="medium")
+    with grid:
+        st.markdown(t("insp_maps_header", n=len(stats), h=maps.shape[1], w=maps.shape[2]))
+        st.plotly_chart(mosaic_figure(mos, stats, selected, t("insp_map_hover")), key="insp_mosaic",
+                        on_select=_on_map_click, selection_mode="points", config=PLOT_CONFIG,
+                        width="content")
+        note = t("insp_click_map")
+        if len(shown) < len(stats):
+            note += " " + t("insp_maps_capped", shown=len(shown), total=len(stats))
+        st.caption(note)
+    with detail:
+        _enlarged_ui(maps[selected], stats[selected])
+    with st.expander(t("insp_stats_header")):
+        df = pd.DataFrame([stats[c] for c in order]).rename(columns={
+            "channel": t("insp_col_map"), "min": "min", "max": "max", "mean": t("insp_col_mean")})
+        st.dataframe(df, hide_index=True, width="stretch", key="insp_stats")
+    return selected
+
+
+def _enlarged_ui(one: np.ndarray, s: dict) -> None:
+    shown = shrink_maps(one[None], [0], ENLARGED_SIDE * ENLARGED_SIDE)[0]
+    fig = go.Figure(go.Heatmap(z=shown, colorscale="Viridis", hovertemplate="%{z:.3g}<extra></extra>",
+                               colorbar={"thickness": 12}))
+    width, height = _size(shown.shape, 240)
+    _square_axes(fig, shown.shape, width + 60, height)
+    st.markdown(t("insp_map_title", c=s["channel"], min=f"{s['min']:.3g}", max=f"{s['max']:.3g}",
+                  mean=f"{s['mean']:.3g}"))
+    st.plotly_chart(fig, key="insp_enlarged", config=PLOT_CONFIG, width="content")
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels
+
+
+def _colour_kernels(weight: np.ndarray, px: int = 360) -> np.ndarray:
+    """Filters (n, 3, kh, kw) as RGB tiles: each scaled by its own max |w|, grey = 0, white gaps."""
+    scale = np.abs(weight).max(axis=(1, 2, 3), keepdims=True)
+    rgb = (weight / np.where(scale > 0, scale, 1) + 1) / 2  # (n, 3, kh, kw) in 0..1
+    planes = [mosaic(rgb[:, c]).image for c in range(3)]  # the same layout for each colour
+    image = np.nan_to_num(np.stack(planes, axis=2), nan=1.0)  # (H, W, 3)
+    factor = max(1, px // max(image.shape[:2]))
+    image = np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+    return (image * 255).round().astype(np.uint8)
+
+
+def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
+    """The layer's kernels as one diverging heatmap: filters down, input channels across."""
+    module = picked.model.get_submodule(layer)
+    st.subheader(t("insp_kernels"))
+    if not isinstance(module, nn.Conv2d):
+        st.caption(t("insp_no_kernels", kind=type(module).__name__))
+        return
+    weight = module.weight.detach().float().cpu().numpy()  # (C_out, C_in/groups, kh, kw); a copy
+    c_out, c_in, kh, kw = weight.shape
+    if c_in == 3 and c_out * c_in > 48:  # a first layer on colour pictures: each filter in colour
+        st.image(_colour_kernels(weight[:MAX_TILES]), caption=t("insp_kernels_rgb", n=min(c_out, MAX_TILES),
+                                                                 k=f"{kh}×{kw}"))
+        return
+    if c_in == 1:  # one kernel per filter: a single row reads better than a column
+        mos = mosaic(weight[:MAX_TILES, 0], cols=min(c_out, 16))
+        st.caption(t("insp_kernels_row", n=c_out, k=f"{kh}×{kw}"))
+    elif c_out * c_in <= KERNEL_GRID_MAX:
+        mos = mosaic(weight.reshape(c_out * c_in, kh, kw), cols=c_in)
+        st.caption(t("insp_kernels_all", n=c_out, c=c_in, k=f"{kh}×{kw}"))
+    else:
+        c = channel if channel is not None and 0 <= channel < c_out else 0
+        mos = mosaic(weight[c][:MAX_TILES])
+        st.caption(t("insp_kernels_one", c=c, n=min(c_in, MAX_TILES), total=c_in, k=f"{kh}×{kw}"))
+    limit = float(np.nanmax(np.abs(mos.image))) or 1.0
+    fig = go.Figure(go.Heatmap(z=mos.image, colorscale="RdBu_r", zmid=0, zmin=-limit, zmax=limit,
+                               hovertemplate="%{z:.3g}<extra></extra>", colorbar={"thickness": 12}))
+    width, height = _size(mos.image.shape, min(MOSAIC_PX, 24 * max(mos.image.shape)))
+    _square_axes(fig, mos.image.shape, width + 60, height)
+    st.plotly_chart(fig, key="insp_kernel_fig", config=PLOT_CONFIG, width="content")

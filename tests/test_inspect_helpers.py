@@ -1,0 +1,163 @@
+"""Pure helpers behind the Inspect and Attributions pages, against torchvision, Captum, scipy and
+hand computations: preprocessing, digit centring, map shrinking, the clickable mosaic, occlusion
+cost, overlays and rank correlation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+import torch.nn.functional as F
+from captum.attr import Occlusion
+from torch import nn
+from torchvision import transforms
+
+from cnnviz.activations import mosaic, map_stats
+from cnnviz.ui.attributions_page import occlusion_defaults, occlusion_evals, overlay, rank_correlation
+from cnnviz.ui.image_source import centre_digit, fit_to_input, needs_invert, preprocess
+from cnnviz.ui.inspect_page import fmt_bytes, mosaic_figure, shrink_maps
+
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+def test_imagenet_preprocessing_equals_torchvision_when_no_resampling_is_needed() -> None:
+    """Shorter side already 256: Resize(256) is the identity, so crop and normalisation must agree
+    with torchvision exactly."""
+    img = np.random.default_rng(0).integers(0, 256, (256, 341, 3), dtype=np.uint8)
+    got = preprocess(img, (3, 224, 224), MEAN, STD, resize=256)
+    ref = transforms.Compose([transforms.ToTensor(), transforms.CenterCrop(224),
+                              transforms.Normalize(MEAN, STD)])(img)
+    torch.testing.assert_close(got.x[0], ref, atol=1e-6, rtol=0)
+    assert got.seen.shape == (224, 224, 3) and not got.seen.flags.writeable
+
+
+def test_imagenet_preprocessing_close_to_torchvision_after_resizing() -> None:
+    yy, xx = np.mgrid[0:300, 0:500] / 300.0
+    img = np.stack([127 + 120 * np.sin(3 * xx + c) * np.cos(2 * yy) for c in range(3)], axis=2)
+    img = img.round().astype(np.uint8)  # smooth, so any two good resampling methods agree closely
+    got = preprocess(img, (3, 224, 224), MEAN, STD, resize=256).x[0]
+    ref = transforms.Compose([transforms.ToTensor(), transforms.Resize(256, antialias=True),
+                              transforms.CenterCrop(224), transforms.Normalize(MEAN, STD)])(img)
+    assert float((got - ref).abs().max()) < 0.05  # normalised units: under 3 grey levels anywhere
+
+
+def test_fit_to_input_crops_the_centre_to_the_aspect() -> None:
+    img = np.arange(6 * 10, dtype=np.uint8).reshape(6, 10)
+    np.testing.assert_array_equal(fit_to_input(img, 6, 6), img[:, 2:8])  # wide: cut left and right
+    np.testing.assert_array_equal(fit_to_input(img.T.copy(), 6, 6), img.T[2:8])  # tall: cut top and bottom
+    assert fit_to_input(img, 3, 3).shape == (3, 3)
+
+
+def test_grey_model_input_is_luma_normalised_and_inverted() -> None:
+    img = np.zeros((28, 28, 3), np.uint8)
+    img[..., 0] = 200  # pure red 200: luma 0.299 * 200 = 59.8 -> 60
+    got = preprocess(img, (1, 28, 28), (0.1,), (0.3,))
+    assert int(got.seen[0, 0, 0]) == 60
+    assert float(got.x[0, 0, 0, 0]) == pytest.approx((60 / 255 - 0.1) / 0.3, abs=1e-6)
+    inv = preprocess(img, (1, 28, 28), (0.1,), (0.3,), invert=True)
+    assert int(inv.seen[0, 0, 0]) == 255 - 60
+    assert [k for k, _ in inv.steps] == ["prep_gray", "prep_invert", "prep_same_size", "prep_normalise"]
+
+
+def test_centre_digit_fits_box_and_centres_mass() -> None:
+    canvas = np.zeros((200, 300), np.uint8)
+    canvas[20:120, 200:240] = 255  # a bar far from the centre, 100 tall and 40 wide
+    out = centre_digit(canvas)
+    ys, xs = np.nonzero(out > 127)
+    assert ys.max() - ys.min() + 1 == 20  # the longer side scaled to the 20-pixel box
+    assert 7 <= xs.max() - xs.min() + 1 <= 9  # 40 * 20/100 = 8
+    mass = out.astype(float)
+    cy = (mass.sum(1) * np.arange(28)).sum() / mass.sum()
+    cx = (mass.sum(0) * np.arange(28)).sum() / mass.sum()
+    assert abs(cy - 13.5) <= 0.5 and abs(cx - 13.5) <= 0.5
+    np.testing.assert_array_equal(centre_digit(np.zeros((50, 50), np.uint8)), np.zeros((28, 28), np.uint8))
+
+
+def test_needs_invert_looks_at_the_border() -> None:
+    paper = np.full((20, 20), 240, np.uint8)
+    paper[5:15, 9:11] = 10
+    assert needs_invert(paper) and not needs_invert(255 - paper)
+
+
+def test_shrink_maps_is_a_block_mean_within_budget() -> None:
+    maps = np.random.default_rng(2).random((5, 12, 12)).astype(np.float32)
+    assert shrink_maps(maps, [4, 1], budget=10_000).shape == (2, 12, 12)  # fits: untouched
+    small = shrink_maps(maps, [4, 1], budget=2 * 36)  # factor 2
+    want = maps[[4, 1]].reshape(2, 6, 2, 6, 2).mean(axis=(2, 4))
+    np.testing.assert_allclose(small, want, rtol=1e-6)
+
+
+def test_mosaic_figure_click_targets_report_their_tile() -> None:
+    maps = np.random.default_rng(3).random((7, 9, 5)).astype(np.float32)
+    order = [6, 0, 3, 2, 5, 1, 4]
+    mos = mosaic(maps, order=order)
+    fig = mosaic_figure(mos, map_stats(maps), selected=3, hover="{c} {min} {max} {mean}")
+    marks = fig.data[1]
+    assert sorted(set(marks.customdata)) == list(range(7))
+    for x, y, c in zip(marks.x, marks.y, marks.customdata):
+        assert mos.channel_at(int(round(y)), int(round(x))) == c
+    rect = fig.layout.shapes[0]  # the selected map's frame lies on map 3's tile
+    assert mos.channel_at(int(rect.y0 + 1), int(rect.x0 + 1)) == 3
+
+
+@pytest.mark.parametrize(("side", "window", "stride"), [(28, 4, 2), (32, 5, 3), (12, 12, 1), (10, 3, 3)])
+def test_occlusion_evals_counts_captums_forward_passes(side: int, window: int, stride: int) -> None:
+    model = nn.Sequential(nn.Flatten(), nn.Linear(side * side, 2))
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append(o.shape[0]))
+    Occlusion(model).attribute(torch.rand(1, 1, side, side), sliding_window_shapes=(1, window, window),
+                               strides=(1, stride, stride), target=0, perturbations_per_eval=1)
+    assert sum(seen) - 1 == occlusion_evals(side, window, stride)  # minus the unoccluded pass
+
+
+def test_occlusion_defaults_fit_the_input() -> None:
+    assert occlusion_defaults(28) == (4, 2) and occlusion_defaults(224) == (28, 14)
+    assert occlusion_defaults(3) == (3, 1)
+
+
+def test_rank_correlation_is_spearman_of_magnitudes() -> None:
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(6, 7)), rng.normal(size=(6, 7))
+    assert rank_correlation(a, b) == pytest.approx(scipy.stats.spearmanr(np.abs(a).ravel(),
+                                                                         np.abs(b).ravel())[0])
+    assert rank_correlation(a, -2 * a) == pytest.approx(1.0)
+
+
+def test_overlay_keeps_the_picture_where_the_map_is_zero() -> None:
+    seen = np.full((4, 4, 1), 100, np.uint8)
+    amap = np.zeros((4, 4), np.float32)
+    amap[0, 0], amap[3, 3] = 1.0, -1.0
+    out = overlay(seen, amap, signed=True, opacity=1.0, px=8)  # factor 2
+    assert out.shape == (8, 8, 3)
+    np.testing.assert_array_equal(out[2:4, 2:4], 100)  # zero attribution: the grey picture
+    np.testing.assert_array_equal(out[0, 0], [214, 39, 40])  # +1 at full opacity: red
+    np.testing.assert_array_equal(out[7, 7], [31, 119, 180])  # -1: blue
+    half = overlay(seen, amap, signed=True, opacity=0.5, px=4)
+    np.testing.assert_array_equal(half[0, 0], np.array([157, 69.5, 70]).astype(np.uint8))
+
+
+def test_fmt_bytes() -> None:
+    assert fmt_bytes(240) == "240 B"
+    assert fmt_bytes(60_008) == "58.6 KB"
+    assert fmt_bytes(138_357_544 * 4) == "527.8 MB"
+    assert fmt_bytes(3 * 2**30) == "3.0 GB"
+
+
+def test_shrunk_maps_of_a_real_layer_keep_mean() -> None:
+    x = torch.rand(1, 3, 64, 64)
+    maps = F.conv2d(x, torch.randn(8, 3, 3, 3))[0].numpy()  # (8, 62, 62): 62 is not a multiple of 3
+    small = shrink_maps(maps, list(range(8)), budget=8 * 21 * 21)
+    assert small.shape == (8, 21, 21)
+    np.testing.assert_allclose(small[:, :20, :20], maps[:, :60, :60].reshape(8, 20, 3, 20, 3).mean(axis=(2, 4)),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_nbytes_counts_arrays_inside_results() -> None:
+    from cnnviz.attribution import Attribution
+    from cnnviz.ui.model_picker import nbytes
+
+    a = Attribution(method="ig", layer=None, target=0, map=np.zeros((28, 28), np.float32), raw_shape=(1, 1, 28, 28),
+                    delta=0.1, signed=True)
+    assert nbytes(a) == 28 * 28 * 4
+    assert nbytes({"x": torch.zeros(2, 3, dtype=torch.float64), "y": [np.zeros(5, np.uint8), "text"]}) == 48 + 5
