@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnnviz.device import describe_device
+from cnnviz.device import configure_threads, describe_device
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 
 __all__ = ["page_setup", "show_messages", "sync_language_to_url"]
@@ -53,6 +53,7 @@ def sync_language_to_url() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _device_text() -> str:
+    configure_threads()  # once per server process, before the line reports the thread count
     return describe_device()
 
 
