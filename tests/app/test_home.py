@@ -30,7 +30,8 @@ def test_entry_script_navigates_to_the_lab() -> None:
     at = run_page("app.py", {"lang": "vi"})
     no_exception(at)
     links = [el.proto for el in at.sidebar.get("page_link")]
-    assert [link.label for link in links] == ["Trang chủ", "Tích chập", "Bộ lọc"]
+    assert [link.label for link in links] == ["Trang chủ", "Tích chập", "Bộ lọc", "Huấn luyện", "Soi mô hình",
+                                              "Giải thích"]
     at.switch_page("pages/convolution.py").run()
     no_exception(at)
     assert at.title[0].value == "Phòng thí nghiệm tích chập"

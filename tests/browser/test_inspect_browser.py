@@ -132,3 +132,22 @@ def test_drawing_digits_changes_the_prediction(page: Page, app_url: str,
     _stroke(page, box, [(0.5 + 0.22 * math.cos(a), 0.5 + 0.33 * math.sin(a)) for a in turns])  # a zero
     _wait_for_prediction(page, "0")
     assert_no_exception(page)
+
+
+def test_attributions_on_a_drawn_digit(page: Page, app_url: str, request: pytest.FixtureRequest) -> None:
+    """Draw a seven on the Attributions page: the maps explain the drawing."""
+    open_page(page, f"{app_url}/attributions?model=shipped:lenet5_digits&image=draw&lang=en")
+    assert_no_exception(page)
+    canvas = page.locator(".st-key-attr_canvas canvas").last
+    canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _stroke(page, box, [(0.3, 0.18), (0.7, 0.18)])
+    _stroke(page, box, [(0.7, 0.18), (0.42, 0.85)])
+    page.wait_for_function("() => document.body.innerText.includes('Attributions for class')", timeout=30_000)
+    wait_for_script(page)
+    expect(page.locator(".st-key-attr_grid img")).to_have_count(3)
+    assert "Attributions for class “7”" in main_text(page)
+    assert_no_exception(page)
+    save_screenshot(page, request.node.name)
