@@ -6,7 +6,6 @@ everything else only builds configs and runs one forward pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,12 +19,7 @@ from cnnviz.runs import RunSpec
 from cnnviz.train import TrainConfig, train
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("dataset", ["shapes", "cifar10", "digits"])

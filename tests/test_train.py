@@ -10,7 +10,6 @@ import copy
 import json
 import math
 import threading
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -36,13 +35,7 @@ INFO3 = DatasetInfo("tiny3", (3, 4, 5), ("a", "b"), (0.2, 0.5, 0.7), (0.1, 0.25,
 CLOCK_FIELDS = {"seconds", "images_per_s", "elapsed"}
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """One intra-op thread: the machine is shared, and results must not depend on thread count."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _images(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
