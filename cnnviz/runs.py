@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from cnnviz.checkpoints import CheckpointInfo, save_checkpoint
-from cnnviz.data import DATASETS, DatasetUnavailable, load_embedded, load_torchvision
+from cnnviz.data import DATASETS, HANDWRITTEN_SIZE, DatasetUnavailable, load_embedded, load_torchvision
 from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
 from cnnviz.jobs import JobContext
@@ -69,6 +69,9 @@ class RunSpec:
         for name, n in (("n_train", self.n_train), ("n_val", self.n_val)):
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_IMAGES:
                 raise ValueError(f"{name} must be an int in [1, {MAX_IMAGES}], got {n!r}")
+        if self.dataset == "handwritten" and self.n_train + self.n_val > HANDWRITTEN_SIZE:
+            raise ValueError(f"the handwritten set has {HANDWRITTEN_SIZE} images in all; lower the "
+                             f"training + validation images ({self.n_train} + {self.n_val})")
         if self.first_layer not in FIRST_LAYERS:
             raise ValueError(f"first_layer must be one of {FIRST_LAYERS}")
         info = DATASETS[self.dataset]

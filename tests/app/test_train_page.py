@@ -139,3 +139,13 @@ def test_offline_download_fails_with_the_folder_named(isolated: Path,
     errors = " ".join(e.value for e in at.error)
     assert "The mnist dataset could not be downloaded" in errors
     assert str(isolated / "data") in errors
+
+
+def test_too_many_handwritten_images_are_explained_before_starting() -> None:
+    at = run_page("pages/train.py", {"dataset": "handwritten", "n_train": "4000", "n_val": "1000"})
+    no_exception(at)
+    assert "1797 images in all" in " ".join(e.value for e in at.error)
+    assert not at.get("button") or all(b.key != "tr_start_btn" for b in at.button)
+    at.slider(key="tr_n_train").set_value(1200).run()
+    at.slider(key="tr_n_val").set_value(500).run()
+    assert not at.error and at.button(key="tr_start_btn")
