@@ -121,6 +121,10 @@ def _seed_from_url() -> None:
         bad.append(("rung", rung))
         rung = CUSTOM
     st.session_state["tr_rung"] = rung
+    if rung != CUSTOM:  # a link naming only the rung gets the rung's settings; named fields win
+        for name, value in _rung_values(rung).items():
+            if name not in st.query_params:
+                st.session_state[f"tr_{name}"] = value
     run = st.query_params.get("run")
     if run is not None and not valid_run_id(run):
         bad.append(("run", run))
@@ -129,17 +133,19 @@ def _seed_from_url() -> None:
     st.session_state["tr_bad"] = bad
 
 
+def _rung_values(key: str) -> dict[str, Any]:
+    """Every setting of ladder rung ``key``, on the CIFAR-shaped ``shapes`` set."""
+    model, train = rung_configs([r.key for r in LADDER].index(key), "shapes")
+    return {**{k: getattr(model, k) for k in MODEL_FIELDS}, **{k: getattr(train, k) for k in TRAIN_FIELDS},
+            "dataset": "shapes", "n_train": 5000, "n_val": 1000}
+
+
 def _apply_rung() -> None:
-    """Ladder callback: set every widget to the chosen rung (on the CIFAR-shaped ``shapes`` set)."""
+    """Ladder callback: set every widget to the chosen rung."""
     key = st.session_state["tr_rung"]
-    if key == CUSTOM:
-        return
-    index = [r.key for r in LADDER].index(key)
-    model, train = rung_configs(index, "shapes")
-    values = {**{k: getattr(model, k) for k in MODEL_FIELDS}, **{k: getattr(train, k) for k in TRAIN_FIELDS},
-              "dataset": "shapes", "n_train": 5000, "n_val": 1000}
-    for name, value in values.items():
-        st.session_state[f"tr_{name}"] = value
+    if key != CUSTOM:
+        for name, value in _rung_values(key).items():
+            st.session_state[f"tr_{name}"] = value
 
 
 def _mark_custom() -> None:

@@ -149,3 +149,12 @@ def test_too_many_handwritten_images_are_explained_before_starting() -> None:
     at.slider(key="tr_n_train").set_value(1200).run()
     at.slider(key="tr_n_val").set_value(500).run()
     assert not at.error and at.button(key="tr_start_btn")
+
+
+def test_a_link_naming_only_a_rung_gets_its_settings() -> None:
+    at = run_page("pages/train.py", {"rung": "batchnorm", "epochs": "2"})
+    no_exception(at)
+    assert at.selectbox(key="tr_rung").value == "batchnorm"
+    assert at.selectbox(key="tr_dataset").value == "shapes" and at.selectbox(key="tr_arch").value == "vgg"
+    assert at.toggle(key="tr_batchnorm").value is True and at.toggle(key="tr_normalize").value is True
+    assert at.slider(key="tr_epochs").value == 2  # a field the link names wins over the rung
