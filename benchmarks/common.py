@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
 import time
+from pathlib import Path
 from typing import Callable
 
 import cv2
 import numpy as np
 import torch
 
-__all__ = ["machine", "percentiles", "time_it"]
+__all__ = ["machine", "percentiles", "save", "time_it"]
 
 
 def time_it(fn: Callable[[], object], runs: int, warmup: int = 0) -> list[float]:
@@ -46,3 +48,11 @@ def machine() -> dict[str, object]:
             "python": platform.python_version(), "torch": torch.__version__,
             "torch_threads": torch.get_num_threads(), "cv2": cv2.__version__, "numpy": np.__version__,
             "streamlit": streamlit.__version__, "platform": platform.platform()}
+
+
+def save(result: dict, path: Path) -> None:
+    """Write ``result`` as indented JSON to ``path`` (creating its folder) and print it."""
+    text = json.dumps(result, indent=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+    print(text)

@@ -8,14 +8,13 @@ Usage (from the repository root): .venv/bin/python -m benchmarks.conv_page [--ru
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
 from streamlit.testing.v1 import AppTest
 
-from benchmarks.common import machine, percentiles, time_it
+from benchmarks.common import machine, percentiles, save, time_it
 from cnnviz.conv import conv_trace
 from cnnviz.grids import format_matrices
 from cnnviz.plots import matrix_figure
@@ -79,9 +78,7 @@ def main() -> None:
         "target": "page_rerun p95 <= 150 ms",
         "command": ".venv/bin/python -m benchmarks.conv_page --runs 40",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    save(result, RESULTS)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ so the ratio does not depend on the machine. Usage (from the repository root):
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 from skimage import data
 
-from benchmarks.common import machine, percentiles, time_it
+from benchmarks.common import machine, percentiles, save, time_it
 from cnnviz.filters import (CLASSIC_FILTERS, apply_cv2, apply_torch, canny, classic_filter, respond_all,
                             sobel_magnitude, unsharp_mask)
 
@@ -52,9 +51,7 @@ def main() -> None:
         "target_met": all_cv2["p95_ms"] <= TARGET_P95_MS,
         "command": f".venv/bin/python -m benchmarks.filters --runs {args.runs}",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    save(result, RESULTS)
 
 
 if __name__ == "__main__":

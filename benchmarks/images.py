@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from benchmarks.common import machine, percentiles, time_it
+from benchmarks.common import machine, percentiles, save, time_it
 from cnnviz.images import decode_image, downscale_for_display, sample_image, to_gray
 
 RESULTS = Path(__file__).resolve().parent / "results" / "images.json"
@@ -48,8 +47,7 @@ def main() -> None:
         "target": "decode_and_prepare p95 <= 300 ms",
         "command": ".venv/bin/python -m benchmarks.images --runs 15",
     }
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    save(result, RESULTS)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Usage (from the repository root): .venv/bin/python -m benchmarks.inspect [--runs
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 from torchvision import models
 
-from benchmarks.common import machine, percentiles, time_it
+from benchmarks.common import machine, percentiles, save, time_it
 from cnnviz import zoo
 from cnnviz.activations import capture, conv_layers
 from cnnviz.attribution import attribute, gradcam_all
@@ -149,9 +148,7 @@ def main() -> None:
                  "thread count, LeNet-5 on a held-out handwritten 3; browser drawing time is not included.",
         "command": f".venv/bin/python -m benchmarks.inspect --runs {args.runs} --resnet-runs {args.resnet_runs}",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    save(result, RESULTS)
 
 
 if __name__ == "__main__":

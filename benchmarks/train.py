@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import math
 import os
 import statistics
@@ -37,7 +36,7 @@ from torch.utils.data import DataLoader, Dataset
 from torch.utils.flop_counter import FlopCounterMode
 from torchvision import transforms
 
-from benchmarks.common import machine
+from benchmarks.common import machine, save
 from cnnviz.data import DATASETS, DatasetInfo, Split, load_embedded
 from cnnviz.device import best_device
 from cnnviz.models import ModelConfig, build_model
@@ -402,9 +401,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     device = torch.device(args.device) if args.device else best_device()
     result = run(device, args.quick)
     out = args.out or RESULTS / f"train_{device.type}{'_quick' if args.quick else ''}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    save(result, out)
     return result
 
 
