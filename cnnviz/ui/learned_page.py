@@ -16,7 +16,7 @@ import streamlit as st
 import torch
 
 from cnnviz import zoo
-from cnnviz.checkpoints import CheckpointError, CheckpointInfo, read_info
+from cnnviz.checkpoints import CheckpointError, CheckpointInfo
 from cnnviz.curves import curves_figure, filters_figure
 from cnnviz.data import DATASETS
 from cnnviz.filters import apply_cv2, classic_filter
@@ -30,6 +30,7 @@ from cnnviz.runs import RunSpec, load_filters, run_dir, run_job, valid_run_id
 from cnnviz.train import TrainConfig
 from cnnviz.ui.catalog import EN
 from cnnviz.ui.i18n import t
+from cnnviz.ui.run_status import saved_run, status_ui
 
 __all__ = ["experiment_ui", "learned_ui"]
 
@@ -295,45 +296,15 @@ def _on_start() -> None:
         state["lrn_submit_error"] = str(exc)[:300]
 
 
-def _status_ui(view: JobView) -> None:
-    p = view.progress
-    if view.state == "queued":
-        st.info(t("lrn_exp_queued", position=view.position))
-    elif view.state == "running":
-        total, step = p.get("total_steps") or 0, p.get("step") or 0
-        text = t("lrn_exp_running", epoch=p["epoch"]) if "epoch" in p else t("lrn_exp_preparing")
-        st.progress(step / total if total else 0.0, text=text)
-    elif view.state == "failed":
-        key = p.get("error_key") or view.error_key or "job_failed"
-        st.error(t(key, **(p.get("error_args") or view.error_args)))
-    elif view.state == "cancelled":
-        st.warning(t("lrn_exp_cancelled"))
-    elif p.get("stopped") == "diverged":
-        st.warning(t("lrn_exp_diverged"))
-    else:
-        st.success(t("lrn_exp_done"))
-
-
-def _saved(run_id: str) -> tuple[str, list[dict[str, float]], np.ndarray | None]:
-    """(title, history, last kernels) of a run the manager no longer knows, read from disk."""
-    try:
-        info = read_info(run_dir(run_id) / "model.safetensors")
-        title, history = info.note, list(info.history)
-    except (CheckpointError, OSError, ValueError):
-        title, history = run_id, []
-    epochs = load_filters(run_id)
-    return title or run_id, history, epochs[-1] if epochs else None
-
-
 def _run_column(run_id: str, view: JobView | None) -> tuple[str, list[dict[str, float]]]:
     if view is None:
-        title, history, kernels = _saved(run_id)
+        title, history, kernels = saved_run(run_id)
         st.markdown(f"##### {title}")
         st.caption(t("lrn_exp_saved") if history else t("lrn_exp_missing"))
     else:
         title, history, kernels = view.title, view.progress.get("history", []), view.progress.get("filters")
         st.markdown(f"##### {title}")
-        _status_ui(view)
+        status_ui(view)
     if history:
         st.caption(t("lrn_exp_val", acc=f"{100 * history[-1]['val_acc']:.1f}", epoch=history[-1]["epoch"]))
     if kernels is not None:

@@ -14,16 +14,16 @@ from typing import Any
 import streamlit as st
 import torch
 
-from cnnviz.checkpoints import CheckpointError, read_info
 from cnnviz.curves import curves_figure, filters_figure, gradients_figure
 from cnnviz.data import DATASETS
-from cnnviz.jobs import JobView, default_manager
+from cnnviz.jobs import default_manager
 from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS, MODELS, ModelConfig, build_model, \
     param_count
 from cnnviz.recipes import LADDER, rung_configs
-from cnnviz.runs import RunSpec, load_filters, load_spec, run_dir, run_job, valid_run_id
+from cnnviz.runs import RunSpec, load_spec, run_dir, run_job, valid_run_id
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
 from cnnviz.ui.i18n import t
+from cnnviz.ui.run_status import saved_run, status_ui
 
 __all__ = ["FIELDS", "live_ui", "settings_ui", "spec_from_settings"]
 
@@ -236,57 +236,24 @@ def start_ui(settings: dict[str, Any]) -> None:
         st.session_state["tr_run"] = job_id
 
 
-def _status(view: JobView) -> None:
-    p = view.progress
-    if view.state == "queued":
-        st.info(t("tr_queued", position=view.position))
-    elif view.state == "running":
-        total, step = p.get("total_steps") or 0, p.get("step") or 0
-        st.progress(step / total if total else 0.0,
-                    text=t("tr_running", epoch=p["epoch"], epochs=p["spec"]["train"]["epochs"])
-                    if "epoch" in p and "spec" in p else t("tr_preparing"))
-        if "images_per_s" in p:
-            st.caption(t("tr_speed", ips=f"{p['images_per_s']:,.0f}", eta=f"{p.get('eta', 0):.0f}",
-                         loss=f"{p.get('loss', 0):.3f}", acc=f"{100 * p.get('acc', 0):.1f}"))
-    elif view.state == "failed":
-        key = p.get("error_key") or view.error_key or "job_failed"
-        st.error(t(key, **(p.get("error_args") or view.error_args)))
-    elif view.state == "cancelled":
-        st.warning(t("tr_cancelled"))
-    else:
-        st.success(t("tr_done_" + p.get("stopped", "done")))
-
-
-def _saved_history(run_id: str) -> tuple[str, list[dict[str, float]]] | None:
-    """(title, history) of a run on disk, or None when it has not finished an epoch."""
-    try:
-        info = read_info(run_dir(run_id) / "model.safetensors")
-    except (CheckpointError, OSError, ValueError):
-        return None
-    return info.note or run_id, list(info.history)
-
-
 def _run_panel(run_id: str, was_active: bool) -> None:
     view = default_manager().view(run_id)
     if was_active and (view is None or not view.active):
         st.rerun()  # finished since the page was drawn: redraw it all (download, no more polling)
     if view is not None:
-        _status(view)
+        status_ui(view)
         if view.active and st.button(t("tr_stop"), key="tr_stop_btn", icon=":material/stop:"):
             default_manager().cancel(run_id)
         history, filters = view.progress.get("history", []), view.progress.get("filters")
         title = view.title
     else:
-        saved = _saved_history(run_id)
-        if saved is None:
+        title, history, filters = saved_run(run_id)
+        if not history:
             st.warning(t("warn_run_missing", run=run_id))
             return
-        title, history = saved
-        epochs = load_filters(run_id)
-        filters = epochs[-1] if epochs else None
         st.success(t("tr_saved_run", epochs=len(history)))
     others = [r for r in st.session_state.get("tr_compare", []) if r != run_id]
-    runs = [(title, history)] + [s for s in map(_saved_history, others) if s is not None]
+    runs = [(title, history)] + [saved_run(r)[:2] for r in others]
     if any(h for _, h in runs):
         st.plotly_chart(curves_figure(runs, (t("tr_loss"), t("tr_acc")),
                                       (t("tr_train"), t("tr_val"), t("tr_epoch"))), key="tr_curves")

@@ -104,7 +104,7 @@ def test_experiment_trains_both_runs_and_scrubs_epochs(isolated_runs: Path) -> N
         assert (isolated_runs / job_id / "filters.safetensors").is_file()
     at.run()
     no_exception(at)
-    assert sum(s.value == EN["lrn_exp_done"] for s in at.success) == 2
+    assert sum(s.value == EN["tr_done_done"] for s in at.success) == 2
     curves = _charts(at)["lrn_curves"]
     assert {trace["name"].split(" · ")[0] for trace in curves["data"]} == {
         EN["lrn_exp_hand_frozen"], EN["lrn_exp_random"]}
@@ -151,12 +151,12 @@ def test_queued_runs_show_their_position_and_can_be_stopped(isolated_runs: Path)
         at.button(key="lrn_start").click().run()
         no_exception(at)
         assert [i.value for i in at.info if "queue" in i.value] == [
-            EN["lrn_exp_queued"].format(position=1), EN["lrn_exp_queued"].format(position=2)]
+            EN["tr_queued"].format(position=1), EN["tr_queued"].format(position=2)]
         assert at.button(key="lrn_start").disabled  # no second pair while this one waits
         at.button(key="lrn_cancel").click().run()
         at.run()
         no_exception(at)
-        assert [w.value for w in at.warning] == [EN["lrn_exp_cancelled"]] * 2
+        assert [w.value for w in at.warning] == [EN["tr_cancelled"]] * 2
         assert not at.button(key="lrn_start").disabled
         assert all(default_manager().view(i).state == "cancelled" for i in at.session_state["lrn_exp"].values())
     finally:
