@@ -15,7 +15,7 @@ from torchvision import transforms
 
 from cnnviz.activations import mosaic, map_stats
 from cnnviz.ui.attributions_page import occlusion_defaults, occlusion_evals, overlay, rank_correlation
-from cnnviz.ui.image_source import centre_digit, fit_to_input, needs_invert, preprocess
+from cnnviz.preprocess import centre_digit, fit_to_input, needs_invert, preprocess
 from cnnviz.ui.inspect_page import fmt_bytes, mosaic_figure, shrink_maps
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)

@@ -17,7 +17,7 @@ import torch
 from cnnviz.activations import conv_layers
 from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
 from cnnviz.ui.i18n import t
-from cnnviz.ui.image_source import Prepared
+from cnnviz.preprocess import Prepared
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
 
 __all__ = ["DEFAULT_METHODS", "controls_ui", "gradcam_row_ui", "layer_ui", "occlusion_evals",

@@ -2,8 +2,7 @@
 
 Sources: bundled photos and test patterns, real held-out handwriting and generated digits (digit
 models), generated shapes (the shapes models), an upload, the camera, and a drawing canvas
-(digit models). ``preprocess`` is pure numpy/torch and shows its steps: crop and resize to the
-model's input, grey or RGB, inversion and MNIST-style centring for digits, normalisation.
+(digit models). The model's input is made by ``cnnviz.preprocess`` and its steps are shown.
 Pictures stay in their student's session; only the shared read-only samples are cached globally.
 """
 
@@ -12,27 +11,24 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import streamlit as st
-import torch
 
 from cnnviz.data import SHAPE_CLASSES, make_digits, make_shapes
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, \
     sample_image, to_gray
 from cnnviz.plots import response_image
+from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked
 
-__all__ = ["CAMERA", "DRAW", "UPLOAD", "Prepared", "Source", "centre_digit", "fit_to_input",
-           "image_ui", "needs_invert", "preprocess", "preprocess_ui", "source_options"]
+__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "image_ui", "preprocess_ui", "source_options"]
 
 UPLOAD, CAMERA, DRAW = "upload", "camera", "draw"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 WORK_SIDE = 1024  # uploads are shrunk to this first: every later step stays fast
 SHOW_PX = 168  # display width of the preprocessing pictures
 CANVAS_PX = 224
-DIGIT_BOX = 20  # MNIST fits each digit into a 20x20 box centred (by mass) in 28x28
 SAMPLE_SEED = 11
 CURRENT = "src_current"  # the picture last chosen on either page
 UPLOADED = "src_upload"  # (digest, RGB array) of this session's uploaded or camera picture
@@ -46,130 +42,6 @@ class Source:
     image: np.ndarray
     digest: str
     true_class: int | None = None  # known for dataset samples
-
-
-@dataclass(frozen=True, eq=False)
-class Prepared:
-    """The model's input and what was done to get it."""
-
-    x: torch.Tensor  # (1, C, H, W) float32, normalised, on the CPU
-    seen: np.ndarray  # uint8 (H, W, C): the picture at the model's size, before normalisation
-    steps: list[tuple[str, dict]]  # translatable (key, args) of every step, in order
-    digest: str  # identifies x: results computed from it can be cached under this
-
-
-def _digest(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.tobytes() if isinstance(part, np.ndarray) else repr(part).encode())
-    return h.hexdigest()[:24]
-
-
-def _readonly(img: np.ndarray) -> np.ndarray:
-    img = np.ascontiguousarray(img, dtype=np.uint8)
-    img.setflags(write=False)
-    return img
-
-
-# ---------------------------------------------------------------------------------------------
-# Preprocessing (pure)
-
-
-def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Area averaging when shrinking (no aliasing), bilinear when enlarging."""
-    shrink = w * h < img.shape[0] * img.shape[1]
-    return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-
-
-def fit_to_input(img: np.ndarray, h: int, w: int, resize: int | None = None) -> np.ndarray:
-    """Crop the centre to the input's aspect ratio and resize to (h, w).
-
-    With ``resize`` (ImageNet): the shorter side is scaled to ``resize`` first and the centre
-    h x w cut out, as torchvision's weights' transforms do (Resize(256), CenterCrop(224)).
-    """
-    ih, iw = img.shape[:2]
-    if resize is not None:
-        scale = resize / min(ih, iw)
-        img = _resize(img, max(w, round(iw * scale)), max(h, round(ih * scale)))
-        ih, iw = img.shape[:2]
-        top, left = (ih - h) // 2, (iw - w) // 2
-        return np.ascontiguousarray(img[top:top + h, left:left + w])
-    if iw * h > ih * w:  # too wide: cut the sides
-        cw = max(1, round(ih * w / h))
-        img = img[:, (iw - cw) // 2:(iw - cw) // 2 + cw]
-    elif iw * h < ih * w:  # too tall: cut top and bottom
-        ch = max(1, round(iw * h / w))
-        img = img[(ih - ch) // 2:(ih - ch) // 2 + ch]
-    if img.shape[:2] == (h, w):
-        return np.ascontiguousarray(img)
-    return _resize(np.ascontiguousarray(img), w, h)
-
-
-def needs_invert(gray: np.ndarray) -> bool:
-    """True for a light background (dark ink on paper): digit models expect light on dark."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    return float(border.mean()) > 127.5
-
-
-def centre_digit(gray: np.ndarray, side: int = 28, box: int = DIGIT_BOX) -> np.ndarray:
-    """MNIST's layout: the strokes' bounding box scaled to fit ``box``, centred by mass in
-    ``side`` x ``side``. An empty picture is only resized."""
-    ys, xs = np.nonzero(gray > 0.2 * float(gray.max())) if gray.max() > 0 else ((), ())
-    if len(ys) == 0:
-        return fit_to_input(gray, side, side)
-    crop = gray[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    scale = box / max(crop.shape)
-    small = _resize(crop, max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
-    mass = small.astype(np.float64)
-    total = mass.sum() or 1.0
-    cy = (mass.sum(axis=1) * np.arange(small.shape[0])).sum() / total
-    cx = (mass.sum(axis=0) * np.arange(small.shape[1])).sum() / total
-    top = int(np.clip(round(side / 2 - 0.5 - cy), 0, side - small.shape[0]))
-    left = int(np.clip(round(side / 2 - 0.5 - cx), 0, side - small.shape[1]))
-    out = np.zeros((side, side), np.uint8)
-    out[top:top + small.shape[0], left:left + small.shape[1]] = small
-    return out
-
-
-def preprocess(img: np.ndarray, in_shape: tuple[int, int, int], mean: tuple[float, ...],
-               std: tuple[float, ...], resize: int | None = None, invert: bool = False,
-               centre: bool = False) -> Prepared:
-    """RGB uint8 (H, W, 3) -> the model's normalised input (1, C, H, W): x = (v/255 - mean) / std.
-
-    Grey models (C = 1) get ITU-R 601 luma, optionally inverted and MNIST-centred.
-    """
-    c, h, w = in_shape
-    steps: list[tuple[str, dict]] = []
-    fit_step = ("prep_resize_crop" if resize else "prep_resize",
-                {"from_w": img.shape[1], "from_h": img.shape[0], "w": w, "h": h, "short": resize or 0})
-    if img.shape[:2] == (h, w) and resize is None:
-        fit_step = ("prep_same_size", {"w": w, "h": h})
-    if c == 1:
-        gray = np.rint(to_gray(img) * 255).astype(np.uint8)  # (H, W)
-        steps.append(("prep_gray", {}))
-        if invert:
-            gray = 255 - gray
-            steps.append(("prep_invert", {}))
-        if centre and h == w:
-            seen = centre_digit(gray, side=h)
-            steps.append(("prep_centre", {"box": DIGIT_BOX * h // 28, "side": h}))
-        else:
-            seen = fit_to_input(gray, h, w, resize)
-            steps.append(fit_step)
-        seen = seen[:, :, None]  # (H, W, 1)
-    else:
-        seen = fit_to_input(img, h, w, resize)
-        steps.append(fit_step)
-    if seen.shape[2] != c:  # an RGB picture for a model with another channel count
-        seen = np.repeat(seen.mean(axis=2, keepdims=True).round().astype(np.uint8), c, axis=2)
-    m = torch.tensor(mean, dtype=torch.float32).view(1, c, 1, 1)
-    s = torch.tensor(std, dtype=torch.float32).view(1, c, 1, 1)
-    x = torch.tensor(seen).permute(2, 0, 1)[None].float() / 255.0  # a copy: seen stays read-only
-    x = (x - m) / s  # (1, C, H, W)
-    steps.append(("prep_normalise", {"mean": ", ".join(f"{v:.3f}" for v in mean),
-                                     "std": ", ".join(f"{v:.3f}" for v in std)}))
-    return Prepared(x=x, seen=_readonly(seen), steps=steps,
-                    digest=_digest(seen, in_shape, mean, std))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,7 +63,7 @@ def _dataset_samples() -> dict[str, tuple[np.ndarray, int]]:
         for cls in range(10):
             i = int(np.flatnonzero(y == cls)[0])
             img = np.transpose(x[i], (1, 2, 0))  # (H, W, C)
-            out[f"{prefix}:{cls}"] = (_readonly(np.repeat(img, 3 // img.shape[2], axis=2)), cls)
+            out[f"{prefix}:{cls}"] = (readonly(np.repeat(img, 3 // img.shape[2], axis=2)), cls)
     return out
 
 
@@ -254,10 +126,10 @@ def image_ui(prefix: str, picked: Picked) -> Source | None:
     kind, _, name = choice.partition(":")
     if kind in ("photo", "pattern"):
         img = downscale_for_display(sample_image(name), WORK_SIDE)
-        return Source(choice, img, _digest(choice))
+        return Source(choice, img, digest(choice))
     if kind in ("hw", "gen", "shape"):
         img, cls = _dataset_samples()[choice]
-        return Source(choice, img, _digest(choice), cls)
+        return Source(choice, img, digest(choice), cls)
     if choice == DRAW:
         return _canvas_ui(prefix)
     return _upload_ui(prefix, choice)
@@ -276,16 +148,16 @@ def _upload_ui(prefix: str, choice: str) -> Source | None:
         st.info(t("src_camera_hint" if choice == CAMERA else "src_upload_hint"))
         return None
     data = file.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:24]
-    if stored is not None and stored[0] == digest:
-        return Source(choice, stored[1], digest)
+    file_hash = hashlib.sha256(data).hexdigest()[:24]
+    if stored is not None and stored[0] == file_hash:
+        return Source(choice, stored[1], file_hash)
     try:
-        img = _readonly(downscale_for_display(decode_image(data), WORK_SIDE))
+        img = readonly(downscale_for_display(decode_image(data), WORK_SIDE))
     except ImageError as exc:
         st.error(t(exc.key, **exc.args_))
         return None
-    st.session_state[UPLOADED] = (digest, img, choice)
-    return Source(choice, img, digest)
+    st.session_state[UPLOADED] = (file_hash, img, choice)
+    return Source(choice, img, file_hash)
 
 
 def _canvas_ui(prefix: str) -> Source | None:
@@ -307,11 +179,11 @@ def _canvas_ui(prefix: str) -> Source | None:
     rgb = rgba[:, :, :3].astype(np.float32)
     if rgba.shape[2] == 4:  # strokes on a transparent background: alpha carries the ink
         rgb *= rgba[:, :, 3:4].astype(np.float32) / 255.0
-    img = _readonly(np.rint(rgb).astype(np.uint8))
+    img = readonly(np.rint(rgb).astype(np.uint8))
     if int(img.max()) == 0:
         st.info(t("src_draw_empty"))
         return None
-    return Source(DRAW, img, _digest(img))
+    return Source(DRAW, img, digest(img))
 
 
 def _enlarge(img: np.ndarray, width: int = SHOW_PX) -> np.ndarray:

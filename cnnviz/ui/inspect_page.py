@@ -19,7 +19,8 @@ from torch import nn
 
 from cnnviz.activations import Mosaic, capture, feature_layers, layer_table, map_stats, mosaic, top_k
 from cnnviz.ui.i18n import t
-from cnnviz.ui.image_source import Prepared, Source
+from cnnviz.preprocess import Prepared
+from cnnviz.ui.image_source import Source
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of
 
 __all__ = ["MAX_TILES", "fmt_bytes", "kernels_ui", "layer_ui", "maps_ui", "mosaic_figure",
