@@ -44,7 +44,9 @@ LADDER: tuple[Rung, ...] = (
     Rung("skip", {"arch": "resnet"}, {}),
     Rung("regularize", {"dropout": 0.3}, {"weight_decay": 5e-4}),
     Rung("augment", {}, {"flip": True, "translate": 2}),
-    Rung("lr_decay", {}, {"schedule": "onecycle"}),
+    # Decay lowers the average rate, so one-cycle peaks at 3x the constant rate (at 0.002 it
+    # underfitted: 0.72 against 0.96 at 0.006 on 5,000 shapes after 8 epochs).
+    Rung("lr_decay", {}, {"schedule": "onecycle", "lr": 0.006}),
 )
 
 

@@ -42,8 +42,9 @@ EN: dict[str, str] = {
                          "training is long enough to overfit; in a few epochs they can even cost a little.",
     "tr_why_augment": "Random flips and shifts of up to 2 pixels show the network new variants of every image, so it "
                       "learns what does not change under them. Also a long-run gain.",
-    "tr_why_lr_decay": "One-cycle schedule: the learning rate warms up, then decays to almost 0, so training "
-                       "settles into a minimum instead of bouncing around it.",
+    "tr_why_lr_decay": "One-cycle schedule: the learning rate warms up to a peak three times the constant rate, "
+                       "then decays to almost 0, so training moves fast early and settles into a minimum "
+                       "instead of bouncing around it. (Decay alone, at the old peak, trains more slowly.)",
     "tr_tab_data": "Data",
     "tr_tab_model": "Model",
     "tr_tab_train": "Training",
@@ -162,8 +163,9 @@ VI: dict[str, str] = {
                          "luyện đủ lâu để quá khớp; chỉ vài epoch thì có khi còn thiệt một chút.",
     "tr_why_augment": "Lật ngẫu nhiên và dịch tối đa 2 điểm ảnh cho mạng thấy các biến thể mới của mỗi ảnh, nên mạng "
                       "học được điều không đổi dưới các phép đó. Cũng là lợi ích khi huấn luyện dài.",
-    "tr_why_lr_decay": "Lịch một chu kỳ: tốc độ học tăng dần rồi giảm về gần 0, nên quá trình huấn luyện lắng vào một "
-                       "cực tiểu thay vì nảy qua lại quanh nó.",
+    "tr_why_lr_decay": "Lịch một chu kỳ: tốc độ học tăng dần đến đỉnh gấp ba tốc độ cố định, rồi giảm về gần 0, nên "
+                       "lúc đầu học nhanh và cuối cùng lắng vào một cực tiểu thay vì nảy qua lại quanh nó. (Chỉ giảm "
+                       "dần mà giữ đỉnh cũ thì học chậm hơn.)",
     "tr_tab_data": "Dữ liệu",
     "tr_tab_model": "Mô hình",
     "tr_tab_train": "Huấn luyện",
