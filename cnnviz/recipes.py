@@ -31,7 +31,7 @@ class Rung:
 # The starting point every rung modifies: plain SGD, no normalisation, no tricks.
 _BASE_MODEL = {"arch": "vgg", "depth": 3, "width": 16, "activation": "sigmoid", "init": "default",
                "batchnorm": False, "dropout": 0.0}
-_BASE_TRAIN = {"epochs": 4, "batch_size": 128, "optimizer": "adam", "lr": 0.002, "momentum": 0.9,
+_BASE_TRAIN = {"epochs": 8, "batch_size": 128, "optimizer": "adam", "lr": 0.002, "momentum": 0.9,
                "normalize": False}
 
 LADDER: tuple[Rung, ...] = (
