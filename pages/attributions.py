@@ -5,17 +5,14 @@ import streamlit as st
 from cnnviz.ui.attributions_page import controls_ui, gradcam_row_ui, results_ui, sanity_ui
 from cnnviz.ui.common import page_setup
 from cnnviz.ui.i18n import t
-from cnnviz.ui.image_source import image_ui, preprocess_ui
-from cnnviz.ui.model_picker import model_ui
+from cnnviz.ui.image_source import inputs_ui
 
 page_setup("nav_attr")
 st.title(t("attr_title"))
 st.caption(t("attr_intro"))
 inputs, choices = st.columns([1, 1], gap="large")
 with inputs:
-    picked = model_ui("attr_")
-    source = image_ui("attr_", picked) if picked else None
-    prepared = preprocess_ui("attr_", picked, source) if source else None
+    picked, source, prepared = inputs_ui("attr_")
 with choices:
     chosen = controls_ui(picked, prepared) if picked and prepared else None
 if chosen:

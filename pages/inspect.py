@@ -4,18 +4,15 @@ import streamlit as st
 
 from cnnviz.ui.common import page_setup
 from cnnviz.ui.i18n import t
-from cnnviz.ui.image_source import image_ui, preprocess_ui
+from cnnviz.ui.image_source import inputs_ui
 from cnnviz.ui.inspect_page import kernels_ui, layer_ui, maps_ui, predictions_ui, table_ui
-from cnnviz.ui.model_picker import model_ui
 
 page_setup("nav_inspect")
 st.title(t("insp_title"))
 st.caption(t("insp_intro"))
 inputs, summary = st.columns([1, 1.25], gap="large")
 with inputs:
-    picked = model_ui("insp_")
-    source = image_ui("insp_", picked) if picked else None
-    prepared = preprocess_ui("insp_", picked, source) if source else None
+    picked, source, prepared = inputs_ui("insp_")
 with summary:
     if picked and prepared:
         predictions_ui(picked, prepared, source)

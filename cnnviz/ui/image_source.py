@@ -20,9 +20,9 @@ from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, dow
 from cnnviz.plots import response_image
 from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
 from cnnviz.ui.i18n import t
-from cnnviz.ui.model_picker import Picked
+from cnnviz.ui.model_picker import Picked, model_ui
 
-__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "image_ui", "preprocess_ui", "source_options"]
+__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "image_ui", "inputs_ui", "preprocess_ui", "source_options"]
 
 UPLOAD, CAMERA, DRAW = "upload", "camera", "draw"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
@@ -220,3 +220,12 @@ def preprocess_ui(prefix: str, picked: Picked, source: Source) -> Prepared:
             "prep_norm", low=f"{float(prepared.x.min()):.2f}", high=f"{float(prepared.x.max()):.2f}"))
     st.caption(" → ".join(t(k, **a) for k, a in prepared.steps))
     return prepared
+
+
+def inputs_ui(prefix: str) -> tuple[Picked | None, Source | None, Prepared | None]:
+    """What Inspect and Attributions both start with: the model, the picture, and the model's
+    input made from it; later parts are None while an earlier one is missing."""
+    picked = model_ui(prefix)
+    source = image_ui(prefix, picked) if picked else None
+    prepared = preprocess_ui(prefix, picked, source) if picked and source else None
+    return picked, source, prepared

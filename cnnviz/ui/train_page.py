@@ -286,7 +286,8 @@ def live_ui() -> None:
         st.multiselect(t("tr_compare"), mine, key="tr_compare", format_func=_run_label)
     path = run_dir(run_id) / "model.safetensors"
     if not active and path.is_file():
-        st.download_button(t("tr_download"), path.read_bytes(), file_name=f"cnnviz-{run_id}.safetensors",
+        # a callable: the file is read when the student clicks, not on every rerun of the page
+        st.download_button(t("tr_download"), path.read_bytes, file_name=f"cnnviz-{run_id}.safetensors",
                            mime="application/octet-stream", key="tr_download_btn", icon=":material/download:")
         st.caption(t("tr_run_link", run=run_id))
 

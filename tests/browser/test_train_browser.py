@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
+
+from cnnviz.checkpoints import load_checkpoint
 
 from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_script
 
@@ -25,6 +29,10 @@ def test_training_curves_move_while_the_run_trains(page: Page, app_url: str,
     late = page.get_by_text("Last epoch:").inner_text()
     assert late != early, "the curves did not move during training"
     expect(page.locator(".st-key-tr_download_btn")).to_be_visible()
+    with page.expect_download() as download:
+        page.locator(".st-key-tr_download_btn button").click()
+    model, info = load_checkpoint(Path(download.value.path()).read_bytes())  # a valid checkpoint
+    assert info.config.arch == "lenet5" and len(info.history) == 4
     assert "run=" in page.url
     assert_no_exception(page)
     save_screenshot(page, request.node.name + "_done")
