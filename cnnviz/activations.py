@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from cnnviz.hooks import first_tensor, forward_hooks
+
 __all__ = [
     "FLOAT32_BYTES",
     "LayerRow",
@@ -52,6 +54,9 @@ class LayerRow:
     depth: int  # number of enclosing modules that have a row: 0 for top-level rows
     calls: int = 1
     leaf: bool = True
+    # False when the output reuses its input's memory (in-place ReLU, Dropout in eval mode,
+    # Identity, a Flatten view): such an output allocates nothing and is not added to the total.
+    allocates: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,45 +105,28 @@ def _row_modules(model: nn.Module) -> dict[str, nn.Module]:
     return rows
 
 
-def _first_tensor(output: Any) -> Tensor | None:
-    if isinstance(output, Tensor):
-        return output
-    if isinstance(output, (tuple, list)):
-        return next((t for t in output if isinstance(t, Tensor)), None)
-    return None
-
-
 def _hooked_forward(model: nn.Module, x: Tensor, modules: dict[str, nn.Module],
-                    store: Callable[[str, Tensor], None]) -> tuple[Any, list[str]]:
+                    store: Callable[[str, Tensor, tuple], None]) -> tuple[Any, list[str]]:
     """Run ``model(x)`` with hooks on ``modules``; returns (output, names in first-call order).
 
-    Pre-hooks record the call order, so a block comes before its children. Every hook is removed
-    again, also when the forward raises.
+    Pre-hooks record the call order, so a block comes before its children; ``store`` gets each
+    call's output tensor and its inputs. Every hook is removed again, also when the forward raises.
     """
     order: list[str] = []
-    handles = []
+    inputs: dict[str, tuple] = {}
 
-    def pre_hook(name: str) -> Callable[..., None]:
-        def hook(module: nn.Module, args: Any) -> None:
-            if name not in order:
-                order.append(name)
-        return hook
+    def called(name: str, args: tuple) -> None:
+        if name not in order:
+            order.append(name)
+        inputs[name] = args
 
-    def post_hook(name: str) -> Callable[..., None]:
-        def hook(module: nn.Module, args: Any, output: Any) -> None:
-            tensor = _first_tensor(output)
-            if tensor is not None:
-                store(name, tensor)
-        return hook
+    def output(name: str, out: Any) -> None:
+        tensor = first_tensor(out)
+        if tensor is not None:
+            store(name, tensor, inputs.pop(name, ()))
 
-    try:
-        for name, module in modules.items():
-            handles.append(module.register_forward_pre_hook(pre_hook(name)))
-            handles.append(module.register_forward_hook(post_hook(name)))
+    with forward_hooks(modules, on_output=output, on_call=called):
         return model(x), order
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def _model_device_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
@@ -165,6 +153,13 @@ def _attribute_params(model: nn.Module, rows: dict[str, nn.Module]) -> tuple[dic
     return params, trainable
 
 
+def _aliases(out: Tensor, inputs: tuple) -> bool:
+    """True when ``out`` is one of the input tensors or a view of the same memory."""
+    base = out if out._base is None else out._base
+    return any(isinstance(t, Tensor) and base is (t if t._base is None else t._base)
+               for t in inputs)
+
+
 def _depth(name: str, rows: dict[str, nn.Module]) -> int:
     parts = name.split(".")
     return sum(".".join(parts[:i]) in rows for i in range(1, len(parts)))
@@ -175,8 +170,10 @@ def layer_table(model: nn.Module, in_shape: tuple[int, int, int]) -> tuple[list[
 
     Every module's training flag is restored afterwards. Works on a model built on the ``meta``
     device (shapes only, no memory), which makes the table of a big network nearly free.
-    Totals: total_params, trainable_params, param_bytes, act_bytes_total (leaf outputs, once per
-    call: a block's output is its last child's), in_shape and out_shape (without batch).
+    Totals: total_params, trainable_params, param_bytes, act_bytes_total (the float32 outputs of
+    leaf layers that allocate new memory, once per call: a block's output is its last child's; an
+    output that reuses its input, such as an in-place ReLU's, is not counted again),
+    act_bytes_all_outputs (every leaf output, as torchsummary adds them), in_shape and out_shape.
     """
     rows = _row_modules(model)
     params, trainable = _attribute_params(model, rows)
@@ -184,10 +181,12 @@ def layer_table(model: nn.Module, in_shape: tuple[int, int, int]) -> tuple[list[
         rows = {"": model, **rows}
     shapes: dict[str, tuple[int, ...]] = {}
     calls: dict[str, int] = {}
+    new_memory: dict[str, bool] = {}
 
-    def store(name: str, out: Tensor) -> None:
+    def store(name: str, out: Tensor, inputs: tuple) -> None:
         shapes[name] = tuple(out.shape[1:])
         calls[name] = calls.get(name, 0) + 1
+        new_memory[name] = not _aliases(out, inputs)
 
     device, dtype = _model_device_dtype(model)
     flags = {m: m.training for m in model.modules()}
@@ -209,14 +208,16 @@ def layer_table(model: nn.Module, in_shape: tuple[int, int, int]) -> tuple[list[
             act_bytes=math.prod(shape) * FLOAT32_BYTES if shape is not None else 0,
             depth=_depth(name, rows), calls=calls.get(name, 0),
             leaf=next(rows[name].children(), None) is None,
+            allocates=new_memory.get(name, True),
         ))
     totals = {
         "total_params": sum(p.numel() for p in model.parameters()),
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "param_bytes": sum(p.numel() * p.element_size() for p in model.parameters()),
-        "act_bytes_total": sum(r.act_bytes * r.calls for r in table if r.leaf),
+        "act_bytes_total": sum(r.act_bytes * r.calls for r in table if r.leaf and r.allocates),
+        "act_bytes_all_outputs": sum(r.act_bytes * r.calls for r in table if r.leaf),
         "in_shape": tuple(in_shape),
-        "out_shape": tuple(_first_tensor(out).shape[1:]),
+        "out_shape": tuple(first_tensor(out).shape[1:]),
     }
     return table, totals
 
@@ -262,7 +263,7 @@ def capture(model: nn.Module, x: Tensor,
         wanted = {n: modules[n] for n in dict.fromkeys(layers)}
     acts: dict[str, Tensor] = {}
 
-    def store(name: str, out: Tensor) -> None:
+    def store(name: str, out: Tensor, _inputs: tuple) -> None:
         acts[name] = out.detach().clone()  # the last call wins, as in Captum
 
     with torch.no_grad():

@@ -34,6 +34,8 @@ from captum.attr import (
 )
 from torch import Tensor, nn
 
+from cnnviz.hooks import forward_hooks, no_new_hooks, strip_hooks
+
 __all__ = [
     "INTERNAL_BATCH",
     "MESSAGES",
@@ -214,18 +216,11 @@ def _probe(model: nn.Module, x: Tensor, modules: Mapping[str, nn.Module]) -> tup
     or not a tensor)."""
     shapes: dict[str, tuple[int, ...] | None] = dict.fromkeys(modules)
 
-    def hook_for(name: str) -> Callable:
-        def hook(_m: nn.Module, _i: Any, out: Any) -> None:
-            shapes[name] = tuple(out.shape) if isinstance(out, Tensor) else None
-        return hook
+    def store(name: str, out: Any) -> None:
+        shapes[name] = tuple(out.shape) if isinstance(out, Tensor) else None
 
-    handles = [m.register_forward_hook(hook_for(n)) for n, m in modules.items()]
-    try:
-        with torch.no_grad():
-            logits = model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    with forward_hooks(modules, on_output=store), torch.no_grad():
+        logits = model(x)
     return logits.shape[-1], shapes
 
 
@@ -347,7 +342,9 @@ def attribute(model: nn.Module, x: Tensor, method: str, target: int, layer: str 
     x = x.detach()
     if method not in _GRADIENT_FREE:
         x.requires_grad_(True)  # Captum would set it too, with a warning on every call
-    with torch.enable_grad():  # a caller inside torch.no_grad() must still get gradients
+    # A caller inside torch.no_grad() must still get gradients; whatever hooks Captum leaves on
+    # the (possibly shared) model, also after an error, come off again.
+    with torch.enable_grad(), no_new_hooks(model):
         raw, delta = _RUNNERS[method](model, x, target, module, resolved)
     return Attribution(
         method=method, layer=layer if spec.needs_layer else None, target=target,
@@ -361,24 +358,22 @@ def gradcam_all(model: nn.Module, x: Tensor, target: int,
 
     For layer activations A (K, h, w) and gradients dy_target/dA: weights w_k = mean over space of
     the gradient, map = ReLU(sum_k w_k A_k) (Selvaraju et al. 2017), upsampled bilinearly to (H, W).
+    Each hooked output is handed on as a clone, so an in-place op after the layer (AlexNet's and
+    VGG's ``ReLU(inplace=True)``) changes the clone, not the activation Grad-CAM reads.
     """
     _check_input(model, x)
     modules = {name: _module(model, name) for name in layers}
     acts: dict[str, Tensor] = {}
 
-    def hook_for(name: str) -> Callable:
-        def hook(_m: nn.Module, _i: Any, out: Any) -> None:
-            acts[name] = out
-        return hook
+    def keep(name: str, out: Any) -> Any:
+        if not isinstance(out, Tensor):
+            return None
+        acts[name] = out
+        return out.clone()  # downstream (in-place) ops work on the copy
 
-    handles = [m.register_forward_hook(hook_for(n)) for n, m in modules.items()]
-    try:
-        with torch.enable_grad():
-            # Gradients must reach the activations even if every parameter is frozen.
-            scores = model(x.detach().requires_grad_(True))  # (1, num_classes)
-    finally:
-        for h in handles:
-            h.remove()
+    with torch.enable_grad(), forward_hooks(modules, on_output=keep):
+        # Gradients must reach the activations even if every parameter is frozen.
+        scores = model(x.detach().requires_grad_(True))  # (1, num_classes)
     target = _check_target(target, scores.shape[-1])
     for name in modules:
         out = acts.get(name)
@@ -406,19 +401,12 @@ def spatial_layers(model: nn.Module, x: Tensor) -> list[str]:
     modules = {n: m for n, m in model.named_modules() if n}
     order: list[str] = []
 
-    def hook_for(name: str) -> Callable:
-        def hook(_m: nn.Module, _i: Any, out: Any) -> None:
-            if isinstance(out, Tensor) and out.ndim == 4:
-                order.append(name)
-        return hook
+    def note(name: str, out: Any) -> None:
+        if isinstance(out, Tensor) and out.ndim == 4:
+            order.append(name)
 
-    handles = [m.register_forward_hook(hook_for(n)) for n, m in modules.items()]
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    with forward_hooks(modules, on_output=note), torch.no_grad():
+        model(x)
     return list(dict.fromkeys(order))
 
 
@@ -436,7 +424,9 @@ def randomized_copy(model: nn.Module, seed: int = 0) -> nn.Module:
     on this copy explains the input, not the model. Uses each module's own ``reset_parameters``
     under ``seed``; the global RNG state and ``model`` are left untouched.
     """
-    clone = copy.deepcopy(model)
+    # The copy must not carry hooks that were on ``model`` while it was copied (the caller should
+    # also hold the model's lock, so that none are).
+    clone = strip_hooks(copy.deepcopy(model))
     # manual_seed reseeds every CUDA device too, so every one is forked, not just the model's.
     cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
     with torch.random.fork_rng(devices=cuda):

@@ -116,7 +116,9 @@ def test_lenet5_table_is_as_computed_by_hand() -> None:
     assert [r.name for r in rows][:3] == ["conv1", "act1", "pool1"]
     by_name = {r.name: r for r in rows}
     assert by_name["conv1"].act_bytes == 6 * 28 * 28 * FLOAT32_BYTES
-    assert totals["act_bytes_total"] == sum(r.act_bytes for r in rows)  # all leaves, one call
+    # all leaves, one call each; Flatten only views pool2's output
+    assert not by_name["flatten"].allocates and sum(not r.allocates for r in rows) == 1
+    assert totals["act_bytes_total"] == sum(r.act_bytes for r in rows) - 400 * FLOAT32_BYTES
     assert all(r.depth == 0 and r.calls == 1 and r.leaf for r in rows)
 
 
@@ -164,7 +166,40 @@ def test_torchvision_resnet18_reused_relu_and_blocks() -> None:
     assert by_name["layer1.0.relu"].calls == 2  # torchvision applies one ReLU module twice
     assert by_name["layer2.0.downsample.0"].params == _conv(64, 128, 1, bias=False)
     leaves = [r for r in rows if r.leaf]
-    assert totals["act_bytes_total"] == sum(r.act_bytes * r.calls for r in leaves)
+    assert totals["act_bytes_all_outputs"] == sum(r.act_bytes * r.calls for r in leaves)
+    # torchvision's ReLUs are in place: they reuse the memory of what they rectify
+    assert not by_name["relu"].allocates and not by_name["layer1.0.relu"].allocates
+    assert by_name["layer1.0.conv1"].allocates
+    assert totals["act_bytes_total"] == sum(r.act_bytes * r.calls for r in leaves if r.allocates)
+
+
+def test_vgg16_activation_memory_counts_what_is_allocated() -> None:
+    """Conv, pool and linear outputs by hand; the 15 in-place ReLUs and 2 eval Dropouts add 0."""
+    with torch.device("meta"):
+        model = torchvision.models.vgg16(weights=None)
+    rows, totals = layer_table(model, (3, 224, 224))
+    blocks = [(224, 64, 2), (112, 128, 2), (56, 256, 3), (28, 512, 3), (14, 512, 3)]
+    convs = sum(side * side * ch * n for side, ch, n in blocks)
+    pools = sum((side // 2) ** 2 * ch for side, ch, _ in blocks) + 7 * 7 * 512  # + AdaptiveAvgPool
+    linear = 4096 + 4096 + 1000
+    assert totals["act_bytes_total"] == (convs + pools + linear) * FLOAT32_BYTES
+    relus = sum(side * side * ch * n for side, ch, n in blocks) + 4096 + 4096
+    dropouts = 4096 + 4096
+    assert totals["act_bytes_all_outputs"] == totals["act_bytes_total"] + (relus + dropouts) * FLOAT32_BYTES
+    reused = [r.kind for r in rows if not r.allocates]
+    assert reused.count("ReLU") == 15 and reused.count("Dropout") == 2 and len(reused) == 17
+
+
+def test_inplace_and_view_outputs_allocate_nothing() -> None:
+    def net(inplace: bool) -> nn.Sequential:
+        return nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(inplace=inplace), nn.Dropout(0.5),
+                             nn.Identity(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3))
+    _, copying = layer_table(net(False), (1, 6, 6))
+    rows, reusing = layer_table(net(True), (1, 6, 6))
+    conv, relu = 2 * 4 * 4 * FLOAT32_BYTES, 2 * 4 * 4 * FLOAT32_BYTES
+    assert copying["act_bytes_total"] == conv + relu + 3 * FLOAT32_BYTES
+    assert reusing["act_bytes_total"] == conv + 3 * FLOAT32_BYTES
+    assert [r.allocates for r in rows] == [True, False, False, False, False, True]
 
 
 def test_frozen_params_and_root_params_are_counted() -> None:

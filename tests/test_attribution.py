@@ -479,3 +479,123 @@ def test_normalise_map_ranges_and_zeros() -> None:
     for bad in (0, 101, float("nan")):
         with pytest.raises(ValueError):
             normalise_map(np.ones(3), True, bad)
+
+
+# --- in-place activations after a hooked layer (AlexNet, VGG) ------------------------------------
+
+
+def _inplace_net() -> nn.Sequential:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(inplace=True), nn.Conv2d(4, 4, 3),
+                         nn.ReLU(inplace=True), nn.Flatten(), nn.Linear(64, 3)).eval()
+
+
+def _plain_gradcam(model: nn.Sequential, x: torch.Tensor, target: int, index: int) -> np.ndarray:
+    """Grad-CAM of ``model[index]`` by splitting the network there (no hooks at all)."""
+    with torch.no_grad():
+        act = model[:index + 1](x)
+    act = act.clone().requires_grad_(True)  # (1, K, h, w): the layer's own output
+    score = model[index + 1:](act.clone())[0, target]  # the in-place ReLU works on the clone
+    (grad,) = torch.autograd.grad(score, act)
+    cam = F.relu((grad.mean(dim=(2, 3), keepdim=True) * act.detach()).sum(1, keepdim=True))
+    return F.interpolate(cam, tuple(x.shape[2:]), mode="bilinear")[0, 0].numpy()
+
+
+def test_gradcam_all_is_the_layer_not_the_inplace_relu_after_it() -> None:
+    model = _inplace_net()
+    torch.manual_seed(1)
+    x = torch.randn(1, 1, 8, 8)
+    for target in range(3):
+        maps = gradcam_all(model, x, target, ["0", "2"])
+        for index in (0, 2):
+            ref = _plain_gradcam(model, x, target, index)
+            captum = LayerGradCam(model, model[index]).attribute(x, target=target,
+                                                                 relu_attributions=True)
+            captum = F.interpolate(captum, (8, 8), mode="bilinear")[0, 0].detach().numpy()
+            np.testing.assert_allclose(ref, captum, rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(maps[str(index)], ref, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name,side", [("alexnet", 64), ("vgg16", 32)])
+def test_gradcam_all_on_torchvision_nets_with_inplace_relu(name: str, side: int, one_thread) -> None:
+    import torchvision
+
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    convs = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+    x = torch.randn(1, 3, side, side)
+    target = predict_target(model, x)
+    maps = gradcam_all(model, x, target, convs)
+    nonzero = 0
+    for layer in convs:
+        raw = LayerGradCam(model, model.get_submodule(layer)).attribute(
+            x, target=target, relu_attributions=True)
+        ref = LayerAttribution.interpolate(raw, (side, side), "bilinear")[0, 0].detach().numpy()
+        np.testing.assert_allclose(maps[layer], ref, rtol=1e-4, atol=1e-5 * float(ref.max() + 1e-12))
+        nonzero += bool(ref.max() > 0)
+    assert nonzero >= len(convs) // 2  # the comparison is not between empty maps
+
+
+# --- no hook survives, whatever happens ----------------------------------------------------------
+
+
+class _Boom(nn.Module):
+    """Raises on call number ``fail_at`` (counting from 1), else passes its input through."""
+
+    def __init__(self, fail_at: int) -> None:
+        super().__init__()
+        self.fail_at, self.calls = fail_at, 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise RuntimeError("boom")
+        return x
+
+
+def _boom_net(fail_at: int) -> nn.Sequential:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), _Boom(fail_at),
+                         nn.Conv2d(3, 3, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                         nn.Linear(3 * 6 * 6, 4)).eval()
+
+
+_ALL_CALLS = [(f"attribute:{m}", lambda net, x, m=m: attribute(net, x, m, 0, layer="3",
+                                                                 **SMALL.get(m, {})))
+              for m in METHODS] + [
+    ("gradcam_all", lambda net, x: gradcam_all(net, x, 0, ["0", "3"])),
+    ("spatial_layers", lambda net, x: spatial_layers(net, x)),
+]
+
+
+@pytest.mark.parametrize("name,call", _ALL_CALLS, ids=[n for n, _ in _ALL_CALLS])
+def test_no_hook_survives_success_or_failure(name: str, call: Callable, one_thread) -> None:
+    from cnnviz.activations import capture, layer_table
+    from cnnviz.hooks import hook_count
+
+    x = torch.randn(1, 1, 6, 6)
+    net = _boom_net(fail_at=0)  # never fails
+    call(net, x)
+    assert hook_count(net) == 0
+    for fail_at in (1, 2, 3):  # the probe, Captum's first forward, a later forward
+        net = _boom_net(fail_at)
+        try:
+            call(net, x)
+        except RuntimeError as exc:
+            assert "boom" in str(exc)
+        assert hook_count(net) == 0, f"{name} left hooks after failing at call {fail_at}"
+    for fn in (lambda n: capture(n, x), lambda n: layer_table(n, (1, 6, 6))):
+        net = _boom_net(fail_at=1)
+        with pytest.raises(RuntimeError):
+            fn(net)
+        assert hook_count(net) == 0
+
+
+def test_randomized_copy_never_carries_hooks() -> None:
+    from cnnviz.hooks import hook_count
+
+    model = _inplace_net()
+    handle = model[0].register_forward_hook(lambda *_: None)
+    clone = randomized_copy(model)
+    assert hook_count(clone) == 0 and hook_count(model) == 1  # the original keeps its own
+    handle.remove()

@@ -161,3 +161,20 @@ def test_nbytes_counts_arrays_inside_results() -> None:
                     delta=0.1, signed=True)
     assert nbytes(a) == 28 * 28 * 4
     assert nbytes({"x": torch.zeros(2, 3, dtype=torch.float64), "y": [np.zeros(5, np.uint8), "text"]}) == 48 + 5
+
+
+@pytest.mark.parametrize("key", ["shipped:lock_test", "upload:lock_test"])
+def test_random_twin_copies_the_shared_model_under_its_lock(monkeypatch, key: str) -> None:
+    """Another student's Captum hooks are only ever on a model while its lock is held."""
+    from cnnviz.ui import model_picker
+
+    held = []
+    monkeypatch.setattr(model_picker, "randomized_copy",
+                        lambda model: held.append(picked.lock.locked()) or model)
+    monkeypatch.setattr(model_picker, "cached", lambda _key, compute: compute())  # no session here
+    picked = model_picker.Picked(key=key, version=str(id(held)), model=nn.Linear(2, 2),
+                                 classes=("a", "b"), in_shape=(1, 1, 2), mean=(0.0,), std=(1.0,),
+                                 label="x", trained=True, dataset="digits")
+    twin = model_picker.random_twin(picked)
+    assert held == [True] and not picked.lock.locked()
+    assert twin.lock is not picked.lock and not twin.trained

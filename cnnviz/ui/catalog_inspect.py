@@ -131,8 +131,11 @@ EN: dict[str, str] = {
     "insp_trainable": "Trainable",
     "insp_param_memory": "Parameter memory",
     "insp_act_memory": "Activation memory (1 picture)",
-    "insp_table_note": "Input {inp} → output {out}. Memory at float32, 4 bytes per number; activation memory adds "
-                       "up every layer's output for one picture.",
+    "insp_table_note": "Input {inp} → output {out}. Memory at float32, 4 bytes per number. Activation memory adds "
+                       "up, for one picture, the output of every layer that needs new memory; a layer that works in "
+                       "place or only reshapes (ReLU(inplace=True), Dropout at inference, Flatten) reuses its "
+                       "input's memory and adds nothing. Counting every output, as torchsummary does, gives {all}.",
+    "insp_reuses_input": "0 (reuses its input)",
     "insp_prediction": "Prediction",
     "insp_predicted": "The model says **{cls}** ({p}).",
     "insp_true_class": "The picture shows: {cls}.",
@@ -356,8 +359,11 @@ VI: dict[str, str] = {
     "insp_trainable": "Học được",
     "insp_param_memory": "Bộ nhớ tham số",
     "insp_act_memory": "Bộ nhớ kích hoạt (1 ảnh)",
-    "insp_table_note": "Đầu vào {inp} → đầu ra {out}. Bộ nhớ tính theo float32, 4 byte mỗi số; bộ nhớ kích hoạt "
-                       "cộng đầu ra của mọi lớp cho một ảnh.",
+    "insp_table_note": "Đầu vào {inp} → đầu ra {out}. Bộ nhớ tính theo float32, 4 byte mỗi số. Bộ nhớ kích hoạt "
+                       "cộng, cho một ảnh, đầu ra của mọi lớp cần bộ nhớ mới; lớp tính tại chỗ hoặc chỉ đổi hình "
+                       "dạng (ReLU(inplace=True), Dropout khi suy luận, Flatten) dùng lại bộ nhớ của đầu vào nên "
+                       "không cộng thêm. Nếu cộng mọi đầu ra như torchsummary thì được {all}.",
+    "insp_reuses_input": "0 (dùng lại đầu vào)",
     "insp_prediction": "Dự đoán",
     "insp_predicted": "Mô hình trả lời **{cls}** ({p}).",
     "insp_true_class": "Ảnh thực sự là: {cls}.",

@@ -77,7 +77,8 @@ def table_ui(picked: Picked) -> None:
         t("insp_col_type"): [r.kind for r in rows],
         t("insp_col_shape"): [_shape(r.out_shape) for r in rows],
         t("insp_col_params"): [r.params for r in rows],
-        t("insp_col_memory"): [fmt_bytes(r.act_bytes) for r in rows],
+        t("insp_col_memory"): [fmt_bytes(r.act_bytes) if r.allocates else t("insp_reuses_input")
+                               for r in rows],
     })
     st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 420),
                  key="insp_table")
@@ -86,7 +87,8 @@ def table_ui(picked: Picked) -> None:
     top[1].metric(t("insp_trainable"), f"{totals['trainable_params']:,}")
     bottom[0].metric(t("insp_param_memory"), fmt_bytes(totals["param_bytes"]))
     bottom[1].metric(t("insp_act_memory"), fmt_bytes(totals["act_bytes_total"]))
-    st.caption(t("insp_table_note", inp=_shape(totals["in_shape"]), out=_shape(totals["out_shape"])))
+    st.caption(t("insp_table_note", inp=_shape(totals["in_shape"]), out=_shape(totals["out_shape"]),
+                 all=fmt_bytes(totals["act_bytes_all_outputs"])))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -125,18 +125,23 @@ def _imagenet_model(name: str, version: str) -> tuple[Pretrained, threading.Lock
     return pretrained, threading.Lock()
 
 
+def _locked_copy(picked: Picked) -> tuple[nn.Module, threading.Lock]:
+    # Under the model's lock: no other student's hooks are on it while it is copied.
+    with picked.lock:
+        return randomized_copy(picked.model), threading.Lock()
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _random_twin(cache_id: str, _model: nn.Module) -> tuple[nn.Module, threading.Lock]:
-    return randomized_copy(_model), threading.Lock()
+def _random_twin(cache_id: str, _picked: Picked) -> tuple[nn.Module, threading.Lock]:
+    return _locked_copy(_picked)
 
 
 def random_twin(picked: Picked) -> Picked:
     """The same architecture with re-initialised weights (the model-randomisation test)."""
     if picked.key.startswith("upload:"):  # a per-session model: its twin stays in the session too
-        twin = cached(("twin", picked.cache_id), lambda: (randomized_copy(picked.model),
-                                                          threading.Lock()))
+        twin = cached(("twin", picked.cache_id), lambda: _locked_copy(picked))
     else:
-        twin = _random_twin(picked.cache_id, picked.model)
+        twin = _random_twin(picked.cache_id, picked)
     return Picked(key=picked.key + "#random", version=picked.version, model=twin[0],
                   classes=picked.classes, in_shape=picked.in_shape, mean=picked.mean,
                   std=picked.std, label=picked.label, trained=False, dataset=picked.dataset,
