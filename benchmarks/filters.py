@@ -15,8 +15,8 @@ import numpy as np
 from skimage import data
 
 from benchmarks.common import machine, percentiles, save, time_it
-from cnnviz.filters import (CLASSIC_FILTERS, apply_cv2, apply_torch, canny, classic_filter, respond_all,
-                            sobel_magnitude, unsharp_mask)
+from cnnviz.filters import (CLASSIC_FILTERS, DEFAULT_SELECTION, apply_cv2, apply_torch, canny, classic_filter,
+                            respond, respond_all, sobel_magnitude, unsharp_mask)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "filters.json"
@@ -36,6 +36,8 @@ def main() -> None:
         "sobel_magnitude": lambda: sobel_magnitude(img),
         "unsharp_mask": lambda: unsharp_mask(img),
         "canny": lambda: canny(u8),
+        # what the page computes when it opens: its four filters, each also through torch
+        "page_default_selection": lambda: [respond(n, img, compare_torch=True) for n in DEFAULT_SELECTION],
     }
     all_cv2 = percentiles(time_it(lambda: respond_all(img), args.runs, warmup=3))
     all_torch = percentiles(time_it(lambda: respond_all(img, backend="torch"), args.runs, warmup=3))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -18,9 +18,12 @@ import torch.nn.functional as F
 
 __all__ = [
     "CLASSIC_FILTERS",
+    "ALL_FILTERS",
     "COMPOSITE_FILTERS",
+    "DEFAULT_SELECTION",
     "MAX_KERNEL_SIZE",
     "Filter",
+    "Response",
     "anchor",
     "apply_cv2",
     "apply_torch",
@@ -28,6 +31,7 @@ __all__ = [
     "classic_filter",
     "custom",
     "gaussian_size",
+    "respond",
     "respond_all",
     "sobel_magnitude",
     "unsharp_mask",
@@ -193,20 +197,55 @@ def canny(img_uint8: np.ndarray, low: float = 50.0, high: float = 150.0) -> np.n
 
 
 def _to_uint8(img: np.ndarray) -> np.ndarray:
-    # Images in cnnviz are grey in 0..1; Canny's thresholds are in 0..255 units.
+    # Images in cnnviz are grey in 0..1; Canny's thresholds are in 0..255 units. Rounded, not
+    # truncated: 0.5/255 below a level is that level, as when the picture was decoded.
     return np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
 
 
-def respond_all(img_gray: np.ndarray,
-                backend: Literal["cv2", "torch"] = "cv2") -> dict[str, np.ndarray]:
-    """Every CLASSIC_FILTERS (default parameters) and COMPOSITE_FILTERS response to one 0..1 image.
+@dataclass(frozen=True, eq=False)
+class Response:
+    """One filter's response to a grey 0..1 image, as the Filters page shows it."""
+
+    name: str
+    values: np.ndarray  # (H, W): float32, or uint8 0/255 for Canny
+    signed: bool
+    kernel: np.ndarray | None  # the linear filter's kernel; None for the non-linear ones
+    torch_diff: float | None  # max |OpenCV - F.conv2d| when asked for (linear filters only)
+
+
+ALL_FILTERS = CLASSIC_FILTERS + COMPOSITE_FILTERS
+DEFAULT_SELECTION = ("sobel_x", "sobel_y", "laplacian_4", "gaussian")  # what the page opens with
+
+
+def respond(name: str, img_gray: np.ndarray, sigma: float = DEFAULT_SIGMA,
+            backend: Literal["cv2", "torch"] = "cv2", compare_torch: bool = False) -> Response:
+    """The response of filter ``name`` (any of ALL_FILTERS) to a grey 0..1 image.
+
+    ``sigma`` is the Gaussian's and the unsharp mask's; ``backend`` picks how a linear filter
+    runs (the non-linear ones always use OpenCV); ``compare_torch`` also runs it through
+    F.conv2d and records the largest difference from OpenCV.
+    """
+    x = _image(img_gray)
+    if name == "sobel_magnitude":
+        return Response(name, sobel_magnitude(x), False, None, None)
+    if name == "unsharp_mask":
+        return Response(name, unsharp_mask(x, sigma), False, None, None)
+    if name == "canny":
+        return Response(name, canny(_to_uint8(x)), False, None, None)
+    f = classic_filter(name, sigma=sigma) if name == "gaussian" else classic_filter(name)
+    values = (apply_torch if backend == "torch" else apply_cv2)(x, f)
+    diff = None
+    if compare_torch:
+        other = apply_cv2(x, f) if backend == "torch" else apply_torch(x, f)
+        diff = float(np.abs(values - other).max())
+    return Response(name, values, f.signed, f.kernel, diff)
+
+
+def respond_all(img_gray: np.ndarray, backend: Literal["cv2", "torch"] = "cv2",
+                names: tuple[str, ...] = ALL_FILTERS,
+                sigma: float = DEFAULT_SIGMA) -> dict[str, np.ndarray]:
+    """The responses of ``names`` (default: every filter, default parameters) to one 0..1 image.
 
     ``backend`` picks how the linear filters run; the composite ones always use OpenCV.
     """
-    apply: Callable[[np.ndarray, Filter], np.ndarray] = {"cv2": apply_cv2, "torch": apply_torch}[backend]
-    x = _image(img_gray)
-    out = {name: apply(x, classic_filter(name)) for name in CLASSIC_FILTERS}
-    out["sobel_magnitude"] = sobel_magnitude(x)
-    out["unsharp_mask"] = unsharp_mask(x)
-    out["canny"] = canny(_to_uint8(x))
-    return out
+    return {name: respond(name, img_gray, sigma, backend).values for name in names}

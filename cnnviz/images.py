@@ -8,6 +8,7 @@ drawn here with numpy / OpenCV, so they work offline. No Streamlit.
 from __future__ import annotations
 
 import io
+import math
 import re
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ __all__ = [
     "downscale_for_display",
     "sample_image",
     "to_gray",
+    "viewable",
 ]
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -38,6 +40,7 @@ FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF")
 SAMPLE_PHOTOS = ("camera", "astronaut", "coffee", "chelsea", "rocket")
 PATTERNS = ("step_edges", "ramp", "checkerboard", "circles", "text")
 PATTERN_SIZE = 256
+MAX_VIEW_ASPECT = 16  # a shown picture is at most 16 times wider than tall, or taller than wide
 
 MESSAGES = {
     "img_empty": "The file is empty.",
@@ -185,6 +188,19 @@ def downscale_for_display(img: np.ndarray, max_side: int = 1024) -> np.ndarray:
     scale = max_side / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))  # cv2 wants (W, H)
     return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def viewable(img: np.ndarray, max_aspect: int = MAX_VIEW_ASPECT) -> np.ndarray:
+    """A copy to show on a page: a picture thinner than 1:``max_aspect`` has its short side
+    repeated (nearest neighbour) up to that ratio, so every side stays visible and at least one
+    pixel when the browser or Streamlit scales it to a column's width. Pixel values are unchanged.
+    """
+    h, w = img.shape[:2]
+    if w > h * max_aspect:
+        return np.repeat(img, math.ceil(w / (h * max_aspect)), axis=0)
+    if h > w * max_aspect:
+        return np.repeat(img, math.ceil(h / (w * max_aspect)), axis=1)
+    return img
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from cnnviz.images import to_gray
 __all__ = ["DIGIT_BOX", "Prepared", "centre_digit", "digest", "fit_to_input", "needs_invert", "preprocess",
            "readonly"]
 
+MAX_ASPECT = 4  # longer strips are cut to their centre before ImageNet's resize
 DIGIT_BOX = 20  # MNIST fits each digit into a 20x20 box centred (by mass) in 28x28
 
 
@@ -50,6 +51,22 @@ def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
     return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
+def _cut_to_aspect(img: np.ndarray, ratio: int) -> np.ndarray:
+    """The centre of a picture longer than ``ratio`` times its short side, cut to that ratio.
+
+    Normal photos (at most 4:1) pass unchanged; only the centre of a long strip can survive the
+    later centre crop anyway.
+    """
+    ih, iw = img.shape[:2]
+    if iw > ratio * ih:
+        left = (iw - ratio * ih) // 2
+        return img[:, left:left + ratio * ih]
+    if ih > ratio * iw:
+        top = (ih - ratio * iw) // 2
+        return img[top:top + ratio * iw]
+    return img
+
+
 def fit_to_input(img: np.ndarray, h: int, w: int, resize: int | None = None) -> np.ndarray:
     """Crop the centre to the input's aspect ratio and resize to (h, w).
 
@@ -58,6 +75,8 @@ def fit_to_input(img: np.ndarray, h: int, w: int, resize: int | None = None) -> 
     """
     ih, iw = img.shape[:2]
     if resize is not None:
+        img = _cut_to_aspect(img, MAX_ASPECT)  # an 8000x1 strip would otherwise scale to 2 GB
+        ih, iw = img.shape[:2]
         scale = resize / min(ih, iw)
         img = _resize(img, max(w, round(iw * scale)), max(h, round(ih * scale)))
         ih, iw = img.shape[:2]

@@ -265,3 +265,20 @@ def test_respond_all_covers_every_filter_and_both_backends_agree() -> None:
         assert out.shape == img.shape
         np.testing.assert_allclose(out, by_torch[name], rtol=0, atol=1e-4)
     assert by_cv["canny"].dtype == np.uint8
+
+
+def test_respond_is_the_one_path_for_every_filter() -> None:
+    from cnnviz.filters import ALL_FILTERS, respond
+
+    img = np.random.default_rng(3).random((40, 33)).astype(np.float32)
+    for name in ALL_FILTERS:
+        r = respond(name, img, sigma=1.5, compare_torch=True)
+        assert r.values.shape == img.shape and r.name == name
+        if r.kernel is not None:
+            f = classic_filter(name, sigma=1.5) if name == "gaussian" else classic_filter(name)
+            np.testing.assert_array_equal(r.values, apply_cv2(img, f))
+            assert r.torch_diff == float(np.abs(apply_cv2(img, f) - apply_torch(img, f)).max()) < 1e-4
+        else:
+            assert r.torch_diff is None and not r.signed
+    np.testing.assert_array_equal(respond("canny", img).values,
+                                  canny(np.clip(np.rint(img * 255), 0, 255).astype(np.uint8)))

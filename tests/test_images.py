@@ -295,3 +295,17 @@ def test_to_gray_range_and_weights() -> None:
     assert photo.shape == (512, 512) and 0.0 <= photo.min() < photo.max() <= 1.0
     with pytest.raises(ValueError):
         to_gray(np.zeros((4, 4, 4), np.uint8))
+
+
+def test_viewable_keeps_every_side_visible_and_values_unchanged() -> None:
+    from cnnviz.images import MAX_VIEW_ASPECT, viewable
+
+    for h, w in [(1, 8000), (8000, 1), (3, 5000), (10, 10), (1, 16)]:
+        img = np.random.default_rng(h + w).integers(0, 256, (h, w, 3), dtype=np.uint8)
+        out = viewable(img)
+        hh, ww = out.shape[:2]
+        assert max(hh, ww) / min(hh, ww) <= MAX_VIEW_ASPECT
+        assert (hh, ww) == (h, w) or hh == h or ww == w  # only the short side grows
+        assert set(np.unique(out)) <= set(np.unique(img))
+        if (hh, ww) == (h, w):
+            assert out is img

@@ -178,3 +178,19 @@ def test_random_twin_copies_the_shared_model_under_its_lock(monkeypatch, key: st
     twin = model_picker.random_twin(picked)
     assert held == [True] and not picked.lock.locked()
     assert twin.lock is not picked.lock and not twin.trained
+
+
+def test_imagenet_fit_of_a_long_strip_stays_small(monkeypatch) -> None:
+    """An 8000x1 strip scaled so its short side is 256 would be 2 GB; the centre is cut first."""
+    from cnnviz import preprocess as prep
+
+    sizes = []
+    real = prep._resize
+    monkeypatch.setattr(prep, "_resize", lambda img, w, h: sizes.append(w * h) or real(img, w, h))
+    for shape in [(1, 8000, 3), (8000, 1, 3), (3, 5000, 3)]:
+        img = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+        out = fit_to_input(img, 224, 224, resize=256)
+        assert out.shape == (224, 224, 3)
+    assert max(sizes) <= 4 * 256 * 256
+    photo = np.random.default_rng(1).integers(0, 256, (300, 1000, 3), dtype=np.uint8)  # 3.3:1
+    assert np.array_equal(prep._cut_to_aspect(photo, prep.MAX_ASPECT), photo)

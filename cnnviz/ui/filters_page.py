@@ -7,10 +7,9 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS, apply_cv2, apply_torch, canny, classic_filter, \
-    sobel_magnitude, unsharp_mask
+from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION, respond
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
-    to_gray
+    to_gray, viewable
 from cnnviz.plots import matrix_figure, response_image
 from cnnviz.ui.i18n import t
 
@@ -18,8 +17,6 @@ __all__ = ["controls_ui", "filters_ui", "image_ui"]
 
 WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 0.1 s
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
-DEFAULT_FILTERS = ["sobel_x", "sobel_y", "laplacian_4", "gaussian"]
-ALL_FILTERS = list(CLASSIC_FILTERS) + list(COMPOSITE_FILTERS)
 UPLOAD = "upload"
 WEBCAM = "webcam"
 
@@ -33,7 +30,7 @@ def _seed_from_url() -> None:
     if image not in (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM):
         bad.append(("image", image))
         image = "camera"
-    names = [n for n in q.get("filters", ",".join(DEFAULT_FILTERS)).split(",") if n]
+    names = [n for n in q.get("filters", ",".join(DEFAULT_SELECTION)).split(",") if n]
     bad += [("filters", n) for n in names if n not in ALL_FILTERS]
     try:
         sigma = float(q.get("sigma", "1"))
@@ -83,18 +80,12 @@ def image_ui() -> np.ndarray | None:
     return _decode_upload(file.getvalue())
 
 
-def _response(name: str, gray: np.ndarray, sigma: float) -> tuple[np.ndarray, bool, np.ndarray | None, str]:
-    """(response, signed, kernel or None, note on how it was computed) for one filter."""
-    if name == "sobel_magnitude":
-        return sobel_magnitude(gray), False, None, t("flt_note_magnitude")
-    if name == "unsharp_mask":
-        return unsharp_mask(gray, sigma), False, None, t("flt_note_unsharp")
-    if name == "canny":
-        return canny((gray * 255).astype(np.uint8)), False, None, t("flt_note_canny")
-    f = classic_filter(name, sigma=sigma) if name == "gaussian" else classic_filter(name)
-    resp = apply_cv2(gray, f)
-    diff = float(np.abs(resp - apply_torch(gray, f)).max())
-    return resp, f.signed, f.kernel, t("flt_note_linear", diff=f"{diff:.1e}")
+_NOTES = {"sobel_magnitude": "flt_note_magnitude", "unsharp_mask": "flt_note_unsharp", "canny": "flt_note_canny"}
+
+
+def _note(name: str, diff: float | None) -> str:
+    """How the response was computed: the OpenCV call, and for a linear filter its distance from torch."""
+    return t(_NOTES[name]) if name in _NOTES else t("flt_note_linear", diff=f"{diff:.1e}")
 
 
 def controls_ui() -> tuple[list[str], float]:
@@ -108,15 +99,15 @@ def controls_ui() -> tuple[list[str], float]:
 def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
     """The chosen filters side by side: kernel, response (signed colour map) and which library ran it."""
     gray = to_gray(img)
-    st.image(img, width=320)
+    st.image(viewable(img), width=320)
     st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
     cols = st.columns(3)
     for n, name in enumerate(names):
-        resp, signed, kernel, note = _response(name, gray, sigma)
+        r = respond(name, gray, sigma, compare_torch=True)
         with cols[n % 3].container(border=True, key=f"flt_card_{name}"):
             st.markdown(f"**{t(f'flt_{name}')}**")
-            if kernel is not None:
-                st.plotly_chart(matrix_figure(kernel.astype(np.float64), t("flt_kernel")),
+            if r.kernel is not None:
+                st.plotly_chart(matrix_figure(r.kernel.astype(np.float64), t("flt_kernel")),
                                 config={"displayModeBar": False}, key=f"flt_k_{name}")
-            st.image(response_image(resp, signed), width="stretch")
-            st.caption(note + (" " + t("flt_signed") if signed else ""))
+            st.image(response_image(r.values, r.signed), width="stretch")
+            st.caption(_note(name, r.torch_diff) + (" " + t("flt_signed") if r.signed else ""))

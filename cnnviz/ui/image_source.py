@@ -16,7 +16,7 @@ import streamlit as st
 
 from cnnviz.data import SHAPE_CLASSES, make_digits, make_shapes
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, \
-    sample_image, to_gray
+    sample_image, to_gray, viewable
 from cnnviz.plots import response_image
 from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
 from cnnviz.ui.i18n import t
@@ -210,7 +210,7 @@ def preprocess_ui(prefix: str, picked: Picked, source: Source) -> Prepared:
                           invert, centre)
     with st.container(key=f"{prefix}prep"):
         shown = st.columns(3)
-        shown[0].image(downscale_for_display(source.image, SHOW_PX), caption=t(
+        shown[0].image(viewable(downscale_for_display(source.image, SHOW_PX)), caption=t(
             "prep_yours", w=source.image.shape[1], h=source.image.shape[0]))
         seen = prepared.seen if prepared.seen.shape[2] == 3 else prepared.seen[:, :, 0]
         c, h, w = picked.in_shape

@@ -77,3 +77,23 @@ def test_camera_source_asks_for_a_photo() -> None:
     assert at.query_params["image"] == "webcam"
     assert any("Take a photo" in i.value for i in at.info)
     assert _cards(at) == []  # nothing to filter until a photo is taken
+
+
+def test_page_canny_is_opencv_canny_of_the_rounded_grey_picture(monkeypatch) -> None:
+    """The page's Canny runs through the library: cv2.Canny of round(255 * grey), on every photo."""
+    import cv2
+
+    from cnnviz import filters
+    from cnnviz.images import SAMPLE_PHOTOS, downscale_for_display, sample_image, to_gray
+
+    seen: list[np.ndarray] = []
+    real = filters.canny
+    monkeypatch.setattr(filters, "canny", lambda img, *a, **k: seen.append(img.copy()) or real(img, *a, **k))
+    for photo in SAMPLE_PHOTOS:
+        seen.clear()
+        no_exception(run_page("pages/filters.py", {"image": photo, "filters": "canny"}))
+        gray = to_gray(downscale_for_display(np.asarray(sample_image(photo)), 512))
+        rounded = np.clip(np.rint(gray * 255.0), 0, 255).astype(np.uint8)
+        assert len(seen) == 1 and np.array_equal(seen[0], rounded), photo
+        np.testing.assert_array_equal(filters.respond("canny", gray).values,
+                                      cv2.Canny(rounded, 50, 150, L2gradient=True))

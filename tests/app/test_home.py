@@ -1,5 +1,8 @@
 """Home page and navigation: what each page teaches, the device, and the language switch."""
 
+import torch
+
+from cnnviz.device import describe_device
 from tests.app.conftest import no_exception, run_page
 
 
@@ -8,7 +11,10 @@ def test_home_lists_the_pages_and_the_device() -> None:
     no_exception(at)
     assert at.title[0].value.startswith("cnnviz")
     text = " ".join(m.value for m in at.markdown)
-    assert "Slide a kernel" in text and "CPU" in " ".join(m.value for m in [*at.markdown, *at.caption])
+    shown = " ".join(m.value for m in [*at.markdown, *at.caption])
+    # the machine's own device: the GPU's name on a CUDA server, the CPU elsewhere
+    assert "Slide a kernel" in text and describe_device() in shown
+    assert ("CUDA" in shown) == torch.cuda.is_available()
 
 
 def test_language_switch_translates_the_page() -> None:
