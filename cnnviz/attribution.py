@@ -34,6 +34,7 @@ from captum.attr import (
 )
 from torch import Tensor, nn
 
+from cnnviz.errors import CnnvizError, register
 from cnnviz.hooks import forward_hooks, no_new_hooks, strip_hooks
 
 __all__ = [
@@ -65,7 +66,7 @@ _FIXED_RANGES: dict[str, tuple[float, float]] = {
 }
 _INT_PARAMS = ("n_steps", "nt_samples", "window", "stride")
 
-MESSAGES = {
+MESSAGES = register({
     "attr_unknown_method": "Unknown attribution method {method}; choose one of: {choices}.",
     "attr_need_layer": "{label} needs a layer: choose one of the model's convolutional layers.",
     "attr_unknown_layer": "The model has no layer named {layer}.",
@@ -79,16 +80,11 @@ MESSAGES = {
     "attr_bad_input": "The input must be one image as a (1, C, H, W) float tensor, got {shape}.",
     "attr_train_mode": ("The model is in training mode, where dropout and BatchNorm make "
                         "attributions random: switch it to eval mode first."),
-}
+})
 
 
-class AttributionError(ValueError):
+class AttributionError(CnnvizError):
     """A request Captum must not see; ``key`` and ``args_`` name a translatable message."""
-
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(MESSAGES[key].format(**args))
-        self.key = key
-        self.args_ = args
 
 
 @dataclass(frozen=True)

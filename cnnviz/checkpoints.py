@@ -20,6 +20,7 @@ import safetensors.torch
 import torch
 from torch import nn
 
+from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 from cnnviz.models import ModelConfig, build_model, min_input_side
 
@@ -44,7 +45,7 @@ MAX_BYTES = 200_000_000
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_NAMES_SHOWN = 5
 
-MESSAGES = {
+MESSAGES = register({
     "ckpt_not_safetensors": (
         "This file is not a usable model checkpoint: it is not a .safetensors file, or it is "
         "empty, damaged or incomplete (cut off while saving or downloading). Save or download "
@@ -75,7 +76,7 @@ MESSAGES = {
         "The weights {name} contain {count} invalid number(s) (NaN or infinity): training "
         "diverged before the model was saved (try a smaller learning rate), or the file is "
         "damaged."),
-}
+})
 
 # safetensors dtype codes: bytes per item, and the codes torch dtypes are written as.
 _ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1, "U16": 2, "I16": 2,
@@ -90,13 +91,8 @@ _INTS = {"U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64"}
 Specs = dict[str, tuple[str, tuple[int, ...]]]  # tensor name -> (dtype code, shape)
 
 
-class CheckpointError(ValueError):
+class CheckpointError(CnnvizError):
     """A checkpoint that cannot be read or does not fit its model; ``key``/``args_`` translate."""
-
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(f"{key}: {args}")
-        self.key = key
-        self.args_ = args
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 
 __all__ = [
@@ -82,10 +83,10 @@ DATASETS: dict[str, DatasetInfo] = {
         (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616), False),
 }
 
-MESSAGES = {
+MESSAGES = register({
     "data_offline": ("The {name} dataset could not be downloaded (no internet connection?). "
                      "Place these files in {folder} and try again: {files}"),
-}
+})
 
 _MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                 "t10k-labels-idx1-ubyte")
@@ -101,13 +102,8 @@ _TV_FILES = {
 _CACHE_VERSION = 1
 
 
-class DatasetUnavailable(ValueError):
+class DatasetUnavailable(CnnvizError):
     """A torchvision dataset that is neither on disk nor downloadable; ``key``/``args_`` translate."""
-
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(f"{key}: {args}")
-        self.key = key
-        self.args_ = args
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from cnnviz.errors import CnnvizError, register
+
 __all__ = [
     "INPUT_PRESETS",
     "KERNEL_PRESETS",
@@ -43,13 +45,21 @@ _POOL_IMAGE = [[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]]
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-class MatrixError(ValueError):
-    """A matrix text that cannot be read; ``key`` and ``args`` name a translatable message."""
+# Why a matrix text cannot be read (shown inside the lab's "not applied" message).
+MESSAGES = register({
+    "err_not_number": "'{value}' in row {row}, column {col} is not a number",
+    "err_too_large": "'{value}' is too large (the limit is ±{limit})",
+    "err_empty": "the matrix is empty",
+    "err_ragged": "rows have different lengths ({widths})",
+    "err_size": "a {rows}×{cols} matrix is outside the allowed {low}..{high} per side",
+    "err_channel_shapes": "channels have different shapes ({shapes})",
+    "err_bias_count": "{count} bias value(s) given for {c_out} filter(s)",
+    "err_kernel_square": "a kernel must be square, not {rows}×{cols}",
+})
 
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(f"{key}: {args}")
-        self.key = key
-        self.args_ = args
+
+class MatrixError(CnnvizError):
+    """A matrix text that cannot be read; ``key`` and ``args`` name a translatable message."""
 
 
 def _parse_value(token: str, row: int, col: int) -> float:

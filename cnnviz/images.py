@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from cnnviz.errors import CnnvizError, register
+
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
@@ -42,7 +44,7 @@ PATTERNS = ("step_edges", "ramp", "checkerboard", "circles", "text")
 PATTERN_SIZE = 256
 MAX_VIEW_ASPECT = 16  # a shown picture is at most 16 times wider than tall, or taller than wide
 
-MESSAGES = {
+MESSAGES = register({
     "img_empty": "The file is empty.",
     "img_too_many_bytes": "The file is {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
     "img_not_an_image": "This file is not an image in a supported format ({formats}).",
@@ -52,7 +54,7 @@ MESSAGES = {
                             "the limit is {limit_mp:.0f} megapixels."),
     "img_too_small": "The image is {width}×{height} pixels; it needs at least 1×1.",
     "img_unsupported_mode": "Images with pixel mode {mode} are not supported.",
-}
+})
 
 # Modes whose samples do not fit in a byte: rescaled by their own range instead of clipped.
 _WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
@@ -61,13 +63,8 @@ _PREMULTIPLIED = {"La": "LA", "RGBa": "RGBA"}
 _ALPHA_MODES = ("LA", "PA", "RGBA")
 
 
-class ImageError(ValueError):
+class ImageError(CnnvizError):
     """Bytes that cannot become an image; ``key`` and ``args_`` name a translatable message."""
-
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(f"{key}: {args}")
-        self.key = key
-        self.args_ = args
 
 
 def decode_image(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import logging
 import os
 import re
 import secrets
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+
+from cnnviz.errors import CnnvizError, register
 
 __all__ = [
     "ACTIVE_STATES",
@@ -37,15 +40,21 @@ __all__ = [
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 ACTIVE_STATES = ("queued", "running")
-MAX_ERROR_CHARS = 300
 ENV_CPU = "CNNVIZ_JOBS_CPU"
 ENV_GPU = "CNNVIZ_JOBS_GPU"
 
-MESSAGES = {
-    "job_oom": ("The job ran out of memory on {device}. Lower the batch size, the model width or "
-                "the number of images, or train on the CPU."),
-    "job_failed": "The job failed: {error}",
-}
+MESSAGES = register({
+    "job_oom_gpu": ("The run ran out of GPU memory on {device}. Lower the batch size, the model width "
+                    "or the number of images, or train on the CPU."),
+    "job_oom_cpu": ("The run ran out of the server's memory (it trained on the CPU). Lower the batch "
+                    "size, the model width or the number of images."),
+    "job_storage": ("The run could not save its files: the server's runs folder is full or cannot be "
+                    "written. Ask whoever runs the server to free disk space or fix the folder; the "
+                    "details are in the server's log."),
+    "job_failed": ("The run stopped because of an unexpected error ({kind}). The details are in the "
+                   "server's log; starting the run again may help."),
+})
+LOG = logging.getLogger("cnnviz.jobs")
 
 # Ids appear in URLs and thread names: url-safe characters only.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -173,10 +182,16 @@ def _is_oom(exc: BaseException) -> bool:
 
 
 def _error_of(exc: BaseException, device: str) -> tuple[str, dict[str, Any]]:
-    """The translatable (key, args) a failed job shows."""
+    """The translatable (key, args) a failed job shows. Exception texts can hold server paths,
+    so they go to the log, never into the message."""
+    if isinstance(exc, CnnvizError):
+        return exc.key, dict(exc.args_)
+    LOG.error("job on %s failed", device, exc_info=exc)
     if _is_oom(exc):
-        return "job_oom", {"device": device}
-    return "job_failed", {"error": f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]}
+        return ("job_oom_cpu", {}) if _device_kind(device) == "cpu" else ("job_oom_gpu", {"device": device})
+    if isinstance(exc, OSError):
+        return "job_storage", {}
+    return "job_failed", {"kind": type(exc).__name__}
 
 
 def _release_memory() -> None:

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cnnviz.errors import CnnvizError, register
 from cnnviz.filters import CLASSIC_FILTERS, anchor, classic_filter
 from cnnviz.images import to_gray
 from cnnviz.models import ModelConfig, build_model
@@ -48,20 +49,15 @@ LOW_PASS = ("gaussian", "box")
 # A vector whose norm is below this fraction of its un-centred norm counts as zero (no direction).
 ZERO_TOL = 1e-6
 
-MESSAGES = {
+MESSAGES = register({
     "err_lrn_no_conv": "This model has no convolution layer, so it has no learned filters to show.",
     "err_lrn_channels": ("The model's first layer reads {channels} input channels; only grey (1) and "
                          "colour (3) images can be shown to it."),
-}
+})
 
 
-class LearnedError(ValueError):
+class LearnedError(CnnvizError):
     """A model or input this module cannot show; ``key`` and ``args_`` name a translatable message."""
-
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(f"{key}: {args}")
-        self.key = key
-        self.args_ = args
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,6 +19,8 @@ from torch import nn
 from torchvision import models
 from torchvision.models import WeightsEnum
 
+from cnnviz.errors import register
+
 __all__ = [
     "IMAGENET_MODELS",
     "MESSAGES",
@@ -35,7 +37,7 @@ IMAGENET_MODELS: dict[str, tuple[Callable[..., nn.Module], WeightsEnum]] = {
 }
 RANDOM_SEED = 0  # the fallback's weights are the same on every load, so results are repeatable
 
-MESSAGES = {
+MESSAGES = register({
     "weights_offline": (
         "The trained weights of {name} could not be loaded (no internet connection?), so it runs "
         "with random weights and its predictions are meaningless. To use the trained weights, "
@@ -46,7 +48,7 @@ MESSAGES = {
         "with random weights and its predictions are meaningless. Replace it with the original "
         "{file} from {url}."
     ),
-}
+})
 
 # torchvision's file names end in the first hex digits of the file's SHA-256: resnet18-f37072fd.pth
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")

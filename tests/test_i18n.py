@@ -93,3 +93,23 @@ def test_translate_falls_back_and_never_raises() -> None:
     assert translate("en", "no_such_key") == "no_such_key"
     assert translate("en", "err_empty", unused=1) == EN["err_empty"]
     assert "{row}" in translate("en", "err_not_number", value="x")  # a missing argument shows the raw text
+
+
+def test_library_messages_have_one_english_copy() -> None:
+    """The library's English texts are read from cnnviz.errors, never copied into a catalog."""
+    from cnnviz.errors import ALL_MESSAGES
+    from cnnviz.ui import catalog, catalog_inspect, catalog_learned, catalog_train
+
+    assert {"job_oom_cpu", "ckpt_shape", "img_truncated", "err_not_number"} <= set(ALL_MESSAGES)
+    for part in (catalog, catalog_inspect, catalog_learned, catalog_train):
+        own = set(ast.literal_eval(ast.unparse(_dict_node(part.__file__, "EN"))))
+        assert not own & set(ALL_MESSAGES), part.__name__
+    assert all(EN[key] == text and key in VI for key, text in ALL_MESSAGES.items())
+
+
+def _dict_node(path: str, name: str) -> ast.Dict:
+    for node in ast.parse(Path(path).read_text(encoding="utf-8")).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        if isinstance(target, ast.Name) and target.id == name and isinstance(node.value, ast.Dict):
+            return ast.Dict(keys=node.value.keys, values=[ast.Constant(None)] * len(node.value.keys))
+    raise AssertionError(f"{path} has no dict {name}")

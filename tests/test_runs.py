@@ -310,5 +310,5 @@ def test_offline_torchvision_dataset_fails_with_data_offline(
     assert view.progress["error_key"] == "data_offline"
     assert view.progress["error_args"]["name"] == "mnist"
     assert view.progress["error_args"]["folder"] == str(data_root)
-    assert view.error_key == "job_failed"
+    assert view.error_key == "data_offline"  # the library's own message, not a generic failure
     assert not (run_dir(job_id, runs) / "model.safetensors").exists()

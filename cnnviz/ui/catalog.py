@@ -26,15 +26,13 @@ EN = {
     "warn_url_kernel_shape": "The link's kernel has {count} matrices, which does not fit {c_in} input channel(s) "
                              "(it needs one square K×K matrix per input channel for each of 1-4 filters). "
                              "Using the default kernel.",
+    # errors that are not the library's own
+    "err_unexpected": "Something went wrong ({kind}); the details are in the server's log. Try again, or choose "
+                      "other settings.",
+    "err_storage": "The server could not read or write its files (its disk may be full, or a folder cannot be "
+                   "written). The details are in the server's log.",
+    "err_out_of_memory": "The server ran out of memory for this. Try a smaller picture, model or setting.",
     # matrix errors
-    "err_not_number": "'{value}' in row {row}, column {col} is not a number",
-    "err_too_large": "'{value}' is too large (the limit is ±{limit})",
-    "err_empty": "the matrix is empty",
-    "err_ragged": "rows have different lengths ({widths})",
-    "err_size": "a {rows}×{cols} matrix is outside the allowed {low}..{high} per side",
-    "err_channel_shapes": "channels have different shapes ({shapes})",
-    "err_bias_count": "{count} bias value(s) given for {c_out} filter(s)",
-    "err_kernel_square": "a kernel must be square, not {rows}×{cols}",
     "err_kept_last": "Not applied: {reason}. The last valid matrix is still used.",
     # settings problems
     "err_pool_too_big": "A {k}×{k} pooling window does not fit in a {h}×{w} input. Use a smaller window.",
@@ -163,16 +161,6 @@ EN = {
     "flt_upload": "Your image",
     "flt_upload_help": "PNG, JPEG, WebP, BMP, TIFF or GIF (first frame), up to 20 MB. It stays in your session only.",
     "flt_upload_hint": "Choose an image file to filter it.",
-    "data_offline": "The {name} dataset could not be downloaded (no internet connection?). Place these files "
-                    "in {folder} and try again: {files}",
-    "img_empty": "The file is empty.",
-    "img_too_many_bytes": "The file is {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
-    "img_not_an_image": "This file is not an image in a supported format ({formats}).",
-    "img_truncated": "The image file is incomplete (truncated); try saving or uploading it again.",
-    "img_corrupt": "The image file is damaged and cannot be decoded.",
-    "img_too_many_pixels": "The image has {megapixels:.1f} megapixels; the limit is {limit_mp:.0f} megapixels.",
-    "img_too_small": "The image is {width}×{height} pixels; it needs at least 1×1.",
-    "img_unsupported_mode": "Images with pixel mode {mode} are not supported.",
     "flt_filters": "Filters",
     "flt_sigma": "Gaussian σ (blur and unsharp mask)",
     "flt_input": "Input, {w}×{h} pixels, filtered in grey levels",
@@ -191,6 +179,11 @@ EN = {
 }
 
 VI = {
+    "err_unexpected": "Đã xảy ra lỗi ({kind}); chi tiết nằm trong nhật ký của máy chủ. Hãy thử lại hoặc chọn thiết "
+                      "lập khác.",
+    "err_storage": "Máy chủ không đọc hoặc ghi được tệp (có thể đĩa đã đầy, hoặc một thư mục không ghi được). Chi "
+                   "tiết nằm trong nhật ký của máy chủ.",
+    "err_out_of_memory": "Máy chủ đã hết bộ nhớ cho việc này. Hãy thử ảnh, mô hình hoặc thiết lập nhỏ hơn.",
     "language": "Ngôn ngữ",
     "device_line": "Đang tính trên: {device}",
     "warn_url_lang": "Đường dẫn yêu cầu ngôn ngữ '{value}', ứng dụng không có ngôn ngữ này; hiển thị tiếng Anh.",
@@ -379,7 +372,18 @@ VI = {
 # Pages with many strings keep them in their own module; a key may be defined only once.
 from cnnviz.ui import catalog_inspect, catalog_learned, catalog_train  # noqa: E402
 
-for _part in (catalog_train, catalog_inspect, catalog_learned):
+# The library's own messages: English only in the library (cnnviz.errors), translated here.
+import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,E402,F401
+import cnnviz.jobs, cnnviz.learned, cnnviz.pretrained  # noqa: E401,E402,F401
+from cnnviz.errors import ALL_MESSAGES  # noqa: E402
+
+
+class _Library:
+    EN = ALL_MESSAGES
+    VI: dict[str, str] = {}
+
+
+for _part in (catalog_train, catalog_inspect, catalog_learned, _Library):
     for _mine, _theirs in ((EN, _part.EN), (VI, _part.VI)):
         _twice = set(_mine) & set(_theirs)
         if _twice:

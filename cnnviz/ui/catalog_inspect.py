@@ -46,43 +46,6 @@ EN: dict[str, str] = {
     "mp_upload_kept": "Using your uploaded checkpoint {name}.",
     "mp_uploaded": "Your checkpoint {name}",
     # library messages: pretrained weights, checkpoints, attribution
-    "weights_offline": "The trained weights of {name} could not be loaded (no internet connection?), so it runs "
-                       "with random weights and its predictions are meaningless. To use the trained weights, "
-                       "place {file} (from {url}) in {folder}.",
-    "weights_corrupt": "The weights file {file} in {folder} is damaged or does not belong to {name}, so it runs "
-                       "with random weights and its predictions are meaningless. Replace it with the original "
-                       "{file} from {url}.",
-    "ckpt_not_safetensors": "This file is not a usable model checkpoint: it is not a .safetensors file, or it is "
-                            "empty, damaged or incomplete (cut off while saving or downloading). Save or download "
-                            "the model again.",
-    "ckpt_no_metadata": "This .safetensors file was not saved by this app: its header does not say which network "
-                        "the weights belong to, so the model cannot be rebuilt. Use a checkpoint saved by cnnviz.",
-    "ckpt_bad_metadata": "The checkpoint's description of its model is unreadable or inconsistent ({reason}). The "
-                         "file was edited or made by another version of the app; save the model again.",
-    "ckpt_missing": "The checkpoint lacks {count} weight tensor(s) that its model needs, e.g. {names}. The weights "
-                    "belong to a different network than the file describes; use the unchanged file.",
-    "ckpt_unexpected": "The checkpoint holds {count} tensor(s) that its model does not have, e.g. {names}. The "
-                       "weights belong to a different network than the file describes; use the unchanged file.",
-    "ckpt_shape": "The weights {name} have shape {found}, but the model described in the checkpoint needs "
-                  "{expected} (for example, weights for 1-channel grey images do not fit a network for 3-channel "
-                  "colour images). The weights and their description do not belong together.",
-    "ckpt_dtype": "The tensor {name} is stored as {found}, but the model needs {expected} (F: floating point, I/U: "
-                  "integer, BOOL: true/false). The file was edited or made by another program.",
-    "ckpt_too_large": "The file is {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB. The models of this app are "
-                      "much smaller: is this the right file?",
-    "ckpt_nonfinite": "The weights {name} contain {count} invalid number(s) (NaN or infinity): training diverged "
-                      "before the model was saved (try a smaller learning rate), or the file is damaged.",
-    "attr_unknown_method": "Unknown attribution method {method}; choose one of: {choices}.",
-    "attr_need_layer": "{label} needs a layer: choose one of the model's convolutional layers.",
-    "attr_unknown_layer": "The model has no layer named {layer}.",
-    "attr_layer_not_spatial": "Layer {layer} outputs shape {shape}; this method needs a layer with feature maps "
-                              "(channels × height × width), such as a convolution.",
-    "attr_unknown_param": "{label} has no parameter {name}; its parameters are: {choices}.",
-    "attr_bad_param": "{name} must be a {kind} between {low} and {high}, got {value}.",
-    "attr_bad_target": "Class {target} does not exist: the model has {num_classes} classes, numbered 0 to {last}.",
-    "attr_bad_input": "The input must be one image as a (1, C, H, W) float tensor, got {shape}.",
-    "attr_train_mode": "The model is in training mode, where dropout and BatchNorm make attributions random: "
-                       "switch it to eval mode first.",
     # image sources and preprocessing
     "src_image": "Picture",
     "src_hw": "Handwritten {digit} (real, held out from training)",

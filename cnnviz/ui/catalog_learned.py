@@ -13,9 +13,6 @@ EN: dict[str, str] = {
                      "Train page.",
     "lrn_model_info": "{model}. Trained on {dataset}; validation accuracy {acc}.",
     "err_lrn_load": "This model could not be loaded: {reason}",
-    "err_lrn_no_conv": "This model has no convolution layer, so it has no learned filters to show.",
-    "err_lrn_channels": "The model's first layer reads {channels} input channels; only grey (1) and colour (3) "
-                        "images can be shown to it.",
     "lrn_epoch": "Epoch (0 = before training)",
     "lrn_epoch_help": "Scrub through the saved epochs of this run to watch the first-layer filters form.",
     "lrn_kernels": "First-layer kernels",

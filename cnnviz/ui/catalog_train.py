@@ -116,9 +116,6 @@ EN: dict[str, str] = {
     "warn_run_missing": "Run `{run}` was not found: it may still be preparing its first epoch, or the server has "
                         "forgotten it.",
     "err_train_settings": "These settings do not fit together: {reason}",
-    "job_oom": "The GPU ran out of memory for this run on {device}. Lower the batch size, the model width or the "
-               "number of images, or train on the CPU.",
-    "job_failed": "The run failed: {error}",
 }
 
 VI: dict[str, str] = {
@@ -237,7 +234,13 @@ VI: dict[str, str] = {
     "warn_run_missing": "Không tìm thấy lần chạy `{run}`: có thể nó vẫn đang chuẩn bị epoch đầu tiên, hoặc máy chủ đã "
                         "quên nó.",
     "err_train_settings": "Các thiết lập này không khớp với nhau: {reason}",
-    "job_oom": "GPU hết bộ nhớ cho lần chạy này trên {device}. Hãy giảm kích thước lô, độ rộng mô hình hoặc số ảnh, "
-               "hoặc huấn luyện trên CPU.",
-    "job_failed": "Lần chạy bị lỗi: {error}",
+    "job_oom_gpu": "Lần chạy đã dùng hết bộ nhớ GPU trên {device}. Hãy giảm kích thước lô, độ rộng mô hình hoặc số "
+                   "ảnh, hoặc huấn luyện trên CPU.",
+    "job_oom_cpu": "Lần chạy đã dùng hết bộ nhớ của máy chủ (khi huấn luyện trên CPU). Hãy giảm kích thước lô, độ "
+                   "rộng mô hình hoặc số ảnh.",
+    "job_storage": "Lần chạy không lưu được tệp: thư mục lưu các lần chạy trên máy chủ đã đầy hoặc không ghi được. "
+                   "Hãy nhờ người quản lý máy chủ giải phóng dung lượng đĩa hoặc sửa thư mục; chi tiết nằm trong "
+                   "nhật ký của máy chủ.",
+    "job_failed": "Lần chạy dừng vì một lỗi không lường trước ({kind}). Chi tiết nằm trong nhật ký của máy chủ; chạy "
+                  "lại có thể giúp.",
 }

@@ -8,12 +8,17 @@ navigation is hidden in .streamlit/config.toml and replaced by translated links 
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from cnnviz.device import configure_threads, describe_device
+from cnnviz.errors import CnnvizError
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 
-__all__ = ["page_setup", "show_messages", "sync_language_to_url"]
+__all__ = ["error_text", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
+
+LOG = logging.getLogger("cnnviz.ui")
 
 _LANG_WIDGET = "lang_switch"
 # (script, catalog key of its title, icon), in menu order
@@ -82,3 +87,22 @@ def show_messages(messages: list[tuple[str, dict[str, object]]], kind: str = "wa
         if "reason_key" in args:
             args["reason"] = t(str(args.pop("reason_key")), **args)
         getattr(st, kind)(t(key, **args))
+
+
+def error_text(exc: BaseException) -> str:
+    """What to tell a person about ``exc``: a library error's own translated message; for anything
+    else a plain sentence, with the details (which can hold server paths) only in the server log."""
+    if isinstance(exc, CnnvizError):
+        return t(exc.key, **exc.args_)
+    LOG.error("error shown to a visitor without its details", exc_info=exc)
+    if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
+        return t("err_out_of_memory")
+    if isinstance(exc, OSError):
+        return t("err_storage")
+    return t("err_unexpected", kind=type(exc).__name__)
+
+
+def show_error(exc: BaseException, wrapper: str | None = None) -> None:
+    """Show ``exc`` as an error box, inside the catalog message ``wrapper`` ("...: {reason}") if given."""
+    text = error_text(exc)
+    st.error(t(wrapper, reason=text) if wrapper else text)

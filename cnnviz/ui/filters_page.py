@@ -11,6 +11,7 @@ from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION, respond
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
     to_gray, viewable
 from cnnviz.plots import matrix_figure, response_image
+from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 
 __all__ = ["controls_ui", "filters_ui", "image_ui"]
@@ -52,7 +53,7 @@ def _decode_upload(data: bytes) -> np.ndarray | None:
     try:
         img = downscale_for_display(decode_image(data), WORK_SIDE)
     except ImageError as e:
-        st.error(t(e.key, **e.args_))
+        show_error(e)
         return None
     st.session_state["flt_upload"] = (digest, img)
     return img

@@ -19,6 +19,7 @@ from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, dow
     sample_image, to_gray, viewable
 from cnnviz.plots import response_image
 from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
+from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, model_ui
 
@@ -154,7 +155,7 @@ def _upload_ui(prefix: str, choice: str) -> Source | None:
     try:
         img = readonly(downscale_for_display(decode_image(data), WORK_SIDE))
     except ImageError as exc:
-        st.error(t(exc.key, **exc.args_))
+        show_error(exc)
         return None
     st.session_state[UPLOADED] = (file_hash, img, choice)
     return Source(choice, img, file_hash)

@@ -28,7 +28,7 @@ from cnnviz.models import ModelConfig, describe
 from cnnviz.plots import matrix_figure, response_image
 from cnnviz.runs import RunSpec, load_filters, run_dir, run_job, valid_run_id
 from cnnviz.train import TrainConfig
-from cnnviz.ui.catalog import EN
+from cnnviz.ui.common import error_text, show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.run_status import saved_run, status_ui
 
@@ -130,11 +130,6 @@ def _file_version(path: Path) -> str:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _epochs(run_id: str, version: str) -> list[np.ndarray]:
     return load_filters(run_id)
-
-
-def _explain(exc: Exception) -> str:
-    key, args = getattr(exc, "key", None), getattr(exc, "args_", {})
-    return t(key, **args) if key in EN else str(exc)[:300]
 
 
 def _epoch_ui(entry: zoo.ZooEntry, final: np.ndarray) -> np.ndarray:
@@ -244,7 +239,7 @@ def learned_ui(img: np.ndarray | None, sigma: float) -> None:
     try:
         layer, info = _layer(entry.key, zoo.version(entry.key))
     except (CheckpointError, LearnedError, OSError, ValueError) as exc:
-        st.error(t("err_lrn_load", reason=_explain(exc)))
+        show_error(exc, "err_lrn_load")
         return
     acc = info.metrics.get("val_acc")
     st.caption(t("lrn_model_info", model=describe(info.config), dataset=info.dataset,
@@ -293,7 +288,7 @@ def _on_start() -> None:
     try:
         state["lrn_exp"] = _submit(state["lrn_n_train"], state["lrn_epochs"], state["lrn_freeze"])
     except (RuntimeError, ValueError) as exc:  # a manager shut down, or a setting out of range
-        state["lrn_submit_error"] = str(exc)[:300]
+        state["lrn_submit_error"] = error_text(exc)
 
 
 def _run_column(run_id: str, view: JobView | None) -> tuple[str, list[dict[str, float]]]:

@@ -25,9 +25,11 @@ from cnnviz import zoo
 from cnnviz.attribution import randomized_copy
 from cnnviz.checkpoints import CheckpointInfo, load_checkpoint
 from cnnviz.device import best_device
+from cnnviz.errors import CnnvizError
 from cnnviz.models import ARCH_LABELS, describe
 from cnnviz.pretrained import IMAGENET_MODELS, Pretrained, load_imagenet, weights_file
 from cnnviz.runs import valid_run_id
+from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 
 __all__ = ["DEFAULT_MODEL", "IMAGENET_LABELS", "UPLOAD", "Picked", "cached", "compute_failed",
@@ -249,7 +251,7 @@ def _zoo_ui(entry: zoo.ZooEntry, label: str) -> Picked | None:
         with st.spinner(t("mp_loading")):
             model, info, lock = _zoo_model(entry.key, version)
     except Exception as exc:  # noqa: BLE001 - CheckpointError, OSError, ... all become a message
-        _show_error(exc)
+        show_error(exc, "mp_load_failed")
         return None
     _describe_ui(info)
     return _from_info(entry.key, version, model, info, label, lock)
@@ -276,14 +278,6 @@ def _imagenet_ui(prefix: str, name: str) -> Picked:
                   dataset="imagenet", resize=pretrained.resize_size, lock=lock)
 
 
-def _show_error(exc: BaseException) -> None:
-    key, args = getattr(exc, "key", None), getattr(exc, "args_", None)
-    if isinstance(key, str) and isinstance(args, dict):
-        st.error(t(key, **args))
-    else:
-        st.error(t("mp_load_failed", reason=str(exc)[:200]))
-
-
 def _upload_ui(prefix: str) -> Picked | None:
     """A checkpoint file the student uploads: validated, kept in this session only."""
     file = st.file_uploader(t("mp_upload"), key=f"{prefix}ckpt_file", help=t("mp_upload_help"))
@@ -304,7 +298,7 @@ def _upload_ui(prefix: str) -> Picked | None:
         with st.spinner(t("mp_loading")):
             model, info = load_checkpoint(data, device=best_device())
     except Exception as exc:  # noqa: BLE001 - every refusal is shown, none is raised
-        _show_error(exc)
+        show_error(exc, "mp_load_failed")
         return None
     label = t("mp_uploaded", name=file.name[:60])
     picked = _from_info(f"upload:{digest[:16]}", digest[:16], model, info, label, threading.Lock())
@@ -323,7 +317,4 @@ def logits_of(picked: Picked, x: torch.Tensor, digest: str) -> torch.Tensor:
 
 def compute_failed(exc: BaseException) -> None:
     """A computation that failed at run time (out of memory, an odd uploaded model): say so."""
-    if isinstance(getattr(exc, "key", None), str) and isinstance(getattr(exc, "args_", None), dict):
-        st.error(t(exc.key, **exc.args_))  # type: ignore[attr-defined]
-    else:
-        st.error(t("mp_compute_failed", reason=f"{type(exc).__name__}: {str(exc)[:200]}"))
+    show_error(exc, None if isinstance(exc, CnnvizError) else "mp_compute_failed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from pathlib import Path
 from urllib.error import URLError
@@ -139,6 +140,29 @@ def test_offline_download_fails_with_the_folder_named(isolated: Path,
     errors = " ".join(e.value for e in at.error)
     assert "The mnist dataset could not be downloaded" in errors
     assert str(isolated / "data") in errors
+
+
+@pytest.mark.parametrize("broken", ["not_a_folder", "read_only"])
+def test_an_unwritable_runs_folder_is_explained_without_server_paths(
+        isolated: Path, monkeypatch: pytest.MonkeyPatch, broken: str) -> None:
+    runs = isolated / "srv-runs"
+    if broken == "not_a_folder":
+        runs.write_text("a file where the runs folder should be")
+    else:
+        runs.mkdir()
+        runs.chmod(0o500)
+        if os.access(runs, os.W_OK):  # root ignores permissions: a file in the way instead
+            runs.chmod(0o700)
+            runs.rmdir()
+            runs.write_text("x")
+    monkeypatch.setenv("CNNVIZ_RUNS", str(runs))
+    at, run_id = start(TINY)
+    assert default_manager().wait(run_id, timeout=WAIT_S).state == "failed"
+    at.run()
+    no_exception(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "could not save its files" in errors
+    assert str(isolated) not in texts(at) and "Error" not in errors
 
 
 def test_too_many_handwritten_images_are_explained_before_starting() -> None:
