@@ -20,6 +20,7 @@ import safetensors.torch
 import torch
 from torch import nn
 
+from cnnviz.budget import check_servable
 from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 from cnnviz.models import ModelConfig, build_model, min_input_side
@@ -44,6 +45,8 @@ MAX_BYTES = 200_000_000
 # Our headers are a few KB; the cap bounds what a garbage length field can make us read.
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_NAMES_SHOWN = 5
+MAX_NAME_CHARS = 80  # a class or dataset name is a label on a page, not a text
+MAX_NOTE_CHARS = 500
 
 MESSAGES = register({
     "ckpt_not_safetensors": (
@@ -148,8 +151,11 @@ class CheckpointInfo:
         cfg = self.config
         _require(isinstance(cfg, ModelConfig), "config must be a ModelConfig")
         _require(isinstance(self.dataset, str), "dataset must be a string")
+        _require(isinstance(self.dataset, str) and len(self.dataset) <= MAX_NAME_CHARS,
+                 f"the dataset name must be at most {MAX_NAME_CHARS} characters")
         _require(isinstance(self.classes, tuple)
-                 and all(isinstance(c, str) for c in self.classes), "classes must be strings")
+                 and all(isinstance(c, str) and len(c) <= MAX_NAME_CHARS for c in self.classes),
+                 f"class names must be strings of at most {MAX_NAME_CHARS} characters")
         _require(len(self.classes) == cfg.num_classes,
                  f"{len(self.classes)} class names for a model with {cfg.num_classes} outputs")
         _require(self.in_shape == cfg.in_shape,
@@ -169,7 +175,8 @@ class CheckpointInfo:
                  "history must be a list of records mapping names to numbers")
         _require(isinstance(self.train, dict) and _is_plain_json(self.train),
                  "train must be a plain JSON object (string keys, lists rather than tuples)")
-        _require(isinstance(self.note, str), "note must be a string")
+        _require(isinstance(self.note, str) and len(self.note) <= MAX_NOTE_CHARS,
+                 f"the note must be a string of at most {MAX_NOTE_CHARS} characters")
 
     def to_json(self) -> str:
         """One JSON document, keys sorted so the same info always gives the same text."""
@@ -429,6 +436,10 @@ def load_checkpoint(source: str | Path | bytes, device: str | torch.device = "cp
     meta, found = _read_header(io.BytesIO(data), len(data))
     info = _info_from_meta(meta)
     _check_specs(_expected_specs(info.config), found)
+    try:  # the weights may be small while the input the file claims is huge
+        check_servable(info.config)
+    except CnnvizError as exc:
+        raise CheckpointError(exc.key, **exc.args_) from None
     try:
         tensors = safetensors.torch.load(data)
     except Exception as exc:  # SafetensorError, ValueError, OSError, ... on damaged bytes

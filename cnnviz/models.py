@@ -29,7 +29,9 @@ __all__ = [
 LEAKY_SLOPE = 0.01
 MAX_DEPTH = 8
 MAX_WIDTH = 512
-MAX_CLASSES = 10_000
+MAX_CLASSES = 1000  # ImageNet's count; the app's own datasets have 10
+MAX_CHANNELS = 3  # pictures are grey or RGB
+MAX_INPUT_SIDE = 256  # the app's data is 28-32 px; a larger input only makes a model slower
 TINYVGG_CHANNELS = 10  # CNN Explainer's TinyVGG uses 10 maps in every conv layer
 
 # A factory per name: calling it gives a fresh module, because a shared instance breaks DeepLift
@@ -134,6 +136,9 @@ class ModelConfig:
             raise ValueError(
                 f"in_shape must be a (C, H, W) tuple of three positive ints, got {shape!r}"
             )
+        if shape[0] > MAX_CHANNELS or max(shape[1:]) > MAX_INPUT_SIDE:
+            raise ValueError(f"in_shape {shape!r} is beyond {MAX_CHANNELS} channels of at most "
+                             f"{MAX_INPUT_SIDE}x{MAX_INPUT_SIDE} pixels")
         _check_int("num_classes", self.num_classes, 1, MAX_CLASSES)
         _check_int("depth", self.depth, 1, MAX_DEPTH)
         _check_int("width", self.width, 1, MAX_WIDTH)

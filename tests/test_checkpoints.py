@@ -561,3 +561,58 @@ def test_info_validates(changes: dict) -> None:
 def test_info_from_bad_json(text: str) -> None:
     err = _raises("ckpt_bad_metadata", CheckpointInfo.from_json, text)
     assert isinstance(err, ValueError) and err.args_["reason"]
+
+
+# --- sizes a file can ask for -------------------------------------------------------------------
+
+
+def _claiming(cfg: ModelConfig, in_shape: tuple[int, int, int]) -> bytes:
+    """A valid file whose header claims another input size: ResNet weights do not depend on it."""
+    meta = json.loads(_info(cfg).to_json())
+    meta["in_shape"] = list(in_shape)
+    meta["config"]["in_shape"] = list(in_shape)
+    return _plain_save(_state(_model(cfg)), json.dumps(meta))
+
+
+@pytest.mark.parametrize("in_shape", [(3, 20000, 20000), (3, 8192, 8192), (3, 257, 16), (4, 16, 16),
+                                      (3000, 16, 16)])
+def test_a_small_file_cannot_claim_a_huge_input(in_shape: tuple[int, int, int]) -> None:
+    cfg = CONFIGS["resnet_bn"]
+    data = _claiming(cfg, in_shape)
+    assert len(data) < 20_000
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint(data)
+    assert err.value.key == "ckpt_bad_metadata" and "in_shape" in err.value.args_["reason"]
+    assert load_checkpoint(_claiming(cfg, (3, 256, 256)))[1].in_shape == (3, 256, 256)  # the limit
+
+
+def test_a_model_too_costly_to_serve_is_refused_before_it_is_built(monkeypatch) -> None:
+    from cnnviz import budget
+
+    cfg = ModelConfig("vgg", (3, 256, 256), depth=1, width=512)  # 2.4M weights, 309 GFLOP a picture
+    data = checkpoint_bytes(build_model(cfg), _info(cfg))
+    built = []  # models built with real memory (not on the meta device)
+
+    def recording_build(c: ModelConfig) -> nn.Module:
+        model = build_model(c)
+        if not next(model.parameters()).is_meta:
+            built.append(c)
+        return model
+
+    monkeypatch.setattr(checkpoints, "build_model", recording_build)
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint(data)
+    assert err.value.key == "budget_too_costly" and built == []
+    load_checkpoint(checkpoint_bytes(_model(LENET), _info(LENET)))
+    assert built == [LENET]  # the recorder does see real builds
+    cost = budget.estimate(cfg)
+    by_hand = 2 * 256 * 256 * 512 * (3 * 9 + 512 * 9)  # two 3x3 convs, a multiply-add is 2 FLOPs
+    assert by_hand <= cost.flops <= by_hand * 1.01 and not cost.fits
+    assert budget.estimate(LENET).fits and budget.estimate(LENET).params == 61_706
+
+
+def test_class_and_dataset_names_are_bounded() -> None:
+    for change in ({"classes": ("x" * 81,) + tuple(f"c{i}" for i in range(9))},
+                   {"dataset": "d" * 81}, {"note": "n" * 501}):
+        with pytest.raises(ValueError):
+            _info(LENET, **change)

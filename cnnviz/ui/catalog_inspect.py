@@ -261,6 +261,10 @@ VI: dict[str, str] = {
                   "nguyên, BOOL: đúng/sai). Tệp đã bị sửa hoặc do một chương trình khác tạo ra.",
     "ckpt_too_large": "Tệp nặng {size_mb:.1f} MB; giới hạn là {limit_mb:.0f} MB. Các mô hình của ứng dụng này nhỏ "
                       "hơn nhiều: bạn có chọn đúng tệp không?",
+    "budget_too_costly": ("Mô hình này quá lớn đối với máy chủ: một ảnh sẽ cần {act_mb:,.0f} MB bộ nhớ và "
+                          "{gflop:,.1f} tỉ phép tính ({params:,} tham số); máy chủ chỉ phục vụ mô hình tối đa "
+                          "{limit_mb:,.0f} MB, {limit_gflop:,.0f} tỉ phép tính và {limit_params:,} tham số cho mỗi "
+                          "ảnh. Hãy dùng kích thước đầu vào, độ rộng hoặc độ sâu nhỏ hơn."),
     "ckpt_nonfinite": "Trọng số {name} chứa {count} giá trị không hợp lệ (NaN hoặc vô cùng): quá trình huấn luyện "
                       "đã phân kỳ trước khi mô hình được lưu (hãy thử tốc độ học nhỏ hơn), hoặc tệp bị hỏng.",
     "attr_unknown_method": "Không có phương pháp giải thích {method}; hãy chọn một trong: {choices}.",
