@@ -12,6 +12,8 @@ from typing import Literal, Mapping
 
 import numpy as np
 
+from cnnviz.text import untrusted
+from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.conv import ConvTrace, OutputSize, Padding, PoolTrace, conv_trace, output_size, pool_trace
 from cnnviz.grids import MatrixError, format_matrices, input_preset, kernel_preset, parse_matrices
 
@@ -95,20 +97,17 @@ def _int(params: Mapping[str, str], name: str, limits: tuple[int, int], default:
         return default
     raw = params[name]
     try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or not limits[0] <= value <= limits[1]:
-        warn.append(("warn_url_range", {"name": name, "value": raw[:30], "low": limits[0], "high": limits[1],
+        return parse_int(raw, *limits)
+    except UrlValueError:
+        warn.append(("warn_url_range", {"name": name, "value": untrusted(raw, 30), "low": limits[0], "high": limits[1],
                                         "default": default}))
         return default
-    return value
 
 
 def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str, warn: list[Message]) -> str:
     raw = params.get(name, default)
     if raw not in choices:
-        warn.append(("warn_url_choice", {"name": name, "value": raw[:30], "choices": " | ".join(choices),
+        warn.append(("warn_url_choice", {"name": name, "value": untrusted(raw, 30), "choices": " | ".join(choices),
                                          "default": default}))
         return default
     return raw

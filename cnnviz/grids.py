@@ -13,6 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from cnnviz.text import untrusted
 from cnnviz.errors import CnnvizError, register
 
 __all__ = [
@@ -42,7 +43,8 @@ _PATCHES = {"camera": (150, 250, 96), "astronaut": (60, 180, 128), "coffee": (60
             "chelsea": (80, 150, 120)}
 _COURSE_IMAGE = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 _POOL_IMAGE = [[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]]
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only: str patterns' \d would also take "١٢" or "²"-like digits of other scripts.
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 # Why a matrix text cannot be read (shown inside the lab's "not applied" message).
@@ -64,11 +66,11 @@ class MatrixError(CnnvizError):
 
 def _parse_value(token: str, row: int, col: int) -> float:
     token = token.strip().replace("\u2212", "-")  # accept the typographic minus
-    if not _NUMBER.match(token):
-        raise MatrixError("err_not_number", value=token[:20], row=row + 1, col=col + 1)
+    if not _NUMBER.fullmatch(token):
+        raise MatrixError("err_not_number", value=untrusted(token, 20), row=row + 1, col=col + 1)
     value = float(token)
     if not abs(value) <= MAX_ABS_VALUE:
-        raise MatrixError("err_too_large", value=token[:20], limit=int(MAX_ABS_VALUE))
+        raise MatrixError("err_too_large", value=untrusted(token, 20), limit=int(MAX_ABS_VALUE))
     return value
 
 

@@ -14,9 +14,11 @@ import numpy as np
 import streamlit as st
 import torch
 
+from cnnviz.text import untrusted
 from cnnviz.activations import conv_layers
 from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
 from cnnviz.ui.i18n import t
+from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.preprocess import Prepared
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
 
@@ -105,18 +107,19 @@ def _seed_from_url(names: list[str], default_layer: str, n_classes: int) -> None
     if "attr_methods" not in ss:
         wanted = [m for m in q.get("methods", ",".join(DEFAULT_METHODS)).split(",") if m]
         for bad in [m for m in wanted if m not in METHODS]:
-            st.warning(t("warn_url_value", name="methods", value=bad[:40]))
+            st.warning(t("warn_url_value", name="methods", value=untrusted(bad, 40)))
         ss["attr_methods"] = [m for m in wanted if m in METHODS] or list(DEFAULT_METHODS)
     if "attr_target" not in ss:
         wanted = q.get("target", "pred")
-        ok = wanted == "pred" or (wanted.isdigit() and int(wanted) < n_classes)
-        if not ok:
-            st.warning(t("warn_url_value", name="target", value=wanted[:40]))
-        ss["attr_target"] = int(wanted) if ok and wanted != "pred" else "pred"
+        try:
+            ss["attr_target"] = "pred" if wanted == "pred" else parse_int(wanted, 0, n_classes - 1)
+        except UrlValueError:
+            st.warning(t("warn_url_value", name="target", value=untrusted(wanted, 40)))
+            ss["attr_target"] = "pred"
     if "attr_layer" not in ss:
         wanted = q.get("layer", default_layer)
         if wanted not in names:
-            st.warning(t("warn_url_value", name="layer", value=wanted[:40]))
+            st.warning(t("warn_url_value", name="layer", value=untrusted(wanted, 40)))
         ss["attr_layer"] = wanted if wanted in names else default_layer
 
 
@@ -264,7 +267,7 @@ def _grid(results: dict[str, Attribution], seen: np.ndarray, opacity: float) -> 
 def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
                params: dict, opacity: float) -> dict[str, Attribution]:
     """Every chosen method's map over the picture, side by side."""
-    st.subheader(t("attr_results", cls=picked.classes[target]))
+    st.subheader(t("attr_results", cls=untrusted(picked.classes[target])))
     if not methods:
         st.info(t("attr_pick_method"))
         return {}

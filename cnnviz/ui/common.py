@@ -9,9 +9,11 @@ navigation is hidden in .streamlit/config.toml and replaced by translated links 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
+from cnnviz.text import untrusted
 from cnnviz.device import configure_threads, describe_device
 from cnnviz.errors import CnnvizError
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
@@ -19,6 +21,7 @@ from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 __all__ = ["error_text", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
 
 LOG = logging.getLogger("cnnviz.ui")
+ICON = Path(__file__).with_name("icon.png")
 
 _LANG_WIDGET = "lang_switch"
 # (script, catalog key of its title, icon), in menu order
@@ -64,7 +67,8 @@ def _device_text() -> str:
 
 def page_setup(page_title_key: str) -> None:
     """Page config, language (URL, then sidebar switch) and the sidebar; call first on every page."""
-    st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon=":material/grid_on:", layout="wide")
+    # A file of ours, served by the app: a ":material/...:" icon makes every browser fetch it from Google.
+    st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon=str(ICON), layout="wide")
     _language_from_url()
     st.session_state.setdefault(_LANG_WIDGET, current_language())
     with st.sidebar:
@@ -76,7 +80,7 @@ def page_setup(page_title_key: str) -> None:
         st.caption(t("device_line", device=_device_text()))
     bad = st.session_state.pop("_lang_url_bad", None)
     if bad is not None:
-        st.warning(t("warn_url_lang", value=bad))
+        st.warning(t("warn_url_lang", value=untrusted(bad, 20)))
     sync_language_to_url()
 
 

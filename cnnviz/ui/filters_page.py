@@ -7,12 +7,14 @@ import hashlib
 import numpy as np
 import streamlit as st
 
+from cnnviz.text import untrusted
 from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION, respond
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
     to_gray, viewable
 from cnnviz.plots import matrix_figure, response_image
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
+from cnnviz.urlvalues import UrlValueError, parse_float
 
 __all__ = ["controls_ui", "filters_ui", "image_ui"]
 
@@ -34,10 +36,8 @@ def _seed_from_url() -> None:
     names = [n for n in q.get("filters", ",".join(DEFAULT_SELECTION)).split(",") if n]
     bad += [("filters", n) for n in names if n not in ALL_FILTERS]
     try:
-        sigma = float(q.get("sigma", "1"))
-        if not 0.1 <= sigma <= 3:
-            raise ValueError
-    except ValueError:
+        sigma = parse_float(q.get("sigma", "1"), 0.1, 3.0)
+    except UrlValueError:
         bad.append(("sigma", q.get("sigma", "")))
         sigma = 1.0
     st.session_state.update(flt_image=image, flt_filters=[n for n in names if n in ALL_FILTERS],
@@ -63,7 +63,7 @@ def image_ui() -> np.ndarray | None:
     """Choose a sample photo, a test pattern or an upload; returns RGB uint8 at most 512 per side."""
     _seed_from_url()
     for name, value in st.session_state.pop("flt_bad", []):
-        st.warning(t("warn_url_value", name=name, value=str(value)[:30]))
+        st.warning(t("warn_url_value", name=name, value=untrusted(value, 30)))
     options = [*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM]
     st.selectbox(t("flt_image"), options, key="flt_image", format_func=lambda n: t(f"img_name_{n}"))
     choice = st.session_state["flt_image"]

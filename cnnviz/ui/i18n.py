@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cnnviz.text import fill
 from cnnviz.ui.catalog import CATALOGS
 
 __all__ = ["LANGUAGES", "LANG_KEY", "current_language", "t", "translate"]
@@ -23,7 +24,7 @@ def translate(lang: str, key: str, **args: object) -> str:
     if not args:
         return text
     try:
-        return text.format(**args)
+        return fill(text, args)  # values marked untrusted are escaped for Markdown
     except (KeyError, IndexError, ValueError):
         return text  # a catalog entry and its call site disagree: show the text rather than fail
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from cnnviz.text import untrusted
 from cnnviz.data import SHAPE_CLASSES, make_digits, make_shapes
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, \
     sample_image, to_gray, viewable
@@ -107,7 +108,7 @@ def _seed(key: str, options: list[str]) -> None:
             ss[key] = wanted
             return
         if wanted is not None:
-            st.warning(t("warn_url_value", name="image", value=str(wanted)[:40]))
+            st.warning(t("warn_url_value", name="image", value=untrusted(wanted, 40)))
     if ss.get(key) not in options:
         ss[key] = ss.get(CURRENT) if ss.get(CURRENT) in options else _default(options)
 

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, feature_layers, layer_table, map_stats, mosaic, top_k
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
@@ -104,9 +105,9 @@ def predictions_ui(picked: Picked, prepared: Prepared, source: Source) -> None:
         return
     top = top_k(logits, list(picked.classes), TOP_K)
     st.subheader(t("insp_prediction"))
-    st.markdown(t("insp_predicted", cls=top[0][0], p=f"{top[0][1]:.1%}"))
+    st.markdown(t("insp_predicted", cls=untrusted(top[0][0]), p=f"{top[0][1]:.1%}"))
     if source.true_class is not None:
-        st.caption(t("insp_true_class", cls=picked.classes[source.true_class]))
+        st.caption(t("insp_true_class", cls=untrusted(picked.classes[source.true_class])))
     if not picked.trained:
         st.warning(t("insp_random_weights"))
     df = pd.DataFrame({t("insp_col_class"): [c for c, _ in top],
@@ -130,7 +131,7 @@ def _seed_layer(names: list[str]) -> None:
     if "insp_layer" not in ss:
         wanted = st.query_params.get("layer")
         if wanted is not None and wanted not in names:
-            st.warning(t("warn_url_value", name="layer", value=wanted[:40]))
+            st.warning(t("warn_url_value", name="layer", value=untrusted(wanted, 40)))
         ss["insp_layer"] = wanted if wanted in names else names[0]
     elif ss["insp_layer"] not in names:  # another model: start at its first layer
         ss["insp_layer"] = names[0]

@@ -16,6 +16,7 @@ import streamlit as st
 import torch
 
 from cnnviz import zoo
+from cnnviz.text import untrusted
 from cnnviz.checkpoints import CheckpointError, CheckpointInfo
 from cnnviz.curves import curves_figure, filters_figure
 from cnnviz.data import DATASETS
@@ -30,6 +31,7 @@ from cnnviz.runs import RunSpec, load_filters, run_dir, run_job, valid_run_id
 from cnnviz.train import TrainConfig
 from cnnviz.ui.common import error_text, show_error
 from cnnviz.ui.i18n import t
+from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.ui.run_status import saved_run, status_ui
 
 __all__ = ["experiment_ui", "learned_ui"]
@@ -96,7 +98,7 @@ def _model_ui() -> zoo.ZooEntry | None:
     if wanted is not None and wanted in entries:
         st.session_state["lrn_model"] = wanted
     elif wanted is not None:
-        st.warning(t("warn_url_value", name="lmodel", value=wanted[:40]))
+        st.warning(t("warn_url_value", name="lmodel", value=untrusted(wanted, 40)))
     if not entries:
         st.info(t("lrn_no_models"))
         return None
@@ -141,15 +143,15 @@ def _epoch_ui(entry: zoo.ZooEntry, final: np.ndarray) -> np.ndarray:
         history = [w for w in history if w.shape == final.shape]
     if len(history) < 2:
         if wanted is not None:
-            st.warning(t("warn_url_value", name="lepoch", value=wanted[:20]))
+            st.warning(t("warn_url_value", name="lepoch", value=untrusted(wanted, 20)))
         st.query_params.pop("lepoch", None)
         return final
     last = len(history) - 1
     if wanted is not None:
-        if wanted.isdigit() and int(wanted) <= last:
-            st.session_state["lrn_epoch"] = int(wanted)
-        else:
-            st.warning(t("warn_url_value", name="lepoch", value=wanted[:20]))
+        try:
+            st.session_state["lrn_epoch"] = parse_int(wanted, 0, last)
+        except UrlValueError:
+            st.warning(t("warn_url_value", name="lepoch", value=untrusted(wanted, 20)))
     if not 0 <= st.session_state.get("lrn_epoch", last) <= last:
         st.session_state["lrn_epoch"] = last
     st.session_state.setdefault("lrn_epoch", last)

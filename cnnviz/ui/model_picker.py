@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from cnnviz import zoo
+from cnnviz.text import untrusted
 from cnnviz.attribution import randomized_copy
 from cnnviz.checkpoints import CheckpointInfo, load_checkpoint
 from cnnviz.device import best_device
@@ -205,7 +206,7 @@ def _seed_choice(key: str, options: list[str]) -> None:
         if wanted in options:
             st.session_state[key] = wanted
             return
-        st.warning(t("warn_url_value", name="model", value=str(wanted)[:40]))
+        st.warning(t("warn_url_value", name="model", value=untrusted(wanted, 40)))
     current = st.session_state.get(CURRENT)
     st.session_state[key] = current if current in options else (
         DEFAULT_MODEL if DEFAULT_MODEL in options else options[0])
@@ -286,7 +287,7 @@ def _upload_ui(prefix: str) -> Picked | None:
         if stored is None:
             st.info(t("mp_upload_hint"))
             return None
-        st.caption(t("mp_upload_kept", name=stored[1]))
+        st.caption(t("mp_upload_kept", name=untrusted(stored[1], 60)))
         _describe_ui(stored[3])
         return stored[2]
     data = file.getvalue()
@@ -300,7 +301,7 @@ def _upload_ui(prefix: str) -> Picked | None:
     except Exception as exc:  # noqa: BLE001 - every refusal is shown, none is raised
         show_error(exc, "mp_load_failed")
         return None
-    label = t("mp_uploaded", name=file.name[:60])
+    label = t("mp_uploaded", name=untrusted(file.name, 60))
     picked = _from_info(f"upload:{digest[:16]}", digest[:16], model, info, label, threading.Lock())
     st.session_state[UPLOADED] = (digest, file.name[:60], picked, info)
     _describe_ui(info)

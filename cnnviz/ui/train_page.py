@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 import torch
 
+from cnnviz.text import untrusted
 from cnnviz.curves import curves_figure, filters_figure, gradients_figure
 from cnnviz.data import DATASETS
 from cnnviz.jobs import default_manager
@@ -23,6 +24,7 @@ from cnnviz.recipes import LADDER, rung_configs
 from cnnviz.runs import RunSpec, load_spec, run_dir, run_job, valid_run_id
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
 from cnnviz.ui.i18n import t
+from cnnviz.urlvalues import parse_bool, parse_choice, parse_float, parse_int
 from cnnviz.ui.run_status import saved_run, status_ui
 
 __all__ = ["FIELDS", "live_ui", "settings_ui", "spec_from_settings"]
@@ -82,20 +84,14 @@ _LABELS = {"arch": ARCH_LABELS, "activation": ACTIVATION_LABELS, "init": INIT_LA
 
 
 def _parse(field: Field, text: str) -> Any:
-    """A URL value as the field's type; ValueError when it is not one of the allowed values."""
+    """A URL value as the field's type; UrlValueError when it is not one of the allowed values."""
     if field.kind == "bool":
-        if text not in ("0", "1"):
-            raise ValueError(text)
-        return text == "1"
+        return parse_bool(text)
     if field.kind == "choice":
-        for choice in field.choices:
-            if str(choice) == text or (not isinstance(choice, str) and float(text) == choice):
-                return choice
-        raise ValueError(text)
-    value = int(text) if field.kind == "int" else float(text)
-    if not field.low <= value <= field.high:
-        raise ValueError(text)
-    return value
+        return parse_choice(text, field.choices)
+    if field.kind == "int":
+        return parse_int(text, int(field.low), int(field.high))
+    return parse_float(text, field.low, field.high)
 
 
 def _to_url(field: Field, value: Any) -> str:
@@ -173,7 +169,7 @@ def settings_ui() -> dict[str, Any]:
     """The ladder and all options; returns the chosen settings (also written to the URL)."""
     _seed_from_url()
     for name, value in st.session_state.pop("tr_bad", []):
-        st.warning(t("warn_url_value", name=name, value=str(value)[:30]))
+        st.warning(t("warn_url_value", name=name, value=untrusted(value, 30)))
     options = [CUSTOM] + [r.key for r in LADDER]
     st.selectbox(t("tr_ladder"), options, key="tr_rung", on_change=_apply_rung,
                  format_func=lambda k: t("tr_rung_custom") if k == CUSTOM else

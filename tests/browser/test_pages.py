@@ -46,8 +46,12 @@ def main_text(page: Page) -> str:
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_page_opens_by_deep_link(page: Page, app_url: str, path: str,
                                  request: pytest.FixtureRequest) -> None:
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((app_url, "data:", "blob:"))
+            else None)
     open_page(page, app_url + path)
     assert_no_exception(page)
+    assert outside == [], outside  # a classroom's browsers call no one but the server (no fonts, no icons)
     # An unknown path falls back to the main page with a "Page not found" notice.
     assert "Page not found" not in page.locator("body").inner_text()
     assert main_text(page), f"{path} rendered no text"
@@ -149,3 +153,18 @@ def test_filters_page_filters_an_uploaded_photo(page: Page, app_url: str, tmp_pa
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
     expect(page.get_by_text("incomplete")).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)
     assert_no_exception(page)
+
+
+def test_a_hostile_link_makes_the_browser_fetch_nothing_outside(page: Page, app_url: str) -> None:
+    """A link whose values are Markdown images must not make a student's browser call another host."""
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith(app_url) and not request.url.startswith(("data:", "blob:")) else None)
+    payload = "x%60!%5B%5D(//e.vil/a.png)%60"  # x`![](//e.vil/a.png)`
+    open_page(page, f"{app_url}/convolution?stride={payload}&view={payload}&lang={payload}")
+    expect(page.get_by_text("e.vil/a.png", exact=False).first).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)
+    open_page(page, f"{app_url}/attributions?model=shipped:lenet5_digits&target={payload}&layer={payload}")
+    expect(page.get_by_text("e.vil/a.png", exact=False).first).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)
+    assert_no_exception(page)
+    assert page.locator("img[src*='e.vil']").count() == 0
+    assert outside == [], outside
