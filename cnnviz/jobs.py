@@ -35,6 +35,7 @@ __all__ = [
     "JobManager",
     "JobView",
     "default_manager",
+    "error_of",
     "manager_from_env",
 ]
 
@@ -181,7 +182,7 @@ def _is_oom(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
 
 
-def _error_of(exc: BaseException, device: str) -> tuple[str, dict[str, Any]]:
+def error_of(exc: BaseException, device: str) -> tuple[str, dict[str, Any]]:
     """The translatable (key, args) a failed job shows. Exception texts can hold server paths,
     so they go to the log, never into the message."""
     if isinstance(exc, CnnvizError):
@@ -357,7 +358,7 @@ class JobManager:
                 thread.start()
             except RuntimeError as exc:  # "can't start new thread": fail this job, not the queue
                 self._running[device] -= 1
-                self._mark_finished(job, "failed", error=_error_of(exc, device))
+                self._mark_finished(job, "failed", error=error_of(exc, device))
 
     def _run(self, job: _Job) -> None:
         """Thread body: call the job, then record how it ended and start the next one.
@@ -372,7 +373,7 @@ class JobManager:
         except JobCancelled:
             state = "cancelled"
         except BaseException as exc:  # noqa: BLE001
-            state, error, oom = "failed", _error_of(exc, job.device), _is_oom(exc)
+            state, error, oom = "failed", error_of(exc, job.device), _is_oom(exc)
         try:
             if oom:  # outside the except block: the traceback's frames can be collected now
                 _release_memory()

@@ -9,6 +9,7 @@ No Streamlit here: the page submits ``run_job(spec)`` to the job manager and pol
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -26,17 +27,19 @@ from cnnviz.checkpoints import CheckpointInfo, save_checkpoint
 from cnnviz.data import DATASETS, HANDWRITTEN_SIZE, DatasetUnavailable, load_embedded, load_torchvision
 from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
-from cnnviz.jobs import JobContext
+from cnnviz.jobs import JobCancelled, JobContext, error_of
 from cnnviz.models import ModelConfig, build_model
 from cnnviz.train import Event, TrainConfig, train
 
 __all__ = [
     "HANDCRAFTED",
+    "Outcome",
     "RunSpec",
     "first_conv",
     "handcrafted_first_layer",
     "load_filters",
     "load_spec",
+    "read_outcome",
     "run_dir",
     "run_job",
     "runs_root",
@@ -48,6 +51,8 @@ HANDCRAFTED = ("sobel_x", "sobel_y", "scharr_x", "scharr_y", "prewitt_x", "prewi
                "laplacian_4", "laplacian_8")
 FIRST_LAYERS = ("random", "handcrafted")
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+STATUS_FILE = "status.json"  # how the run ended: written when it starts, and again when it ends
+ENDED = ("done", "cancelled", "diverged", "failed")
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,42 @@ def _filters_of(model: nn.Module) -> np.ndarray | None:
     return None if conv is None else conv.weight.detach().float().cpu().numpy().copy()
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How a saved run ended, from its folder alone.
+
+    ``state`` is one of ENDED, or "interrupted": it started and never said it ended (the server
+    or its worker stopped while it trained), or "unknown" for a folder without a status.
+    """
+
+    state: str
+    epochs: int  # epochs saved
+    planned: int  # epochs asked for
+    error_key: str | None = None
+    error_args: dict[str, Any] | None = None
+
+
+def _write_status(folder: Path, state: str, **info: Any) -> None:
+    write_atomic(folder / STATUS_FILE, json.dumps({"state": state, "time": time.time(), **info}).encode())
+
+
+def read_outcome(run_id: str, epochs: int, root: Path | None = None) -> Outcome:
+    """The outcome of a run that is not training now, given how many epochs it saved."""
+    folder = run_dir(run_id, root)
+    try:
+        planned = load_spec(run_id, root).train.epochs
+    except ValueError:
+        planned = epochs
+    try:
+        status = json.loads((folder / STATUS_FILE).read_text(encoding="utf-8"))
+        state = status["state"] if status["state"] in ENDED else "interrupted"
+        key, args = status.get("error_key"), status.get("error_args")
+    except (OSError, ValueError, KeyError, TypeError):
+        state, key, args = ("unknown" if epochs >= planned else "interrupted"), None, None
+    return Outcome(state, epochs, planned, key if isinstance(key, str) else None,
+                   args if isinstance(args, dict) else None)
+
+
 def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = None):
     """A job function (for ``JobManager.submit``) that trains ``spec`` and saves every epoch.
 
@@ -162,6 +203,19 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
         folder = run_dir(ctx.job_id, root)
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / "spec.json", json.dumps(spec.to_dict(), indent=1).encode())
+        _write_status(folder, "running", pid=os.getpid())
+        try:
+            outcome = train_run(ctx, folder)
+        except BaseException as exc:
+            key, args = error_of(exc, ctx.device)
+            with contextlib.suppress(OSError):  # a full disk must not hide the first error
+                _write_status(folder, "cancelled" if isinstance(exc, JobCancelled) else "failed",
+                              error_key=key, error_args=args)
+            raise
+        _write_status(folder, outcome["stopped"])
+        return outcome
+
+    def train_run(ctx: JobContext, folder: Path) -> dict[str, Any]:
         ctx.report(phase="data", history=[], title=spec.title, spec=spec.to_dict())
         try:
             split = _load_split(spec, data_root)

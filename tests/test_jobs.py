@@ -336,10 +336,10 @@ def test_system_exit_in_a_job_still_frees_the_slot(make, thread_errors) -> None:
 
 def test_every_message_formats_with_the_args_the_manager_produces() -> None:
     produced = [
-        jobs._error_of(torch.cuda.OutOfMemoryError("CUDA out of memory"), "cuda:1"),
-        jobs._error_of(MemoryError(), "cpu"),
-        jobs._error_of(PermissionError(13, "Permission denied", "/srv/runs"), "cpu"),
-        jobs._error_of(RuntimeError("boom"), "cpu"),
+        jobs.error_of(torch.cuda.OutOfMemoryError("CUDA out of memory"), "cuda:1"),
+        jobs.error_of(MemoryError(), "cpu"),
+        jobs.error_of(PermissionError(13, "Permission denied", "/srv/runs"), "cpu"),
+        jobs.error_of(RuntimeError("boom"), "cpu"),
     ]
     assert {key for key, _ in produced} == set(MESSAGES)
     for key, args in produced:

@@ -188,7 +188,7 @@ def test_run_job_saves_spec_model_and_filters(runs: Path, manager: JobManager,
     view = _done(manager, job_id)
     folder = run_dir(job_id, runs)
     assert {p.name for p in folder.iterdir()} == {"spec.json", "model.safetensors",
-                                                  "filters.safetensors"}
+                                                  "filters.safetensors", "status.json"}
     assert load_spec(job_id, runs) == spec
     assert not (runs.parent / "elsewhere").exists()
 
@@ -312,3 +312,67 @@ def test_offline_torchvision_dataset_fails_with_data_offline(
     assert view.progress["error_args"]["folder"] == str(data_root)
     assert view.error_key == "data_offline"  # the library's own message, not a generic failure
     assert not (run_dir(job_id, runs) / "model.safetensors").exists()
+
+
+# --- how a saved run ended ----------------------------------------------------------------------
+
+_KILLED_RUN = """
+import sys, time
+from pathlib import Path
+from cnnviz.jobs import JobManager
+from cnnviz.models import ModelConfig
+from cnnviz.runs import RunSpec, run_job
+from cnnviz.train import TrainConfig
+spec = RunSpec("digits", 256, 64, ModelConfig("lenet5", (1, 28, 28)), TrainConfig(epochs=8, batch_size=32))
+JobManager().submit(run_job(spec, root=Path(sys.argv[1])), job_id="killed")
+time.sleep(600)
+"""
+
+
+def test_a_run_killed_mid_training_says_it_was_cut_short(runs: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from cnnviz.checkpoints import read_info
+    from cnnviz.runs import read_outcome
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(runs)], env=env)
+    model = run_dir("killed", runs) / "model.safetensors"
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:  # until epoch 2 is saved
+            try:
+                if len(read_info(model).history) >= 2:
+                    break
+            except Exception:  # noqa: BLE001 - not written yet
+                pass
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(TIMEOUT)
+    saved = len(read_info(model).history)
+    assert 2 <= saved < 8
+    outcome = read_outcome("killed", saved, runs)
+    assert (outcome.state, outcome.epochs, outcome.planned) == ("interrupted", saved, 8)
+
+
+def test_finished_cancelled_and_failed_runs_say_how_they_ended(runs: Path, manager: JobManager,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnnviz.runs import read_outcome
+
+    done = manager.submit(run_job(_spec(), root=runs), device="cpu")
+    assert manager.wait(done, TIMEOUT).state == "done"
+    assert read_outcome(done, 2, runs) == read_outcome(done, 2, runs)
+    assert (read_outcome(done, 2, runs).state, read_outcome(done, 2, runs).planned) == ("done", 2)
+    cancelled = manager.submit(_cancel_after_epoch(manager, _spec(), runs, 1), device="cpu")
+    assert manager.wait(cancelled, TIMEOUT).state == "cancelled"
+    assert read_outcome(cancelled, 1, runs).state == "cancelled"
+    monkeypatch.setattr("cnnviz.runs.save_checkpoint", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    failed = manager.submit(run_job(_spec(), root=runs), device="cpu")
+    assert manager.wait(failed, TIMEOUT).state == "failed"
+    outcome = read_outcome(failed, 0, runs)
+    assert (outcome.state, outcome.error_key, outcome.planned) == ("failed", "job_storage", 2)

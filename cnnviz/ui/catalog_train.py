@@ -98,7 +98,13 @@ EN: dict[str, str] = {
     "tr_done_diverged": "Stopped: the loss became infinite or NaN (training diverged). Lower the learning rate, or "
                         "turn on BatchNorm / input normalisation.",
     "tr_done_cancelled": "Stopped. The epochs finished before stopping are saved.",
-    "tr_saved_run": "A saved run ({epochs} epochs).",
+    "tr_saved_done": "A finished run: {epochs} of {planned} epochs, all saved.",
+    "tr_saved_cancelled": "Stopped by hand after {epochs} of {planned} epochs; the finished epochs are saved.",
+    "tr_saved_diverged": "Stopped after {epochs} of {planned} epochs: the loss became infinite or NaN (training "
+                         "diverged). Lower the learning rate and start it again.",
+    "tr_saved_failed": "Stopped by an error after {epochs} of {planned} epochs; the finished epochs are saved. {reason}",
+    "tr_saved_interrupted": "Cut short after {epochs} of {planned} epochs: the server stopped or restarted while it "
+                            "trained. The finished epochs are saved; start the run again to train all {planned}.",
     "tr_loss": "Loss",
     "tr_acc": "Accuracy",
     "tr_train": "train",
@@ -216,7 +222,13 @@ VI: dict[str, str] = {
     "tr_done_diverged": "Đã dừng: hàm mất mát thành vô cùng hoặc NaN (huấn luyện phân kỳ). Hãy giảm tốc độ học, hoặc "
                         "bật BatchNorm / chuẩn hoá đầu vào.",
     "tr_done_cancelled": "Đã dừng. Các epoch hoàn thành trước khi dừng đã được lưu.",
-    "tr_saved_run": "Một lần chạy đã lưu ({epochs} epoch).",
+    "tr_saved_done": "Lần chạy đã xong: {epochs}/{planned} epoch, đã lưu đầy đủ.",
+    "tr_saved_cancelled": "Đã dừng bằng tay sau {epochs}/{planned} epoch; các epoch đã xong được lưu.",
+    "tr_saved_diverged": "Đã dừng sau {epochs}/{planned} epoch: hàm mất mát thành vô cùng hoặc NaN (huấn luyện phân "
+                         "kỳ). Hãy giảm tốc độ học rồi chạy lại.",
+    "tr_saved_failed": "Bị dừng vì lỗi sau {epochs}/{planned} epoch; các epoch đã xong được lưu. {reason}",
+    "tr_saved_interrupted": "Bị ngắt giữa chừng sau {epochs}/{planned} epoch: máy chủ đã dừng hoặc khởi động lại trong "
+                            "lúc huấn luyện. Các epoch đã xong được lưu; hãy chạy lại để huấn luyện đủ {planned} epoch.",
     "tr_loss": "Mất mát",
     "tr_acc": "Độ chính xác",
     "tr_train": "huấn luyện",

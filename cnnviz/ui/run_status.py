@@ -7,10 +7,10 @@ import streamlit as st
 
 from cnnviz.checkpoints import CheckpointError, read_info
 from cnnviz.jobs import JobView
-from cnnviz.runs import load_filters, run_dir
+from cnnviz.runs import load_filters, read_outcome, run_dir
 from cnnviz.ui.i18n import t
 
-__all__ = ["saved_run", "status_ui"]
+__all__ = ["outcome_ui", "saved_run", "status_ui"]
 
 
 def status_ui(view: JobView) -> None:
@@ -45,3 +45,20 @@ def saved_run(run_id: str) -> tuple[str, list[dict[str, float]], np.ndarray | No
         title, history = run_id, []
     epochs = load_filters(run_id)
     return title or run_id, history, epochs[-1] if epochs else None
+
+
+def outcome_ui(run_id: str, epochs: int) -> None:
+    """How a run that is no longer training ended: finished, stopped, failed, or cut short."""
+    o = read_outcome(run_id, epochs)
+    args = {"epochs": o.epochs, "planned": o.planned}
+    if o.state in ("done", "unknown"):
+        st.success(t("tr_saved_done", **args))
+    elif o.state == "cancelled":
+        st.warning(t("tr_saved_cancelled", **args))
+    elif o.state == "diverged":
+        st.warning(t("tr_saved_diverged", **args))
+    elif o.state == "failed":
+        reason = t(o.error_key, **(o.error_args or {})) if o.error_key else t("err_unexpected", kind="?")
+        st.error(t("tr_saved_failed", reason=reason, **args))
+    else:
+        st.warning(t("tr_saved_interrupted", **args))

@@ -25,7 +25,7 @@ from cnnviz.runs import RunSpec, load_spec, run_dir, run_job, valid_run_id
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import parse_bool, parse_choice, parse_float, parse_int
-from cnnviz.ui.run_status import saved_run, status_ui
+from cnnviz.ui.run_status import outcome_ui, saved_run, status_ui
 
 __all__ = ["FIELDS", "live_ui", "settings_ui", "spec_from_settings"]
 
@@ -247,7 +247,7 @@ def _run_panel(run_id: str, was_active: bool) -> None:
         if not history:
             st.warning(t("warn_run_missing", run=run_id))
             return
-        st.success(t("tr_saved_run", epochs=len(history)))
+        outcome_ui(run_id, len(history))
     others = [r for r in st.session_state.get("tr_compare", []) if r != run_id]
     runs = [(title, history)] + [saved_run(r)[:2] for r in others]
     if any(h for _, h in runs):
