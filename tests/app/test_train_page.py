@@ -100,7 +100,7 @@ def test_a_closed_session_finds_its_run_again_from_disk() -> None:
     jobs._reset_default_manager()  # the server forgot the job (e.g. restarted); the files remain
     at = run_page("pages/train.py", {"run": run_id})
     no_exception(at)
-    assert "A saved run (1 epochs)." in texts(at)
+    assert "A finished run: 1 of 1 epochs, all saved." in texts(at)
     assert [c.key for c in at.get("plotly_chart")] == ["tr_curves", "tr_filters_fig"]
 
 
