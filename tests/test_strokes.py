@@ -3,23 +3,14 @@ widths it says, deterministic by seed. Registry-wide checks (balance, statistics
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from cnnviz.canvas import CANVAS_SIDE, MAX_WIDTH, MIN_WIDTH, paint
 from cnnviz.strokes import STYLES, draw, make_strokes
+from tests.ink import painted_width
 
 EVERY_STYLE = [(digit, style) for digit in range(10) for style in sorted(STYLES[digit])]
-
-
-def painted_width(strokes: list[np.ndarray], img: np.ndarray) -> float:
-    """Median of twice the distance from the drawn centre line to the nearest background pixel:
-    the pen width where strokes do not overlap."""
-    ink = (img[:, :, 0] > 127).astype(np.uint8)
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    pts = np.rint(np.concatenate(strokes)).astype(int)
-    return float(np.median(2 * dist[pts[:, 1], pts[:, 0]]))
 
 
 def test_every_digit_has_several_styles_and_the_named_ones() -> None:
