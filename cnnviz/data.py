@@ -1,4 +1,4 @@
-"""Datasets: a registry, two synthetic sets generated offline, and the torchvision sets.
+"""Datasets: a registry, three synthetic sets generated offline, and the torchvision sets.
 
 Everything returns uint8 images (N, C, H, W) and int64 labels as torch tensors; normalisation,
 augmentation and moving to a device belong to the training code. No Streamlit.
@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
+from cnnviz.strokes import strokes_dataset
 
 __all__ = [
     "DATASETS",
@@ -71,6 +72,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "shapes": DatasetInfo("shapes", (3, 32, 32), SHAPE_CLASSES, (0.500, 0.500, 0.500),
                           (0.290, 0.290, 0.290), True),
     "digits": DatasetInfo("digits", (1, 28, 28), DIGIT_CLASSES, (0.136,), (0.318,), True),
+    "strokes": DatasetInfo("strokes", (1, 28, 28), DIGIT_CLASSES, (0.131,), (0.312,), True),
     "handwritten": DatasetInfo("handwritten", (1, 28, 28), DIGIT_CLASSES, (0.159,), (0.298,), True),
     "mnist": DatasetInfo("mnist", (1, 28, 28), DIGIT_CLASSES, (0.1307,), (0.3081,), False),
     "fashion_mnist": DatasetInfo(
@@ -274,6 +276,7 @@ def make_digits(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 _GENERATORS: dict[str, Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]] = {
     "shapes": _shapes,
     "digits": _digits,
+    "strokes": strokes_dataset,  # digits drawn with a mouse on the app's canvas (cnnviz.strokes)
 }
 
 
@@ -339,8 +342,8 @@ def _read_cache(path: Path, name: str, n_train: int, n_val: int) -> Split | None
 
 def load_embedded(name: str, n_train: int, n_val: int, seed: int = 0,
                   cache_dir: Path | None = None) -> Split:
-    """Generate (or read back from ``cache_dir``) an embedded dataset: ``shapes`` or ``digits``;
-    or split scikit-learn's ``handwritten`` digits (which need no cache).
+    """Generate (or read back from ``cache_dir``) an embedded dataset: ``shapes``, ``digits`` or
+    ``strokes``; or split scikit-learn's ``handwritten`` digits (which need no cache).
 
     Train and validation images come from independent random streams of the same seed. The cache
     only saves time: a damaged file is regenerated, and a folder that cannot be written is skipped.

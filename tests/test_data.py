@@ -17,8 +17,9 @@ from cnnviz import data
 from cnnviz.data import (DATASETS, HANDWRITTEN_SIZE, MESSAGES, DatasetUnavailable,
                          handwritten_digits, load_embedded, load_torchvision, make_digits,
                          make_shapes)
+from cnnviz.strokes import make_strokes
 
-GENERATORS = {"shapes": make_shapes, "digits": make_digits}
+GENERATORS = {"shapes": make_shapes, "digits": make_digits, "strokes": make_strokes}
 
 
 @pytest.fixture(scope="module")

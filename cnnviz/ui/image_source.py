@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cnnviz.text import untrusted
+from cnnviz.canvas import CANVAS_PEN, CANVAS_SIDE
 from cnnviz.data import SHAPE_CLASSES, make_digits, make_shapes
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, \
     sample_image, to_gray, viewable
 from cnnviz.plots import response_image
 from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
+from cnnviz.text import untrusted
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, model_ui
@@ -30,7 +31,7 @@ UPLOAD, CAMERA, DRAW = "upload", "camera", "draw"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 WORK_SIDE = 1024  # uploads are shrunk to this first: every later step stays fast
 SHOW_PX = 168  # display width of the preprocessing pictures
-CANVAS_PX = 224
+CANVAS_PX = CANVAS_SIDE  # cnnviz.canvas models this canvas for the drawn-digit generators
 SAMPLE_SEED = 11
 CURRENT = "src_current"  # the picture last chosen on either page
 UPLOADED = "src_upload"  # (digest, RGB array) of this session's uploaded or camera picture
@@ -171,7 +172,7 @@ def _canvas_ui(prefix: str) -> Source | None:
         return None
     st.caption(t("src_draw_hint"))
     st.space("small")  # the canvas's toolbar floats above it: keep the caption clear of it
-    result = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
+    result = st_canvas(stroke_width=CANVAS_PEN, stroke_color="#ffffff", background_color="#000000",
                        width=CANVAS_PX, height=CANVAS_PX, drawing_mode="freedraw",
                        return_image_data=True, key=f"{prefix}canvas")
     rgba = result.image_data
