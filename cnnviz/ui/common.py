@@ -61,7 +61,7 @@ def sync_language_to_url() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _device_text() -> str:
-    configure_threads()  # once per server process, before the line reports the thread count
+    configure_threads()  # once per server process: one thread per click (CNNVIZ_TORCH_THREADS overrides)
     return describe_device()
 
 
