@@ -24,8 +24,8 @@ from cnnviz.attribution import attribute, reset_layer, resettable_layers
 
 __all__ = ["CURVE_BATCH", "CURVE_STEPS", "START_BLUR", "START_MEAN", "Curve", "Explainer",
            "Randomisation", "Scores", "auc", "blurred", "deletion_curve", "forward_layers",
-           "insertion_curve", "model_randomisation", "perturbation_order", "rank", "score",
-           "spearman"]
+           "insertion_curve", "model_randomisation", "perturbation_order", "random_order_curves",
+           "rank", "score", "spearman"]
 
 CURVE_STEPS = 50  # points after the start: the whole picture is swapped in 50 equal steps
 CURVE_BATCH = 64  # perturbed copies per forward pass: 51 points make one pass per curve
@@ -239,6 +239,16 @@ def insertion_curve(model: nn.Module, x: Tensor, amap: np.ndarray, target: int,
         raise ValueError(f"start must be {START_BLUR!r} or {START_MEAN!r}, got {start!r}")
     f, p = _swap_curve(model, first, x, amap, int(target), steps, batch)
     return Curve("insertion", f, p)
+
+
+def random_order_curves(model: nn.Module, x: Tensor, target: int, steps: int = CURVE_STEPS,
+                        start: str = START_BLUR, seed: int = 0) -> tuple[Curve, Curve]:
+    """Deletion and insertion with the pixels in a random order (fixed ``seed``): the reference
+    a map must beat, with a lower deletion and a higher insertion area than this."""
+    h, w = int(x.shape[2]), int(x.shape[3])
+    order = np.random.default_rng(seed).permutation(h * w).reshape(h, w).astype(np.float64)
+    return (deletion_curve(model, x, order, target, steps),
+            insertion_curve(model, x, order, target, steps, start))
 
 
 # --- all scores of one method --------------------------------------------------------------------

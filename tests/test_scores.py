@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from cnnviz.attribution import attribute, randomized_copy
+from cnnviz.curves import deletion_insertion_figure, randomisation_figure
 from cnnviz.models import ModelConfig, build_model
 from cnnviz.scores import (
     CURVE_STEPS,
@@ -24,6 +25,7 @@ from cnnviz.scores import (
     insertion_curve,
     model_randomisation,
     perturbation_order,
+    random_order_curves,
     rank,
     score,
     spearman,
@@ -333,3 +335,38 @@ def test_bad_arguments_raise(call) -> None:  # noqa: ANN001
     model, x = _lenet()
     with pytest.raises(ValueError):
         call(model, x)
+
+
+def test_maps_that_find_the_region_beat_a_random_order(region: tuple) -> None:
+    model, x, mask = region
+    amap = attribute(model, x, "ig", 1, n_steps=4).map  # x inside the region, 0 outside
+    deletion = deletion_curve(model, x, amap, 1)
+    insertion = insertion_curve(model, x, amap, 1, start=START_MEAN)
+    for seed in range(5):
+        rand_del, rand_ins = random_order_curves(model, x, 1, start=START_MEAN, seed=seed)
+        assert rand_del.auc > deletion.auc and rand_ins.auc < insertion.auc
+    again = random_order_curves(model, x, 1, seed=3)[0].probs
+    np.testing.assert_array_equal(again, random_order_curves(model, x, 1, seed=3)[0].probs)
+    assert not np.array_equal(again, random_order_curves(model, x, 1, seed=4)[0].probs)
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def test_randomisation_figure_starts_at_one_and_leaves_gaps_for_constant_maps() -> None:
+    fig = randomisation_figure(["fc", "conv1"], {"IG": [0.5, 0.2], "Grad-CAM": [0.1, math.nan]},
+                               start="trained")
+    assert [tr.name for tr in fig.data] == ["IG", "Grad-CAM"]
+    assert list(fig.data[0].x) == ["trained", "fc", "conv1"]
+    assert list(fig.data[0].y) == [1.0, 0.5, 0.2] and list(fig.data[1].y) == [1.0, 0.1, None]
+
+
+def test_deletion_insertion_figure_one_colour_per_method_in_both_panels() -> None:
+    f = np.linspace(0, 1, 3)
+    fig = deletion_insertion_figure({"IG": (f, [1, 0.5, 0], f, [0, 0.5, 1]),
+                                     "random": (f, [1, 0.8, 0], f, [0, 0.2, 1])}, reference="random")
+    assert [(tr.name, tr.xaxis) for tr in fig.data] == [("IG", "x"), ("IG", "x2"), ("random", "x"),
+                                                       ("random", "x2")]
+    assert list(fig.data[1].y) == [0, 0.5, 1]
+    assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
+    assert fig.data[2].line.dash == "dash" and fig.data[0].line.dash == "solid"
