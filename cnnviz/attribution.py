@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -51,6 +52,8 @@ __all__ = [
     "param_range",
     "predict_target",
     "randomized_copy",
+    "reset_layer",
+    "resettable_layers",
     "spatial_layers",
 ]
 
@@ -413,23 +416,45 @@ def predict_target(model: nn.Module, x: Tensor) -> int:
         return int(model(x).argmax(dim=-1)[0])
 
 
+def resettable_layers(model: nn.Module) -> list[str]:
+    """Dotted names of the modules ``randomized_copy`` re-initialises: those with their own
+    ``reset_parameters`` and their own parameters or buffers (convolutions, linear layers,
+    BatchNorm), in ``named_modules`` order."""
+    return [name for name, m in model.named_modules()
+            if callable(getattr(m, "reset_parameters", None))
+            and (next(m.parameters(recurse=False), None) is not None
+                 or next(m.buffers(recurse=False), None) is not None)]
+
+
+def reset_layer(model: nn.Module, name: str, seed: int = 0) -> None:
+    """Re-initialise module ``name`` of ``model`` IN PLACE with its own ``reset_parameters``.
+
+    Its random draw depends only on (``seed``, ``name``), not on which layers were reset before:
+    so resetting the layers one at a time, in any order (the cascading test of cnnviz.scores),
+    ends with exactly the weights of ``randomized_copy(model, seed)``. The global RNG is left as it
+    was. Only ever call this on a private copy: models may be shared.
+    """
+    # manual_seed reseeds every CUDA device too, so every one is forked, not just the model's.
+    cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=cuda):
+        # crc32, not hash(): Python salts str hashes per process, and the draw must be repeatable.
+        torch.manual_seed(zlib.crc32(f"{seed}/{name}".encode()))
+        model.get_submodule(name).reset_parameters()  # BatchNorm's also resets its statistics
+
+
 def randomized_copy(model: nn.Module, seed: int = 0) -> nn.Module:
     """A deep copy with every parameter re-initialised, BatchNorm statistics reset, in eval mode.
 
     The model-randomisation sanity check (Adebayo et al. 2018): a method whose maps barely change
     on this copy explains the input, not the model. Uses each module's own ``reset_parameters``
-    under ``seed``; the global RNG state and ``model`` are left untouched.
+    under a seed drawn from ``seed`` and the module's name (``reset_layer``); the global RNG state
+    and ``model`` are left untouched.
     """
     # The copy must not carry hooks that were on ``model`` while it was copied (the caller should
     # also hold the model's lock, so that none are).
     clone = strip_hooks(copy.deepcopy(model))
-    # manual_seed reseeds every CUDA device too, so every one is forked, not just the model's.
-    cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=cuda):
-        torch.manual_seed(seed)
-        for module in clone.modules():
-            if callable(getattr(module, "reset_parameters", None)):
-                module.reset_parameters()  # BatchNorm's also resets its running statistics
+    for name in resettable_layers(clone):
+        reset_layer(clone, name, seed)
     return clone.eval()
 
 

@@ -1,19 +1,22 @@
-"""Training curves and filter grids as Plotly figures (no Streamlit).
+"""Training curves, filter grids and attribution-score curves as Plotly figures (no Streamlit).
 
 ``curves_figure`` draws loss and accuracy of one or more runs side by side (train dashed,
 validation solid, one colour per run), so runs can be overlaid and compared. ``filters_figure``
 draws a first conv layer's kernels as one mosaic heatmap (grey for one input channel, RGB for three).
+``randomisation_figure`` and ``deletion_insertion_figure`` draw the curves of cnnviz.scores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-__all__ = ["curves_figure", "filters_figure", "filters_mosaic", "gradients_figure"]
+__all__ = ["curves_figure", "deletion_insertion_figure", "filters_figure", "filters_mosaic",
+           "gradients_figure", "randomisation_figure"]
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
             "#e377c2", "#7f7f7f", "#bcbd22")
@@ -88,4 +91,51 @@ def gradients_figure(norms: dict[str, float], axis_title: str = "gradient norm")
                            text=[f"{v:.1e}" for v in values], textposition="outside"))
     fig.update_yaxes(type="log", title_text=axis_title, exponentformat="power")
     fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def randomisation_figure(layers: Sequence[str], correlations: Mapping[str, Sequence[float]],
+                         start: str = "trained",
+                         titles: tuple[str, str] = ("randomised down to layer",
+                                                    "rank correlation")) -> go.Figure:
+    """One line per method: rank correlation with the trained map (y) as the layers are
+    randomised from the output down (x: ``layers`` top-down), after a first point ``start`` at 1
+    (the trained map against itself). A NaN (a constant map) leaves a gap in its line."""
+    fig = go.Figure()
+    x = [start, *layers]
+    for i, (name, rhos) in enumerate(correlations.items()):
+        y = [1.0, *(None if math.isnan(r) else float(r) for r in rhos)]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=name,
+                                 line={"color": _COLOURS[i % len(_COLOURS)]}, marker={"size": 7}))
+    fig.add_hline(y=0, line={"color": "#999999", "width": 1, "dash": "dot"})
+    fig.update_xaxes(title_text=titles[0], type="category", categoryorder="array",
+                     categoryarray=x)
+    fig.update_yaxes(title_text=titles[1], range=[-1.05, 1.05])
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      legend={"orientation": "h", "y": -0.3})
+    return fig
+
+
+def deletion_insertion_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float],
+                                                         Sequence[float], Sequence[float]]],
+                              titles: tuple[str, str] = ("Deletion", "Insertion"),
+                              axes: tuple[str, str] = ("share of pixels", "probability"),
+                              reference: str | None = None) -> go.Figure:
+    """Deletion (left) and insertion (right) curves: for each name, ``(fractions, deletion
+    probabilities, fractions, insertion probabilities)``, one colour per name in both panels.
+    The entry named ``reference`` (e.g. pixels in random order) is drawn grey and dashed."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.08)
+    for i, (name, (f_del, p_del, f_ins, p_ins)) in enumerate(curves.items()):
+        ref = name == reference
+        line = {"color": "#7f7f7f" if ref else _COLOURS[i % len(_COLOURS)],
+                "dash": "dash" if ref else "solid"}
+        for col, (f, p) in ((1, (f_del, p_del)), (2, (f_ins, p_ins))):
+            fig.add_trace(go.Scatter(x=list(map(float, f)), y=list(map(float, p)), mode="lines",
+                                     name=name, legendgroup=name, showlegend=col == 1,
+                                     line=line), row=1, col=col)
+    fig.update_xaxes(title_text=axes[0], range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text=axes[1], row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      legend={"orientation": "h", "y": -0.3})
     return fig

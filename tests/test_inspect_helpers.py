@@ -124,6 +124,16 @@ def test_rank_correlation_is_spearman_of_magnitudes() -> None:
     assert rank_correlation(a, -2 * a) == pytest.approx(1.0)
 
 
+def test_rank_correlation_averages_tied_zeros() -> None:
+    """Two ReLU-like maps lit in different corners: their zeros are ties, not a shared order."""
+    a, b = np.zeros((10, 10)), np.zeros((10, 10))
+    a[2:5, 2:5] = np.arange(1, 10).reshape(3, 3)
+    b[6:9, 6:9] = 1.0
+    want = scipy.stats.spearmanr(a.ravel(), b.ravel())[0]
+    assert want < 0 and rank_correlation(a, b) == pytest.approx(want)
+    assert np.isnan(rank_correlation(a, np.zeros_like(a)))  # a blank map has no order
+
+
 def test_overlay_keeps_the_picture_where_the_map_is_zero() -> None:
     seen = np.full((4, 4, 1), 100, np.uint8)
     amap = np.zeros((4, 4), np.float32)

@@ -17,6 +17,9 @@ import torch
 from cnnviz.text import untrusted
 from cnnviz.activations import conv_layers
 from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
+from cnnviz.scores import spearman
+from cnnviz.ui.attribution_scores import (rho_text, score_lines_ui, scores_curves_ui, scores_for,
+                                            scores_note_ui, scores_toggle_ui)
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.preprocess import Prepared
@@ -79,12 +82,10 @@ def overlay(seen: np.ndarray, amap: np.ndarray, signed: bool, opacity: float,
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rank correlation of two maps' magnitudes (ties broken by position)."""
-    ra = np.argsort(np.argsort(np.abs(a).ravel())).astype(np.float64)
-    rb = np.argsort(np.argsort(np.abs(b).ravel())).astype(np.float64)
-    if ra.std() == 0 or rb.std() == 0:
-        return 0.0
-    return float(np.corrcoef(ra, rb)[0, 1])
+    """Spearman's rank correlation of two maps' magnitudes, ties sharing their mean rank (broken
+    by position instead, the zeros of two ReLU maps looked alike wherever they lay); NaN if a map
+    is constant. The same number as the last step of the cascading test (cnnviz.scores)."""
+    return spearman(np.abs(a), np.abs(b))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,6 +206,7 @@ def controls_ui(picked: Picked, prepared: Prepared) -> tuple[int, str, list[str]
     opacity = st.slider(t("attr_opacity"), 0.0, 1.0, 0.7, 0.05, key="attr_opacity",
                         help=t("attr_opacity_help"))
     sanity = st.toggle(t("attr_sanity"), key="attr_sanity", help=t("attr_sanity_help"))
+    scores_toggle_ui()
     return target, layer, methods, params, opacity, sanity
 
 
@@ -255,13 +257,16 @@ def _compute_all(picked: Picked, prepared: Prepared, methods: list[str], target:
     return out
 
 
-def _grid(results: dict[str, Attribution], seen: np.ndarray, opacity: float) -> None:
+def _grid(results: dict[str, Attribution], seen: np.ndarray, opacity: float,
+          scores: dict | None = None) -> None:
     for start in range(0, len(results), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, a in zip(cols, list(results.values())[start:start + PER_ROW]):
             amap = normalise_map(a.map, a.signed)
             col.image(overlay(seen, amap, a.signed, opacity), width="stretch")
             col.markdown(_caption(a))
+            if scores and a.method in scores:
+                score_lines_ui(col, scores[a.method])
 
 
 def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
@@ -272,12 +277,14 @@ def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, meth
         st.info(t("attr_pick_method"))
         return {}
     results = _compute_all(picked, prepared, methods, target, layer, params)
+    scores = scores_for(picked, prepared, results, params)
     with st.container(key="attr_grid"):
-        _grid(results, prepared.seen, opacity)
+        _grid(results, prepared.seen, opacity, scores)
     legend = [t("attr_legend_signed")] if any(a.signed for a in results.values()) else []
     if any(not a.signed for a in results.values()):
         legend.append(t("attr_legend_unsigned"))
     st.caption(" ".join(legend + [t("attr_device", device=str(picked.device))]))
+    scores_note_ui(picked, prepared, scores)
     return results
 
 
@@ -323,6 +330,6 @@ def sanity_ui(picked: Picked, prepared: Prepared, target: int, layer: str, metho
                           caption=t("attr_trained"), width="stretch")
                 col.image(overlay(prepared.seen, normalise_map(b.map, b.signed), b.signed, opacity),
                           caption=t("attr_randomised"), width="stretch")
-                col.markdown(f"**{METHODS[m].label}** · " + t(
-                    "attr_rank_corr", r=f"{rank_correlation(a.map, b.map):.2f}"))
+                col.markdown(f"**{METHODS[m].label}** · " + rho_text(rank_correlation(a.map, b.map)))
     st.caption(t("attr_rank_corr_note"))
+    scores_curves_ui(picked, prepared, scores_for(picked, prepared, trained, params, notify=False))

@@ -191,6 +191,49 @@ EN: dict[str, str] = {
     "attr_rank_corr": "rank correlation {r}",
     "attr_rank_corr_note": "Rank correlation (Spearman) of the magnitudes of the two maps: near 1, the method "
                            "ignores the weights; near 0, it depends on what the model learned.",
+    # Attributions page: scores (cnnviz.ui.attribution_scores)
+    "attr_scores": "Scores: how far can each map be trusted?",
+    "attr_scores_help": "Under each map: the deletion and insertion areas (Petsiuk et al., 2018) and the "
+                        "model-randomisation rank correlation (Adebayo et al., 2018). On the small models "
+                        "this takes well under a second.",
+    "attr_scoring": "Scoring {method}…",
+    "attr_score_del": "Deletion AUC **{v}**: lower is better",
+    "attr_score_ins": "Insertion AUC **{v}**: higher is better",
+    "attr_score_rand": "Randomisation ρ **{r}**: near 0 is better",
+    "attr_score_rand_nan": "Randomisation ρ undefined: a map is constant (nothing to rank)",
+    "attr_scores_note": "How the scores are made. **Deletion:** the pixels the map ranks highest (largest "
+                        "value first) are replaced first by the dataset's mean colour (0 after "
+                        "normalisation), {pct} % of the picture per step; if the map found the evidence, the "
+                        "probability of “{cls}” falls fast and the area under the curve (AUC, 0 to 1) is "
+                        "small. **Insertion:** starting from a blurred copy of the picture, the highest-"
+                        "ranked pixels are put back first; the probability should rise fast (a large area). "
+                        "**Randomisation:** Spearman rank correlation between the map's magnitudes (|value|, "
+                        "as Quantus does) on the trained model and once every layer has random weights; "
+                        "rescaling a map does not change its ranks, so no normalisation is needed. Near 1, "
+                        "the map ignores what the model learned.",
+    "attr_scores_random": "For comparison, pixels in random order: deletion AUC {d}, insertion AUC {i}.",
+    "attr_scores_too_big": "On a CPU, scores are computed only for pictures up to {limit}×{limit} pixels: for"
+                           " this model's {side}×{side} pictures they would take minutes. A server with a GPU"
+                           " computes them.",
+    "attr_rank_corr_undefined": "rank correlation undefined (a map is constant)",
+    "attr_rand_header": "Randomising the layers one by one, from the output down",
+    "attr_rand_explain": "The cascading model-randomisation test: first the output layer gets random weights,"
+                         " then also the layer below it, and so on down to the first layer. Each point is the"
+                         " rank correlation of the map with the trained model's map. A method whose line "
+                         "stays high is not explaining what the model learned. The last point is the network "
+                         "shown above with all its weights random; a gap means the map became constant.",
+    "attr_rand_x": "randomised down to layer",
+    "attr_rand_y": "rank correlation with the trained map",
+    "attr_rand_start": "none (trained)",
+    "attr_curves_header": "Deletion and insertion curves",
+    "attr_curves_explain": "The probability of “{cls}” as the most-attributed pixels are removed (left: low "
+                           "and falling fast is good) or put back into a blurred copy (right: rising fast is "
+                           "good). The dashed grey line is the random order.",
+    "attr_curve_deletion": "Deletion (into the mean colour)",
+    "attr_curve_insertion": "Insertion (from a blurred copy)",
+    "attr_curve_x": "share of pixels",
+    "attr_curve_y": "probability of “{cls}”",
+    "attr_random_order": "random order",
 }
 
 VI: dict[str, str] = {
@@ -424,4 +467,50 @@ VI: dict[str, str] = {
     "attr_rank_corr": "tương quan hạng {r}",
     "attr_rank_corr_note": "Tương quan hạng (Spearman) giữa độ lớn của hai bản đồ: gần 1 nghĩa là phương pháp bỏ "
                            "qua trọng số; gần 0 nghĩa là nó phụ thuộc vào những gì mô hình đã học.",
+    # Attributions page: scores (cnnviz.ui.attribution_scores)
+    "attr_scores": "Điểm tin cậy: có thể tin mỗi bản đồ đến đâu?",
+    "attr_scores_help": "Dưới mỗi bản đồ: diện tích dưới đường cong xoá và chèn (Petsiuk và cộng sự, 2018) và"
+                        " độ tương quan hạng của phép thử ngẫu nhiên hoá mô hình (Adebayo và cộng sự, 2018). "
+                        "Với các mô hình nhỏ, việc này mất chưa tới một giây.",
+    "attr_scoring": "Đang chấm điểm {method}…",
+    "attr_score_del": "AUC khi xoá **{v}**: càng thấp càng tốt",
+    "attr_score_ins": "AUC khi chèn **{v}**: càng cao càng tốt",
+    "attr_score_rand": "Ngẫu nhiên hoá: ρ **{r}**, càng gần 0 càng tốt",
+    "attr_score_rand_nan": "Ngẫu nhiên hoá: ρ không xác định, vì một bản đồ là hằng số (không có gì để xếp "
+                           "hạng)",
+    "attr_scores_note": "Cách tính các điểm. **Xoá:** những điểm ảnh được bản đồ xếp hạng cao nhất (giá trị "
+                        "lớn nhất trước) lần lượt bị thay bằng màu trung bình của tập dữ liệu (bằng 0 sau khi"
+                        " chuẩn hoá), mỗi bước {pct} % bức ảnh; nếu bản đồ tìm đúng bằng chứng, xác suất của "
+                        "“{cls}” giảm nhanh và diện tích dưới đường cong (AUC, từ 0 đến 1) nhỏ. **Chèn:** bắt"
+                        " đầu từ một bản sao bị làm mờ của bức ảnh, những điểm ảnh được xếp hạng cao nhất "
+                        "được đặt lại trước; xác suất nên tăng nhanh (diện tích lớn). **Ngẫu nhiên hoá:** độ "
+                        "tương quan hạng Spearman giữa độ lớn (|giá trị|, như Quantus) của bản đồ trên mô "
+                        "hình đã huấn luyện và trên mô hình mà mọi lớp đều mang trọng số ngẫu nhiên; co giãn "
+                        "một bản đồ không làm đổi thứ hạng, nên không cần chuẩn hoá. Gần 1 nghĩa là bản đồ bỏ"
+                        " qua những gì mô hình đã học.",
+    "attr_scores_random": "Để so sánh, các điểm ảnh theo thứ tự ngẫu nhiên: AUC khi xoá {d}, AUC khi chèn "
+                          "{i}.",
+    "attr_scores_too_big": "Trên CPU, điểm tin cậy chỉ được tính cho ảnh tối đa {limit}×{limit} điểm ảnh: với"
+                           " ảnh {side}×{side} của mô hình này sẽ mất nhiều phút. Máy chủ có GPU sẽ tính "
+                           "được.",
+    "attr_rank_corr_undefined": "tương quan hạng không xác định (một bản đồ là hằng số)",
+    "attr_rand_header": "Ngẫu nhiên hoá từng lớp một, từ đầu ra trở xuống",
+    "attr_rand_explain": "Phép thử ngẫu nhiên hoá mô hình theo tầng: trước tiên lớp đầu ra nhận trọng số ngẫu"
+                         " nhiên, rồi thêm lớp ngay bên dưới, cứ thế xuống tới lớp đầu tiên. Mỗi điểm là độ "
+                         "tương quan hạng giữa bản đồ lúc đó và bản đồ của mô hình đã huấn luyện. Phương pháp"
+                         " nào có đường vẫn ở mức cao thì không giải thích điều mô hình đã học. Điểm cuối "
+                         "cùng là mạng ở trên với toàn bộ trọng số ngẫu nhiên; chỗ đứt quãng nghĩa là bản đồ "
+                         "đã trở thành hằng số.",
+    "attr_rand_x": "ngẫu nhiên hoá đến lớp",
+    "attr_rand_y": "độ tương quan hạng với bản đồ đã huấn luyện",
+    "attr_rand_start": "chưa lớp nào (đã huấn luyện)",
+    "attr_curves_header": "Đường cong xoá và chèn",
+    "attr_curves_explain": "Xác suất của “{cls}” khi những điểm ảnh đóng góp nhiều nhất bị xoá (trái: thấp và"
+                           " giảm nhanh là tốt) hoặc được đặt lại vào bản sao bị làm mờ (phải: tăng nhanh là "
+                           "tốt). Đường xám nét đứt là thứ tự ngẫu nhiên.",
+    "attr_curve_deletion": "Xoá (thay bằng màu trung bình)",
+    "attr_curve_insertion": "Chèn (từ bản sao bị làm mờ)",
+    "attr_curve_x": "tỉ lệ điểm ảnh",
+    "attr_curve_y": "xác suất của “{cls}”",
+    "attr_random_order": "thứ tự ngẫu nhiên",
 }
