@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from cnnviz.hooks import forward_hooks, strip_hooks
 from cnnviz.attribution import attribute, reset_layer, resettable_layers
 
 __all__ = ["CURVE_BATCH", "CURVE_STEPS", "START_BLUR", "START_MEAN", "Curve", "Explainer",
@@ -93,14 +94,9 @@ def forward_layers(model: nn.Module, x: Tensor) -> list[str]:
     them (modules the forward never reaches are left out: they cannot change a map)."""
     names = set(resettable_layers(model))
     order: list[str] = []
-    handles = [m.register_forward_hook(lambda *_, n=n: order.append(n))
-               for n, m in model.named_modules() if n in names]
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    modules = {n: m for n, m in model.named_modules() if n in names}
+    with forward_hooks(modules, on_output=lambda name, _out: order.append(name)), torch.no_grad():
+        model(x)
     return list(dict.fromkeys(order))
 
 
@@ -121,7 +117,7 @@ def model_randomisation(model: nn.Module, x: Tensor, explain: Explainer,
     not catch another thread's hooks).
     """
     reference = explain(model, x) if original is None else original
-    clone = copy.deepcopy(model).eval()
+    clone = strip_hooks(copy.deepcopy(model)).eval()
     layers = forward_layers(clone, x)[::-1]  # top-down
     fold = np.abs if absolute else np.asarray
     rhos = []
