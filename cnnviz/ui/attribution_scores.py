@@ -11,6 +11,7 @@ import math
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from cnnviz.text import untrusted
 from cnnviz.attribution import METHODS, Attribution
 from cnnviz.curves import deletion_insertion_figure, randomisation_figure
 from cnnviz.preprocess import Prepared
@@ -108,7 +109,7 @@ def scores_note_ui(picked: Picked, prepared: Prepared, scores: dict[str, Scores]
         return
     target = next(iter(scores.values())).target
     rand_del, rand_ins = _reference(picked, prepared, target)
-    st.caption(t("attr_scores_note", cls=picked.classes[target], pct=f"{100 / CURVE_STEPS:g}")
+    st.caption(t("attr_scores_note", cls=untrusted(picked.classes[target]), pct=f"{100 / CURVE_STEPS:g}")
                + " " + t("attr_scores_random", d=fmt(rand_del.auc), i=fmt(rand_ins.auc)))
 
 
@@ -126,7 +127,7 @@ def scores_curves_ui(picked: Picked, prepared: Prepared, scores: dict[str, Score
     st.plotly_chart(fig, key="attr_rand_chart", config={"displayModeBar": False})
     cls = picked.classes[first.target]
     st.markdown(f"**{t('attr_curves_header')}**")
-    st.caption(t("attr_curves_explain", cls=cls))
+    st.caption(t("attr_curves_explain", cls=untrusted(cls)))
     rand_del, rand_ins = _reference(picked, prepared, first.target)
     curves = {labels[m]: (s.deletion.fractions, s.deletion.probs, s.insertion.fractions,
                           s.insertion.probs) for m, s in scores.items()}
