@@ -29,7 +29,8 @@ def describe_device() -> str:
     """'NVIDIA H100 80GB HBM3 (CUDA 13.0)' or 'CPU (2 threads)'."""
     if torch.cuda.is_available():
         return f"{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"CPU ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def cpu_cores() -> int:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -25,20 +26,26 @@ from torch import nn
 
 from cnnviz.checkpoints import CheckpointInfo, save_checkpoint
 from cnnviz.data import DATASETS, HANDWRITTEN_SIZE, DatasetUnavailable, load_embedded, load_torchvision
+from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
 from cnnviz.jobs import JobCancelled, JobContext, error_of
 from cnnviz.models import ModelConfig, build_model
-from cnnviz.train import Event, TrainConfig, train
+from cnnviz.resume import load_resume, save_resume
+from cnnviz.train import Event, Resume, TrainConfig, train
 
 __all__ = [
     "HANDCRAFTED",
+    "MESSAGES",
     "Outcome",
     "RunSpec",
+    "check_budget",
     "first_conv",
     "handcrafted_first_layer",
     "load_filters",
     "load_spec",
+    "max_active_runs",
+    "max_image_epochs",
     "read_outcome",
     "run_dir",
     "run_job",
@@ -51,6 +58,16 @@ HANDCRAFTED = ("sobel_x", "sobel_y", "scharr_x", "scharr_y", "prewitt_x", "prewi
                "laplacian_4", "laplacian_8")
 FIRST_LAYERS = ("random", "handcrafted")
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ENV_MAX_IMAGE_EPOCHS = "CNNVIZ_MAX_IMAGE_EPOCHS"
+ENV_MAX_ACTIVE = "CNNVIZ_MAX_RUNS_PER_STUDENT"
+DEFAULT_IMAGE_EPOCHS = 400_000
+GPU_FACTOR = 10
+DEFAULT_MAX_ACTIVE = 3
+MESSAGES = register({
+    "run_too_long": ("This run asks for {images:,} images × {epochs} epochs = {asked:,} images to train on; "
+                     "this server allows {limit:,} per run so that the whole class gets its turn. Use "
+                     "fewer images or epochs."),
+})
 STATUS_FILE = "status.json"  # how the run ended: written when it starts, and again when it ends
 ENDED = ("done", "cancelled", "diverged", "failed")
 
@@ -91,6 +108,30 @@ class RunSpec:
     def from_dict(cls, data: dict[str, Any]) -> RunSpec:
         return cls(**{**data, "model": ModelConfig.from_dict(data["model"]),
                       "train": TrainConfig.from_dict(data["train"])})
+
+
+def max_image_epochs(device_kind: str, env: Mapping[str, str] = os.environ) -> int:
+    """How many training images times epochs one run may ask for: CNNVIZ_MAX_IMAGE_EPOCHS, else
+    400,000 on a CPU (LeNet-5 trains that in about a minute on one core, a VGG in a few) and ten
+    times that on a GPU. Keeps one student from holding the class's machine for hours."""
+    text = env.get(ENV_MAX_IMAGE_EPOCHS, "").strip()
+    if text.isascii() and text.isdigit() and int(text) > 0:
+        return int(text)
+    return DEFAULT_IMAGE_EPOCHS * (1 if device_kind == "cpu" else GPU_FACTOR)
+
+
+def max_active_runs(env: Mapping[str, str] = os.environ) -> int:
+    """Runs one student may have queued or training at once (CNNVIZ_MAX_RUNS_PER_STUDENT, default 3)."""
+    text = env.get(ENV_MAX_ACTIVE, "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else DEFAULT_MAX_ACTIVE
+
+
+def check_budget(spec: RunSpec, device_kind: str, env: Mapping[str, str] = os.environ) -> None:
+    """CnnvizError("run_too_long") when ``spec`` asks for more images x epochs than allowed."""
+    limit, asked = max_image_epochs(device_kind, env), spec.n_train * spec.train.epochs
+    if asked > limit:
+        raise CnnvizError("run_too_long", images=spec.n_train, epochs=spec.train.epochs, asked=asked,
+                          limit=limit)
 
 
 def runs_root() -> Path:
@@ -191,12 +232,14 @@ def read_outcome(run_id: str, epochs: int, root: Path | None = None) -> Outcome:
                    args if isinstance(args, dict) else None)
 
 
-def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = None):
-    """A job function (for ``JobManager.submit``) that trains ``spec`` and saves every epoch.
+def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = None,
+            resume: bool = False):
+    """A job function (``fn(ctx)``) that trains ``spec`` and saves every epoch in the run folder.
 
-    Progress keys: phase, epoch, step, total_steps, loss, acc, lr, images_per_s, eta, filters
-    (first-layer kernels as an array), grad_norms (weight-gradient norm per layer), history (list of
-    epoch records), error_key/error_args.
+    With ``resume``, it continues from the folder's last resume point (an earlier worker stopped
+    mid-run), if there is one. Progress keys: phase, epoch, step, total_steps, loss, acc, lr,
+    images_per_s, eta, filters (first-layer kernels), grad_norms (weight-gradient norm per layer),
+    history (epoch records), error_key/error_args.
     """
 
     def job(ctx: JobContext) -> dict[str, Any]:
@@ -205,70 +248,89 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
         write_atomic(folder / "spec.json", json.dumps(spec.to_dict(), indent=1).encode())
         _write_status(folder, "running", pid=os.getpid())
         try:
-            outcome = train_run(ctx, folder)
+            outcome = _train_run(spec, ctx, folder, data_root, load_resume(folder) if resume else None)
         except BaseException as exc:
             key, args = error_of(exc, ctx.device)
             with contextlib.suppress(OSError):  # a full disk must not hide the first error
                 _write_status(folder, "cancelled" if isinstance(exc, JobCancelled) else "failed",
                               error_key=key, error_args=args)
             raise
-        _write_status(folder, outcome["stopped"])
+        if outcome["stopped"] != "cancelled" or not getattr(ctx, "handing_back", False):
+            _write_status(folder, outcome["stopped"])
         return outcome
 
-    def train_run(ctx: JobContext, folder: Path) -> dict[str, Any]:
-        ctx.report(phase="data", history=[], title=spec.title, spec=spec.to_dict())
-        try:
-            split = _load_split(spec, data_root)
-        except DatasetUnavailable as exc:
-            ctx.report(error_key=exc.key, error_args=dict(exc.args_))
-            raise
-        info = DATASETS[spec.dataset]
-        torch.manual_seed(spec.train.seed)
-        model = build_model(spec.model)
-        if spec.first_layer == "handcrafted":
-            handcrafted_first_layer(model, spec.freeze_first)
-        snapshots: dict[str, torch.Tensor] = {}
-        started = time.perf_counter()
-
-        def save_filters(epoch: int) -> None:
-            filters = _filters_of(model)
-            if filters is not None:
-                snapshots[f"epoch_{epoch}"] = torch.from_numpy(filters)
-                write_atomic(folder / "filters.safetensors", safetensors.torch.save(snapshots))
-
-        save_filters(0)
-        ctx.report(phase="train", filters=_filters_of(model))
-
-        def on_event(event: Event) -> None:
-            if event.kind == "step":
-                v = event.values
-                rate = event.step / max(time.perf_counter() - started, 1e-9)
-                ctx.report(epoch=event.epoch, step=event.step, total_steps=event.total_steps,
-                           loss=v["loss"], acc=v["acc"], lr=v["lr"],
-                           images_per_s=v["images_per_s"],
-                           eta=(event.total_steps - event.step) / max(rate, 1e-9),
-                           filters=_filters_of(model), grad_norms=v.get("grad_norms", {}))
-            elif event.kind == "epoch":
-                record = dict(event.values)
-                ctx.append("history", record)
-                history = ctx.progress().get("history", [])
-                ckpt = CheckpointInfo(
-                    config=spec.model, dataset=spec.dataset, classes=info.classes,
-                    in_shape=info.shape,
-                    mean=info.mean if spec.train.normalize else (0.0,) * info.shape[0],
-                    std=info.std if spec.train.normalize else (1.0,) * info.shape[0],
-                    metrics={"val_acc": record["val_acc"], "val_loss": record["val_loss"]},
-                    history=history, train=spec.train.to_dict(), note=spec.title)
-                save_checkpoint(folder / "model.safetensors", model, ckpt)
-                save_filters(event.epoch)
-                ctx.report(saved_epoch=event.epoch)
-
-        result = train(model, split, info, spec.train, device=ctx.device, callback=on_event,
-                       cancel=ctx.cancelled)
-        ctx.report(phase="done", stopped=result.stopped, seconds=result.seconds)
-        return {"stopped": result.stopped, "epochs": len(result.history)}
-
     return job
+
+
+def _checkpoint_info(spec: RunSpec, history: list[dict[str, float]]) -> CheckpointInfo:
+    info, last = DATASETS[spec.dataset], history[-1]
+    return CheckpointInfo(
+        config=spec.model, dataset=spec.dataset, classes=info.classes, in_shape=info.shape,
+        mean=info.mean if spec.train.normalize else (0.0,) * info.shape[0],
+        std=info.std if spec.train.normalize else (1.0,) * info.shape[0],
+        metrics={"val_acc": last["val_acc"], "val_loss": last["val_loss"]},
+        history=history, train=spec.train.to_dict(), note=spec.title)
+
+
+class _Snapshots:
+    """The first layer's kernels after every epoch (epoch 0: the start), kept in filters.safetensors."""
+
+    def __init__(self, folder: Path, model: nn.Module, resumed: bool) -> None:
+        self.path, self.model = folder / "filters.safetensors", model
+        self.saved: dict[str, torch.Tensor] = {}
+        if resumed:
+            with contextlib.suppress(Exception):
+                self.saved = dict(safetensors.torch.load(self.path.read_bytes()))
+
+    def save(self, epoch: int) -> None:
+        filters = _filters_of(self.model)
+        if filters is not None:
+            self.saved[f"epoch_{epoch}"] = torch.from_numpy(filters)
+            write_atomic(self.path, safetensors.torch.save(self.saved))
+
+
+def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | None,
+               state: Resume | None) -> dict[str, Any]:
+    ctx.report(phase="data", history=list(state.history) if state else [], title=spec.title,
+               spec=spec.to_dict(), resumed_at=state.epoch if state else 0)
+    try:
+        split = _load_split(spec, data_root)
+    except DatasetUnavailable as exc:
+        ctx.report(error_key=exc.key, error_args=dict(exc.args_))
+        raise
+    torch.manual_seed(spec.train.seed)
+    model = build_model(spec.model)
+    if spec.first_layer == "handcrafted":
+        handcrafted_first_layer(model, spec.freeze_first)
+    snapshots = _Snapshots(folder, model, resumed=state is not None)
+    if state is None:
+        snapshots.save(0)
+    else:
+        model.load_state_dict(state.model)
+    ctx.report(phase="train", filters=_filters_of(model))
+    started = time.perf_counter()
+    first_step = state.step if state else 0
+
+    def on_event(event: Event) -> None:
+        if event.kind == "step":
+            v = event.values
+            rate = (event.step - first_step) / max(time.perf_counter() - started, 1e-9)
+            ctx.report(epoch=event.epoch, step=event.step, total_steps=event.total_steps,
+                       loss=v["loss"], acc=v["acc"], lr=v["lr"], images_per_s=v["images_per_s"],
+                       eta=(event.total_steps - event.step) / max(rate, 1e-9),
+                       filters=_filters_of(model), grad_norms=v.get("grad_norms", {}))
+        elif event.kind == "epoch":
+            ctx.append("history", dict(event.values))
+            save_checkpoint(folder / "model.safetensors", model,
+                            _checkpoint_info(spec, ctx.progress()["history"]))
+            snapshots.save(event.epoch)
+            ctx.report(saved_epoch=event.epoch)
+
+    result = train(model, split, DATASETS[spec.dataset], spec.train, device=ctx.device,
+                   callback=on_event, cancel=ctx.cancelled, resume=state,
+                   on_epoch_state=lambda s: save_resume(folder, s))
+    ctx.report(phase="done", stopped=result.stopped, seconds=result.seconds)
+    return {"stopped": result.stopped, "epochs": len(result.history)}
 
 
 def load_spec(run_id: str, root: Path | None = None) -> RunSpec:

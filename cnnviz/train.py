@@ -12,6 +12,7 @@ nothing about Streamlit, jobs or files. The same code runs on CPU.
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -30,6 +31,7 @@ __all__ = [
     "SCHEDULES",
     "DeviceData",
     "Event",
+    "Resume",
     "TrainConfig",
     "TrainResult",
     "augment",
@@ -116,6 +118,24 @@ class Event:
     step: int
     total_steps: int
     values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Resume:
+    """Everything a run needs to continue after ``epoch`` finished epochs as if never stopped.
+
+    Taken at the end of an epoch: the weights, the optimiser's state, the batch-order and
+    augmentation generator, the global RNG (dropout), the step count and the history so far.
+    """
+
+    epoch: int
+    step: int
+    history: list[dict[str, float]]
+    model: dict[str, torch.Tensor]
+    optimizer: dict[str, Any]
+    generator: torch.Tensor
+    rng: torch.Tensor
+    cuda_rng: torch.Tensor | None = None  # dropout on a GPU draws from the device's generator
 
 
 @dataclass(frozen=True)
@@ -260,14 +280,36 @@ def _autocast(device: torch.device) -> torch.autocast:
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
 
 
+def _snapshot_state(model: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator, epoch: int,
+                    step: int, history: list[dict[str, float]]) -> Resume:
+    cuda = gen.device.type == "cuda"
+    return Resume(epoch, step, [dict(r) for r in history],
+                  {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+                  copy.deepcopy(opt.state_dict()), gen.get_state(), torch.get_rng_state(),
+                  torch.cuda.get_rng_state(gen.device) if cuda else None)
+
+
+def _restore(model: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator, resume: Resume) -> None:
+    model.load_state_dict(resume.model)
+    opt.load_state_dict(resume.optimizer)
+    gen.set_state(resume.generator)
+    torch.set_rng_state(resume.rng)
+    if resume.cuda_rng is not None and gen.device.type == "cuda":
+        torch.cuda.set_rng_state(resume.cuda_rng, gen.device)
+
+
 def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *,
           device: torch.device | str = "cpu", callback: Callable[[Event], None] | None = None,
-          cancel: threading.Event | None = None, data: DeviceData | None = None) -> TrainResult:
+          cancel: threading.Event | None = None, data: DeviceData | None = None,
+          resume: Resume | None = None, on_epoch_state: Callable[[Resume], None] | None = None,
+          ) -> TrainResult:
     """Train ``model`` in place on ``split`` and return its per-epoch history.
 
     Deterministic for ``cfg.seed`` on a given device (batch order and augmentation come from one
     seeded generator; dropout from the global generator, seeded here). Pass ``data`` to reuse
-    tensors already on the device.
+    tensors already on the device. ``on_epoch_state`` receives a ``Resume`` after every finished
+    epoch; ``resume`` continues from one, so that 2 epochs + resume + 2 epochs gives the same
+    weights as 4 epochs.
     """
     device = torch.device(device)
     emit = callback or (lambda event: None)
@@ -285,10 +327,14 @@ def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *
     total = steps_per_epoch * cfg.epochs
     history: list[dict[str, float]] = []
     started = time.perf_counter()
-    step, images, stopped = 0, 0, "done"
+    step, images, stopped, first = 0, 0, "done", 1
+    if resume is not None:
+        _restore(model, opt, gen, resume)
+        history, step, first = [dict(r) for r in resume.history], resume.step, resume.epoch + 1
+        started -= history[-1]["elapsed"] if history else 0.0  # elapsed counts on from there
     weights = [(name, p) for name, p in model.named_parameters() if p.dim() > 1]  # conv and linear
     model.train()
-    for epoch in range(1, cfg.epochs + 1):
+    for epoch in range(first, cfg.epochs + 1):
         epoch_start = time.perf_counter()
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.int64)
@@ -344,6 +390,8 @@ def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *
         emit(Event("epoch", epoch, step, total, dict(record)))
         if stopped != "done":
             break
+        if on_epoch_state is not None:  # only whole epochs: a resumed run repeats no step
+            on_epoch_state(_snapshot_state(model, opt, gen, epoch, step, history))
     result = TrainResult(history, stopped, time.perf_counter() - started, images)
     emit(Event("done", len(history), step, total, {"stopped": stopped}))
     return result

@@ -12,7 +12,6 @@ import torch.nn.functional as F
 
 from cnnviz.data import DATASETS, Split
 from cnnviz.filters import CLASSIC_FILTERS, apply_torch, classic_filter, custom
-from cnnviz.jobs import JobManager
 from cnnviz.learned import (
     LOW_PASS,
     MESSAGES,
@@ -28,7 +27,8 @@ from cnnviz.learned import (
     responses,
 )
 from cnnviz.models import ModelConfig, build_model
-from cnnviz.runs import RunSpec, load_filters, run_dir, run_job
+from tests.jobqueue import Queue
+from cnnviz.runs import RunSpec, load_filters, run_dir
 from cnnviz.train import DeviceData, TrainConfig
 
 SOBEL_X = classic_filter("sobel_x").kernel
@@ -236,13 +236,17 @@ def test_handcrafted_frozen_vs_random_training(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("CNNVIZ_DATA", str(tmp_path / "data"))
     model = ModelConfig("lenet5", (1, 28, 28))
     recipe = TrainConfig(epochs=1, batch_size=50, optimizer="adam", lr=3e-3)
-    manager = JobManager()
+    queue = Queue(tmp_path / "runs")
     ids = {}
-    for first in ("handcrafted", "random"):
-        spec = RunSpec("digits", 300, 100, model, recipe, first_layer=first, freeze_first=first == "handcrafted")
-        ids[first] = manager.submit(run_job(spec, root=tmp_path / "runs"), device="cpu")
-    for job_id in ids.values():
-        view = manager.wait(job_id, timeout=120)
+    try:
+        for first in ("handcrafted", "random"):
+            spec = RunSpec("digits", 300, 100, model, recipe, first_layer=first,
+                           freeze_first=first == "handcrafted")
+            ids[first] = queue.submit(spec)
+        views = [queue.wait(job_id, timeout=120) for job_id in ids.values()]
+    finally:
+        queue.stop()
+    for job_id, view in zip(ids.values(), views):
         assert view.state == "done", (view.state, view.error_args)
         folder = run_dir(job_id, tmp_path / "runs")
         assert {"spec.json", "model.safetensors", "filters.safetensors"} <= {p.name for p in folder.iterdir()}

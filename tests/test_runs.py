@@ -1,6 +1,6 @@
 """Tests for cnnviz.runs: specs, run ids, hand-crafted first layers, and run jobs end to end.
 
-Run jobs go through a real JobManager on tiny embedded data (64 digits, LeNet-5, two epochs) with
+Run jobs go through the real job store and worker on tiny embedded data (64 digits, LeNet-5, two epochs) with
 CNNVIZ_DATA and the runs folder inside tmp_path. Jobs that must wait are held by Events, and every
 wait has a timeout, so a bug fails a test instead of hanging it.
 """
@@ -8,7 +8,11 @@ wait has a timeout, so a bug fails a test instead of hanging it.
 from __future__ import annotations
 
 import json
-import threading
+import os
+import signal
+import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +26,7 @@ from torch import nn
 from cnnviz import zoo
 from cnnviz.checkpoints import load_checkpoint
 from cnnviz.data import DATASETS, load_embedded
-from cnnviz.jobs import JobContext, JobManager
+from cnnviz.jobs import JobContext
 from cnnviz.models import ModelConfig, build_model
 from cnnviz.runs import (
     HANDCRAFTED,
@@ -36,6 +40,7 @@ from cnnviz.runs import (
     valid_run_id,
 )
 from cnnviz.train import TrainConfig, train
+from tests.jobqueue import Queue
 
 TIMEOUT = 60.0
 LENET = ModelConfig("lenet5", (1, 28, 28))
@@ -67,10 +72,11 @@ def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def manager() -> Iterator[JobManager]:
-    mgr = JobManager(limits={"cpu": 1})
-    yield mgr
-    assert mgr.shutdown(cancel=True, timeout=TIMEOUT)
+def queue(runs: Path) -> Iterator[Queue]:
+    """The real job store with a real worker in a thread."""
+    q = Queue(runs)
+    yield q
+    q.stop()
 
 
 def _spec(model: ModelConfig = LENET, train_cfg: TrainConfig = TINY_TRAIN, **kw) -> RunSpec:
@@ -174,21 +180,20 @@ def test_handcrafted_needs_a_convolution() -> None:
 
 # --- run jobs ------------------------------------------------------------------------------------
 
-def _done(mgr: JobManager, job_id: str, state: str = "done"):
-    view = mgr.wait(job_id, timeout=TIMEOUT)
+def _done(queue: Queue, job_id: str, state: str = "done"):
+    view = queue.wait(job_id)
     assert view.state == state, (view.state, view.error_key, view.error_args)
     return view
 
 
 @pytest.mark.parametrize("first_layer", ["random", "handcrafted"])
-def test_run_job_saves_spec_model_and_filters(runs: Path, manager: JobManager,
-                                              first_layer: str) -> None:
+def test_run_job_saves_spec_model_and_filters(runs: Path, queue: Queue, first_layer: str) -> None:
     spec = _spec(first_layer=first_layer, title="tiny")
-    job_id = manager.submit(run_job(spec, root=runs), device="cpu")
-    view = _done(manager, job_id)
+    job_id = queue.submit(spec)
+    view = _done(queue, job_id)
     folder = run_dir(job_id, runs)
     assert {p.name for p in folder.iterdir()} == {"spec.json", "model.safetensors",
-                                                  "filters.safetensors", "status.json"}
+                                                  "filters.safetensors", "status.json", "resume.safetensors"}
     assert load_spec(job_id, runs) == spec
     assert not (runs.parent / "elsewhere").exists()
 
@@ -214,81 +219,51 @@ def test_run_job_saves_spec_model_and_filters(runs: Path, manager: JobManager,
     assert progress["history"] == info.history and progress["saved_epoch"] == 2
     np.testing.assert_array_equal(progress["filters"], filters[-1])
     assert progress["step"] == progress["total_steps"] == 4 and progress["eta"] >= 0
-    assert view.result == {"stopped": "done", "epochs": 2}
+    assert view.attempts == 1 and view.started <= view.finished
 
 
-def test_run_job_of_an_mlp_saves_no_filters(runs: Path, manager: JobManager) -> None:
+def test_run_job_of_an_mlp_saves_no_filters(runs: Path, queue: Queue) -> None:
     spec = _spec(ModelConfig("mlp", (1, 28, 28), depth=1, width=8),
                  TrainConfig(epochs=1, batch_size=32))
-    job_id = manager.submit(run_job(spec, root=runs), device="cpu")
-    view = _done(manager, job_id)
+    job_id = queue.submit(spec)
+    view = _done(queue, job_id)
     assert load_filters(job_id, runs) == [] and view.progress["filters"] is None
     assert len(load_checkpoint(run_dir(job_id, runs) / "model.safetensors")[1].history) == 1
 
 
-def _cancel_after_epoch(mgr: JobManager, spec: RunSpec, root: Path,
-                        epoch: int) -> Callable[[JobContext], object]:
-    """run_job, cancelled through the manager right after epoch ``epoch`` has been saved."""
-    def job(ctx: JobContext) -> object:
-        report = ctx.report
-
-        def report_then_cancel(**values: object) -> None:
-            report(**values)
-            if values.get("saved_epoch") == epoch:
-                assert mgr.cancel(ctx.job_id)
-        ctx.report = report_then_cancel  # type: ignore[method-assign]
-        return run_job(spec, root=root)(ctx)
-    return job
-
-
-def test_cancelled_run_keeps_its_finished_epochs(runs: Path, manager: JobManager) -> None:
-    spec = _spec(train_cfg=TrainConfig(epochs=6, batch_size=32))
-    job_id = manager.submit(_cancel_after_epoch(manager, spec, runs, 1), device="cpu")
-    view = _done(manager, job_id, "cancelled")
-    assert view.progress["stopped"] == "cancelled" and len(view.progress["history"]) == 1
+def test_cancelled_run_keeps_its_finished_epochs(runs: Path, queue: Queue) -> None:
+    spec = RunSpec("digits", 512, 64, LENET, TrainConfig(epochs=30, batch_size=32))
+    job_id = queue.submit(spec)
+    queue.wait(job_id, until=lambda v: len(v.progress.get("history", [])) >= 1)
+    assert queue.store.cancel(job_id, owner="student")
+    view = _done(queue, job_id, "cancelled")
+    saved = len(view.progress["history"])
+    assert view.progress["stopped"] == "cancelled" and 1 <= saved < 30
     _, info = load_checkpoint(run_dir(job_id, runs) / "model.safetensors")
-    assert len(info.history) == 1
-    assert len(load_filters(job_id, runs)) == 2  # initialisation + epoch 1
+    assert len(info.history) == saved
+    assert len(load_filters(job_id, runs)) == saved + 1  # initialisation + every saved epoch
     assert load_spec(job_id, runs) == spec
 
 
-def _held(job: Callable[[JobContext], object], started: threading.Event,
-          release: threading.Event) -> Callable[[JobContext], object]:
-    def held(ctx: JobContext) -> object:
-        started.set()
-        if not release.wait(TIMEOUT):
-            raise RuntimeError("never released")
-        return job(ctx)
-    return held
-
-
-def test_runs_queue_one_after_another(runs: Path, manager: JobManager) -> None:
-    started, release = threading.Event(), threading.Event()
-    first = manager.submit(_held(run_job(_spec(), root=runs), started, release), device="cpu")
-    second = manager.submit(run_job(_spec(), root=runs), device="cpu")
-    assert started.wait(TIMEOUT)
-    assert (manager.view(first).state, manager.view(second).state) == ("running", "queued")
-    assert manager.view(second).position == 1
+def test_runs_queue_one_after_another(runs: Path) -> None:
+    queue = Queue(runs, start=False)  # no worker yet: both wait
+    first, second = queue.submit(_spec()), queue.submit(_spec())
+    assert [(v.state, v.position) for v in map(queue.store.view, (first, second))] == [
+        ("queued", 1), ("queued", 2)]
     assert not run_dir(second, runs).exists()  # it has not started
-    release.set()
-    one, two = _done(manager, first), _done(manager, second)
+    queue.start()
+    try:
+        one, two = _done(queue, first), _done(queue, second)
+    finally:
+        queue.stop()
     assert one.finished <= two.started
     assert len(load_checkpoint(run_dir(second, runs) / "model.safetensors")[1].history) == 2
 
 
-def test_run_outlives_the_thread_that_submitted_it(runs: Path, manager: JobManager) -> None:
-    started, release = threading.Event(), threading.Event()
+def test_a_run_is_found_again_after_it_finished(runs: Path, queue: Queue) -> None:
     spec = _spec(title="from a closed tab")
-    ids: list[str] = []
-    submitter = threading.Thread(target=lambda: ids.append(
-        manager.submit(_held(run_job(spec, root=runs), started, release), device="cpu")))
-    submitter.start()
-    submitter.join(TIMEOUT)
-    assert not submitter.is_alive() and started.wait(TIMEOUT)
-    release.set()  # the job goes on only now, after its submitter is gone
-    (job_id,) = ids
-    _done(manager, job_id)
-    assert manager.view(job_id).state == "done"
+    job_id = queue.submit(spec)
+    _done(queue, job_id)
     assert load_spec(job_id, runs) == spec
     entries = zoo.available(runs=runs, shipped=runs / "no-shipped", run_ids=[job_id])
     assert [(e.key, e.kind, e.name) for e in entries] == [(f"run:{job_id}", "run", job_id)]
@@ -298,15 +273,16 @@ def test_run_outlives_the_thread_that_submitted_it(runs: Path, manager: JobManag
 
 
 def test_offline_torchvision_dataset_fails_with_data_offline(
-        tmp_path: Path, runs: Path, manager: JobManager, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, runs: Path, queue: Queue, monkeypatch: pytest.MonkeyPatch) -> None:
     def offline(*args: object, **kwargs: object) -> None:
         raise URLError("[Errno -2] Name or service not known")
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)  # no network is ever touched
     spec = RunSpec("mnist", 100, 50, LENET, TrainConfig(epochs=1))
     data_root = tmp_path / "torchvision"
-    job_id = manager.submit(run_job(spec, root=runs, data_root=data_root), device="cpu")
-    view = _done(manager, job_id, "failed")
+    monkeypatch.setenv("CNNVIZ_DATA", str(data_root))
+    job_id = queue.submit(spec)
+    view = _done(queue, job_id, "failed")
     assert view.progress["error_key"] == "data_offline"
     assert view.progress["error_args"]["name"] == "mnist"
     assert view.progress["error_args"]["folder"] == str(data_root)
@@ -316,63 +292,97 @@ def test_offline_torchvision_dataset_fails_with_data_offline(
 
 # --- how a saved run ended ----------------------------------------------------------------------
 
-_KILLED_RUN = """
-import sys, time
-from pathlib import Path
-from cnnviz.jobs import JobManager
-from cnnviz.models import ModelConfig
-from cnnviz.runs import RunSpec, run_job
-from cnnviz.train import TrainConfig
-spec = RunSpec("digits", 256, 64, ModelConfig("lenet5", (1, 28, 28)), TrainConfig(epochs=8, batch_size=32))
-JobManager().submit(run_job(spec, root=Path(sys.argv[1])), job_id="killed")
-time.sleep(600)
-"""
+def _wait_for_epochs(model: Path, epochs: int, proc) -> None:
+    from cnnviz.checkpoints import read_info
+
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if len(read_info(model).history) >= epochs:
+                return
+        except Exception:  # noqa: BLE001 - not written yet, or being replaced
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"no epoch {epochs} in {TIMEOUT} s")
 
 
-def test_a_run_killed_mid_training_says_it_was_cut_short(runs: Path, tmp_path: Path) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
+def test_a_worker_killed_mid_run_loses_no_epoch_and_the_run_resumes(runs: Path, tmp_path: Path) -> None:
+    """kill -9 of a real worker process at epoch 2 of 8: the run says it was cut short, is taken
+    back, and a second worker finishes it with exactly the weights of an uninterrupted run."""
     from cnnviz.checkpoints import read_info
     from cnnviz.runs import read_outcome
 
+    spec = RunSpec("digits", 256, 64, LENET, TrainConfig(epochs=8, batch_size=32, optimizer="adam", lr=3e-3))
+    queue = Queue(runs, start=False)
+    job_id = queue.submit(spec)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(runs)], env=env)
-    model = run_dir("killed", runs) / "model.safetensors"
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--runs", str(runs), "--threads", "1"],
+                            env=env, stderr=subprocess.DEVNULL)
+    model = run_dir(job_id, runs) / "model.safetensors"
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:  # until epoch 2 is saved
-            try:
-                if len(read_info(model).history) >= 2:
-                    break
-            except Exception:  # noqa: BLE001 - not written yet
-                pass
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
+        _wait_for_epochs(model, 2, proc)
     finally:
+        proc.send_signal(signal.SIGKILL)
         proc.wait(TIMEOUT)
     saved = len(read_info(model).history)
     assert 2 <= saved < 8
-    outcome = read_outcome("killed", saved, runs)
-    assert (outcome.state, outcome.epochs, outcome.planned) == ("interrupted", saved, 8)
+    assert queue.store.view(job_id).state == "running"  # as far as the store knows: nobody said
+    assert read_outcome(job_id, saved, runs).state == "interrupted"
+    assert queue.store.recover(timeout_s=0) == [job_id]  # its heartbeat stopped: taken back
+    assert queue.store.view(job_id).state == "queued"
+    queue.start()
+    try:
+        view = _done(queue, job_id)
+    finally:
+        queue.stop()
+    assert view.attempts == 2 and [r["epoch"] for r in view.progress["history"]] == list(range(1, 9))
+    resumed, _ = load_checkpoint(model)
+    straight = run_dir("straight", runs)
+    run_job(spec, root=runs)(JobContext("straight"))  # the same run, never interrupted
+    uninterrupted, _ = load_checkpoint(straight / "model.safetensors")
+    for name, tensor in uninterrupted.state_dict().items():
+        assert torch.equal(tensor, resumed.state_dict()[name]), name
+    assert len(load_filters(job_id, runs)) == 9 and read_outcome(job_id, 8, runs).state == "done"
 
 
-def test_finished_cancelled_and_failed_runs_say_how_they_ended(runs: Path, manager: JobManager,
+def test_sigterm_hands_the_run_back_and_it_resumes(runs: Path) -> None:
+    spec = RunSpec("digits", 256, 64, LENET, TrainConfig(epochs=6, batch_size=32))
+    queue = Queue(runs, start=False)
+    job_id = queue.submit(spec)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--runs", str(runs)], env=env,
+                            stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_epochs(run_dir(job_id, runs) / "model.safetensors", 1, proc)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    view = queue.store.view(job_id)
+    assert view.state == "queued" and view.attempts == 1  # handed back, not cancelled or failed
+    assert queue.store.live_workers() == []  # it said goodbye
+    queue.start()
+    try:
+        assert _done(queue, job_id).attempts == 2
+    finally:
+        queue.stop()
+
+
+def test_finished_cancelled_and_failed_runs_say_how_they_ended(runs: Path, queue: Queue,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from cnnviz.runs import read_outcome
 
-    done = manager.submit(run_job(_spec(), root=runs), device="cpu")
-    assert manager.wait(done, TIMEOUT).state == "done"
-    assert read_outcome(done, 2, runs) == read_outcome(done, 2, runs)
+    done = queue.submit(_spec())
+    assert _done(queue, done)
     assert (read_outcome(done, 2, runs).state, read_outcome(done, 2, runs).planned) == ("done", 2)
-    cancelled = manager.submit(_cancel_after_epoch(manager, _spec(), runs, 1), device="cpu")
-    assert manager.wait(cancelled, TIMEOUT).state == "cancelled"
-    assert read_outcome(cancelled, 1, runs).state == "cancelled"
+    cancelled = queue.submit(RunSpec("digits", 512, 64, LENET, TrainConfig(epochs=30, batch_size=32)))
+    queue.wait(cancelled, until=lambda v: len(v.progress.get("history", [])) >= 1)
+    queue.store.cancel(cancelled)
+    saved = len(_done(queue, cancelled, "cancelled").progress["history"])
+    assert read_outcome(cancelled, saved, runs).state == "cancelled"
     monkeypatch.setattr("cnnviz.runs.save_checkpoint", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
-    failed = manager.submit(run_job(_spec(), root=runs), device="cpu")
-    assert manager.wait(failed, TIMEOUT).state == "failed"
+    failed = queue.submit(_spec())
+    assert _done(queue, failed, "failed").error_key == "job_storage"
     outcome = read_outcome(failed, 0, runs)
     assert (outcome.state, outcome.error_key, outcome.planned) == ("failed", "job_storage", 2)

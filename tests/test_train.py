@@ -469,3 +469,29 @@ def test_train_uses_the_device_data_it_is_given() -> None:
     assert _arithmetic(r1.history) == _arithmetic(r2.history)
     assert torch.equal(m1[1].weight, m2[1].weight)
     assert r1.history[-1]["val_acc"] > 0.9
+
+
+@pytest.mark.parametrize("cfg", [
+    TrainConfig(epochs=4, batch_size=16, optimizer="adam", lr=0.01, schedule="onecycle", seed=3),
+    TrainConfig(epochs=4, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9, flip=True,
+                translate=1, erase=0.5, seed=1),
+])
+def test_resuming_after_two_epochs_gives_the_same_run_as_four_epochs(cfg: TrainConfig) -> None:
+    """The worker resumes an interrupted run from its last finished epoch: nothing may differ."""
+    from cnnviz.train import Resume
+
+    split = _split()
+    straight = _small_cnn()
+    whole = train(straight, split, INFO, cfg)
+    states: list[Resume] = []
+    first = _small_cnn()
+    train(first, split, INFO, cfg, on_epoch_state=states.append,
+          cancel=None, callback=lambda e: None)
+    assert [s.epoch for s in states] == [1, 2, 3, 4]
+    again = _small_cnn(seed=99)  # other weights: the resume state must overwrite them all
+    rest = train(again, split, INFO, cfg, resume=states[1])
+    assert [r["epoch"] for r in rest.history] == [1, 2, 3, 4]
+    for name, tensor in straight.state_dict().items():
+        assert torch.equal(tensor, again.state_dict()[name]), name
+    for a, b in zip(whole.history, rest.history):
+        assert a["val_acc"] == b["val_acc"] and a["train_loss"] == b["train_loss"]

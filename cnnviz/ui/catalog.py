@@ -374,7 +374,7 @@ from cnnviz.ui import catalog_inspect, catalog_learned, catalog_train  # noqa: E
 
 # The library's own messages: English only in the library (cnnviz.errors), translated here.
 import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,E402,F401
-import cnnviz.jobs, cnnviz.learned, cnnviz.pretrained  # noqa: E401,E402,F401
+import cnnviz.jobs, cnnviz.jobstore, cnnviz.learned, cnnviz.pretrained, cnnviz.runs  # noqa: E401,E402,F401
 from cnnviz.errors import ALL_MESSAGES  # noqa: E402
 
 

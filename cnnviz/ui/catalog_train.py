@@ -85,6 +85,13 @@ EN: dict[str, str] = {
     "tr_schedule_onecycle": "One-cycle (warm up, then cosine down)",
     "tr_download_note": "This dataset is downloaded into the data folder the first time; without internet, the "
                         "run stops and says which files to place there.",
+    "tr_device_cpu": "the server's CPU",
+    "tr_device_cuda": "the server's GPU",
+    "tr_no_worker": ("No training worker is running on this server, so runs wait in the queue. Whoever runs the "
+                     "server: start the app with `python3 dev.py serve` (it starts the workers), or start one with "
+                     "`.venv/bin/python -m cnnviz.worker`."),
+    "tr_at_limit": "You have {count} runs queued or training, the most one student may have at once ({limit}). "
+                   "Wait for one to finish, or stop one.",
     "tr_params": "{n} trainable parameters · trains on {device}",
     "tr_start": "Start training",
     "tr_stop": "Stop",
@@ -210,6 +217,25 @@ VI: dict[str, str] = {
     "tr_schedule_onecycle": "Một chu kỳ (tăng dần, rồi giảm theo cosin)",
     "tr_download_note": "Tập dữ liệu này được tải vào thư mục dữ liệu ở lần đầu; nếu không có internet, lần chạy sẽ "
                         "dừng và cho biết cần đặt tệp nào vào đó.",
+    "tr_device_cpu": "CPU của máy chủ",
+    "tr_device_cuda": "GPU của máy chủ",
+    "tr_no_worker": ("Máy chủ chưa chạy tiến trình huấn luyện nào, nên các lần chạy phải chờ trong hàng đợi. Người "
+                     "quản lý máy chủ: hãy khởi động ứng dụng bằng `python3 dev.py serve` (lệnh này khởi động các "
+                     "tiến trình huấn luyện), hoặc chạy `.venv/bin/python -m cnnviz.worker`."),
+    "tr_at_limit": "Bạn đang có {count} lần chạy chờ hoặc đang huấn luyện, mức tối đa cho mỗi học sinh ({limit}). "
+                   "Hãy chờ một lần chạy xong, hoặc dừng bớt một lần.",
+    "job_worker_lost": ("Lần chạy đã dừng {attempts} lần vì tiến trình huấn luyện của nó kết thúc (máy chủ khởi "
+                        "động lại, hoặc tiến trình bị lỗi hay hết bộ nhớ). Các epoch đã xong được lưu; hãy chạy lại "
+                        "với thiết lập nhỏ hơn."),
+    "job_limit_active": ("Bạn đã có {count} lần chạy đang chờ hoặc đang huấn luyện; mỗi học sinh chỉ được {limit} để "
+                         "cả lớp cùng dùng máy. Hãy chờ một lần chạy xong, hoặc dừng bớt một lần."),
+    "job_unknown": "Không có lần chạy {job_id} để làm việc này.",
+    "job_not_yours": "Chỉ học sinh đã bắt đầu lần chạy này mới dừng được nó.",
+    "job_store_unavailable": ("Máy chủ không lưu được các lần chạy huấn luyện: thư mục lưu không ghi được (có thể "
+                              "đĩa đã đầy hoặc thư mục chỉ đọc). Hãy nhờ người quản lý máy chủ sửa; chi tiết nằm "
+                              "trong nhật ký của máy chủ."),
+    "run_too_long": ("Lần chạy này cần {images:,} ảnh × {epochs} epoch = {asked:,} ảnh để huấn luyện; máy chủ cho "
+                     "phép tối đa {limit:,} mỗi lần chạy để cả lớp đều đến lượt. Hãy dùng ít ảnh hoặc ít epoch hơn."),
     "tr_params": "{n} tham số huấn luyện được · huấn luyện trên {device}",
     "tr_start": "Bắt đầu huấn luyện",
     "tr_stop": "Dừng",

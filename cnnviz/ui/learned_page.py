@@ -8,7 +8,6 @@ The maths lives in cnnviz.learned; training runs as jobs of the process-wide man
 from __future__ import annotations
 
 import functools
-import secrets
 from pathlib import Path
 
 import numpy as np
@@ -22,21 +21,20 @@ from cnnviz.curves import curves_figure, filters_figure
 from cnnviz.data import DATASETS
 from cnnviz.filters import apply_cv2, classic_filter
 from cnnviz.images import downscale_for_display, to_gray
-from cnnviz.jobs import JobView, default_manager
+from cnnviz.jobs import JobView
 from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, first_layer, \
     grey_kernels, has_conv, responses
 from cnnviz.models import ModelConfig, describe
 from cnnviz.plots import matrix_figure, response_image
-from cnnviz.runs import RunSpec, load_filters, run_dir, run_job, valid_run_id
+from cnnviz.runs import RunSpec, load_filters, run_dir, valid_run_id
 from cnnviz.train import TrainConfig
 from cnnviz.ui.common import error_text, show_error
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import UrlValueError, parse_int
-from cnnviz.ui.run_status import saved_run, status_ui
+from cnnviz.ui.run_status import job_device, owner, saved_run, status_ui, store, submit, workers_ui
 
 __all__ = ["experiment_ui", "learned_ui"]
 
-DEVICE_KEY = "cuda:0" if torch.cuda.is_available() else "cpu"
 POLL_S = 1.0
 MAX_SHOWN = 12  # response maps drawn; the mosaic shows every kernel
 SHOW_SIDE = 256  # response pictures are sent to the browser at most this big
@@ -266,10 +264,6 @@ def learned_ui(img: np.ndarray | None, sigma: float) -> None:
 # The hand-crafted first layer experiment
 
 
-def _owner() -> str:
-    return st.session_state.setdefault("lrn_owner", secrets.token_urlsafe(8))
-
-
 def _submit(n_train: int, epochs: int, freeze: bool) -> dict[str, str]:
     """Two runs that differ only in the first layer: same seed, data, model and recipe."""
     info = DATASETS[EXP_DATASET]
@@ -280,8 +274,7 @@ def _submit(n_train: int, epochs: int, freeze: bool) -> dict[str, str]:
     for role, first, title in (("hand", "handcrafted", hand), ("random", "random", t("lrn_exp_random"))):
         spec = RunSpec(EXP_DATASET, n_train, max(100, n_train // 4), model, recipe, first_layer=first,
                        freeze_first=freeze and first == "handcrafted", title=title)
-        ids[role] = default_manager().submit(run_job(spec), device=DEVICE_KEY, owner=_owner(), title=title)
-        st.session_state.setdefault("my_runs", []).append(ids[role])
+        ids[role] = submit(spec, title)
     return ids
 
 
@@ -289,7 +282,7 @@ def _on_start() -> None:
     state = st.session_state
     try:
         state["lrn_exp"] = _submit(state["lrn_n_train"], state["lrn_epochs"], state["lrn_freeze"])
-    except (RuntimeError, ValueError) as exc:  # a manager shut down, or a setting out of range
+    except ValueError as exc:  # a classroom limit, or a setting out of range
         state["lrn_submit_error"] = error_text(exc)
 
 
@@ -312,8 +305,7 @@ def _run_column(run_id: str, view: JobView | None) -> tuple[str, list[dict[str, 
 
 def _panel(ids: dict[str, str], was_active: bool) -> None:
     """Both runs: status, live first-layer kernels, and their curves on one chart."""
-    manager = default_manager()
-    views = {role: manager.view(job_id) for role, job_id in ids.items()}
+    views = {role: store().view(job_id) for role, job_id in ids.items()}
     active = [v for v in views.values() if v is not None and v.active]
     if was_active and not active:
         st.rerun()  # both finished since the page was drawn: redraw all (new runs in the model list)
@@ -323,7 +315,7 @@ def _panel(ids: dict[str, str], was_active: bool) -> None:
             runs.append(_run_column(job_id, views[role]))
     if active and st.button(t("lrn_exp_cancel"), key="lrn_cancel", icon=":material/stop:"):
         for view in active:
-            manager.cancel(view.id)
+            store().cancel(view.id, owner=owner())
     if not active and all(history for _, history in runs):
         st.caption(t("lrn_exp_see_above"))
     if any(history for _, history in runs):
@@ -336,13 +328,15 @@ def experiment_ui() -> None:
     st.header(t("lrn_exp_title"), divider="gray")
     st.markdown(t("lrn_exp_intro"))
     ids = st.session_state.get("lrn_exp")
-    views = [default_manager().view(i) for i in ids.values()] if ids else []
+    views = [store().view(i) for i in ids.values()] if ids else []
     active = any(v is not None and v.active for v in views)
     c1, c2, c3 = st.columns(3)
     n_train = c1.select_slider(t("lrn_exp_n_train"), N_TRAIN_CHOICES, value=4000, key="lrn_n_train")
     c2.slider(t("lrn_exp_epochs"), 1, 10, 3, key="lrn_epochs")
     c3.toggle(t("lrn_exp_freeze"), value=True, key="lrn_freeze", help=t("lrn_exp_freeze_help"))
-    st.caption(t("lrn_exp_setup", n_train=n_train, n_val=max(100, n_train // 4), device=DEVICE_KEY))
+    st.caption(t("lrn_exp_setup", n_train=n_train, n_val=max(100, n_train // 4),
+                 device=t(f"tr_device_{job_device()}")))
+    workers_ui()
     # A callback: the jobs exist before this run draws the button, so it is disabled at once (the
     # live panel below reruns alone, and would leave an enabled button behind until both finish).
     st.button(t("lrn_exp_start"), type="primary", key="lrn_start", disabled=active, on_click=_on_start,

@@ -185,7 +185,9 @@ def _entry_label(entry: zoo.ZooEntry) -> str:
             "data": info.dataset if data == f"mp_ds_{info.dataset}" else data}
     if entry.kind == "run":
         acc = info.metrics.get("val_acc")
-        return t("mp_run", id=entry.name, acc="–" if acc is None else f"{acc:.1%}", **args)
+        mine = entry.name in st.session_state.get("my_runs", [])  # a link's run is not "yours"
+        return t("mp_run" if mine else "mp_run_linked", id=entry.name,
+                 acc="–" if acc is None else f"{acc:.1%}", **args)
     return t("mp_shipped", **args)
 
 

@@ -1,16 +1,69 @@
-"""What the Train page and the Filters page's experiment both show about a training run."""
+"""What the Train page and the Filters page's experiment both need of training runs: the
+student's identity, submitting to the shared job store, and showing a run's state.
+
+Runs train in worker processes (cnnviz.worker); the page only writes to and reads the job store.
+"""
 
 from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
 
 import numpy as np
 import streamlit as st
 
 from cnnviz.checkpoints import CheckpointError, read_info
+from cnnviz.errors import CnnvizError
 from cnnviz.jobs import JobView
-from cnnviz.runs import load_filters, read_outcome, run_dir
+from cnnviz.jobstore import JobStore, default_store
+from cnnviz.runs import RunSpec, check_budget, load_filters, max_active_runs, read_outcome, run_dir
 from cnnviz.ui.i18n import t
 
-__all__ = ["outcome_ui", "saved_run", "status_ui"]
+__all__ = ["job_device", "my_runs", "outcome_ui", "owner", "saved_run", "status_ui", "store", "submit",
+           "workers_ui"]
+
+LOG = logging.getLogger("cnnviz.ui")
+OWNER = "tr_owner"  # one random token per browser session: whose runs these are
+
+
+def store() -> JobStore:
+    """The server's job store; CnnvizError("job_store_unavailable") when its folder is unusable."""
+    try:
+        return default_store()
+    except (OSError, sqlite3.Error) as exc:
+        LOG.error("the job store cannot be opened", exc_info=exc)
+        raise CnnvizError("job_store_unavailable") from None
+
+
+def owner() -> str:
+    """This browser session's owner token (never shown, never in a link)."""
+    return st.session_state.setdefault(OWNER, secrets.token_urlsafe(12))
+
+
+def my_runs() -> list[str]:
+    return st.session_state.setdefault("my_runs", [])
+
+
+def job_device() -> str:
+    """Where new runs go: "cuda" when a GPU worker is alive, else "cpu"."""
+    return "cuda" if any(w["device"].startswith("cuda") for w in store().live_workers()) else "cpu"
+
+
+def submit(spec: RunSpec, title: str) -> str:
+    """Queue ``spec`` for this student (CnnvizError when over a classroom limit); returns its id."""
+    device = job_device()
+    check_budget(spec, device)
+    job_id = store().submit(spec.to_dict(), owner=owner(), title=title, device=device,
+                            max_active=max_active_runs())
+    my_runs().append(job_id)
+    return job_id
+
+
+def workers_ui() -> None:
+    """Say so when no worker is alive to train what is queued."""
+    if not store().live_workers():
+        st.warning(t("tr_no_worker"))
 
 
 def status_ui(view: JobView) -> None:

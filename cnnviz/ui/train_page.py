@@ -1,37 +1,36 @@
 """Widgets of the Train page: the recipe ladder, every training option, and the live run panel.
 
-Training runs as a job of the process-wide job manager (cnnviz.jobs), never inside the script
-run, so closing the tab does not stop it; the page polls the job with a fragment while it is
-queued or running, and finds finished runs on disk through ``?run=<id>``.
+Training runs in a worker process (cnnviz.worker) through the shared job store, never inside the
+script run, so closing the tab (or a server restart) does not stop it; the page polls the store
+with a fragment while the run is queued or running, and finds finished runs through ``?run=<id>``.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import streamlit as st
-import torch
 
-from cnnviz.text import untrusted
 from cnnviz.curves import curves_figure, filters_figure, gradients_figure
 from cnnviz.data import DATASETS
-from cnnviz.jobs import default_manager
+from cnnviz.errors import CnnvizError
 from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS, MODELS, ModelConfig, build_model, \
     param_count
 from cnnviz.recipes import LADDER, rung_configs
-from cnnviz.runs import RunSpec, load_spec, run_dir, run_job, valid_run_id
+from cnnviz.runs import RunSpec, load_spec, max_active_runs, run_dir, valid_run_id
+from cnnviz.text import untrusted
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
+from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
+from cnnviz.ui.run_status import job_device, my_runs, outcome_ui, owner, saved_run, status_ui, store, submit, \
+    workers_ui
 from cnnviz.urlvalues import parse_bool, parse_choice, parse_float, parse_int
-from cnnviz.ui.run_status import outcome_ui, saved_run, status_ui
 
 __all__ = ["FIELDS", "live_ui", "settings_ui", "spec_from_settings"]
 
-GPU = torch.cuda.is_available()
-DEVICE_KEY = "cuda:0" if GPU else "cpu"
-MAX_TRAIN = 60_000 if GPU else 20_000  # a 2-core laptop trains 20,000 small images in seconds
+MAX_TRAIN = 60_000  # images per run; the server's images x epochs budget bounds the run's length
 POLL_S = 1.0
 CUSTOM = "custom"
 LR_CHOICES = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3)
@@ -209,15 +208,15 @@ def spec_from_settings(settings: dict[str, Any]) -> RunSpec:
 # Starting, following and comparing runs
 
 
-def _owner() -> str:
-    return st.session_state.setdefault("tr_owner", secrets.token_urlsafe(8))
-
-
-def _my_runs() -> list[str]:
-    return st.session_state.setdefault("my_runs", [])
-
-
 def start_ui(settings: dict[str, Any]) -> None:
+    """Parameter count and the Start button; nothing in it may raise (a broken store is a message)."""
+    try:
+        _start_ui(settings)
+    except CnnvizError as exc:
+        show_error(exc)
+
+
+def _start_ui(settings: dict[str, Any]) -> None:
     """Parameter count and the Start button; a bad combination is explained, not raised."""
     try:
         spec = spec_from_settings(settings)
@@ -225,21 +224,28 @@ def start_ui(settings: dict[str, Any]) -> None:
     except ValueError as exc:
         st.error(t("err_train_settings", reason=str(exc)))
         return
-    st.caption(t("tr_params", n=f"{params:,}", device=DEVICE_KEY))
-    if st.button(t("tr_start"), type="primary", key="tr_start_btn", icon=":material/play_arrow:"):
-        job_id = default_manager().submit(run_job(spec), device=DEVICE_KEY, owner=_owner(), title=spec.title)
-        _my_runs().append(job_id)
-        st.session_state["tr_run"] = job_id
+    st.caption(t("tr_params", n=f"{params:,}", device=t(f"tr_device_{job_device()}")))
+    workers_ui()
+    active, limit = store().active_count(owner()), max_active_runs()
+    if active >= limit:
+        st.info(t("tr_at_limit", count=active, limit=limit))
+    if st.button(t("tr_start"), type="primary", key="tr_start_btn", icon=":material/play_arrow:",
+                 disabled=active >= limit):
+        try:
+            st.session_state["tr_run"] = submit(spec, spec.title)
+        except CnnvizError as exc:
+            show_error(exc)
 
 
 def _run_panel(run_id: str, was_active: bool) -> None:
-    view = default_manager().view(run_id)
+    view = store().view(run_id)
     if was_active and (view is None or not view.active):
         st.rerun()  # finished since the page was drawn: redraw it all (download, no more polling)
     if view is not None:
         status_ui(view)
-        if view.active and st.button(t("tr_stop"), key="tr_stop_btn", icon=":material/stop:"):
-            default_manager().cancel(run_id)
+        if view.active and view.owner == owner() and st.button(t("tr_stop"), key="tr_stop_btn",
+                                                               icon=":material/stop:"):
+            store().cancel(run_id, owner=owner())
         history, filters = view.progress.get("history", []), view.progress.get("filters")
         title = view.title
     else:
@@ -264,20 +270,27 @@ def _run_panel(run_id: str, was_active: bool) -> None:
                         config={"displayModeBar": False})
     if filters is not None:
         st.markdown(t("tr_filters"))
-        st.plotly_chart(filters_figure(filters), key="tr_filters_fig", config={"displayModeBar": False})
+        st.plotly_chart(filters_figure(np.asarray(filters, dtype=np.float32)), key="tr_filters_fig", config={"displayModeBar": False})
 
 
 def live_ui() -> None:
     """The current run (polled while it trains), the download, and runs to compare with."""
+    try:
+        _live_ui()
+    except CnnvizError as exc:
+        show_error(exc)
+
+
+def _live_ui() -> None:
     run_id = st.session_state.get("tr_run")
     if run_id is None:
         st.info(t("tr_no_run"))
         return
     st.query_params["run"] = run_id
-    view = default_manager().view(run_id)
+    view = store().view(run_id)
     active = view is not None and view.active
     st.fragment(run_every=POLL_S if active else None)(_run_panel)(run_id, active)
-    mine = [r for r in _my_runs() if r != run_id]
+    mine = [r for r in my_runs() if r != run_id]
     if mine:
         st.multiselect(t("tr_compare"), mine, key="tr_compare", format_func=_run_label)
     path = run_dir(run_id) / "model.safetensors"
@@ -289,7 +302,7 @@ def live_ui() -> None:
 
 
 def _run_label(run_id: str) -> str:
-    view = default_manager().view(run_id)
+    view = store().view(run_id)
     if view is not None:
         return f"{view.title} ({run_id})"
     try:

@@ -229,7 +229,9 @@ def test_a_link_to_a_training_run_and_this_sessions_runs(tmp_path: Path, monkeyp
     monkeypatch.setenv("CNNVIZ_RUNS", str(tmp_path))
     at = run({"run": "run-a"})
     model = at.selectbox(key="insp_model")  # AppTest lists options by their labels
-    assert model.value == "run:run-a" and sum("your run run-a" in o for o in model.options) == 1
+    # a run opened by a link is someone's, not "yours"
+    assert model.value == "run:run-a" and sum("run run-a from a link" in o for o in model.options) == 1
+    assert not any("your run" in o for o in model.options)
     assert not any("run-b" in o for o in model.options)  # another student's run is not listed
     assert metric(at, "Total parameters") == "5,520"
     mine = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)

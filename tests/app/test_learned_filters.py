@@ -4,7 +4,6 @@ links, and the hand-crafted vs random experiment run through the job manager."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnnviz import zoo
-from cnnviz.jobs import _reset_default_manager, default_manager
+from tests.jobqueue import Queue
 from cnnviz.learned import best_matches, first_layer, grey_kernels
 from cnnviz.ui.catalog import EN, VI
-from cnnviz.ui.learned_page import DEVICE_KEY, KERNELS_PX
+from cnnviz.ui.learned_page import KERNELS_PX
 from tests.app.conftest import no_exception, run_page
 
 SMALL = {"image": "checkerboard"}  # 256 px: keeps every run of the page short
@@ -87,10 +86,16 @@ def isolated_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("CNNVIZ_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("CNNVIZ_DATA", str(tmp_path / "data"))
     yield tmp_path / "runs"
-    _reset_default_manager()
 
 
-def test_experiment_trains_both_runs_and_scrubs_epochs(isolated_runs: Path) -> None:
+@pytest.fixture
+def queue(isolated_runs: Path) -> Iterator[Queue]:
+    q = Queue(isolated_runs)
+    yield q
+    q.stop()
+
+
+def test_experiment_trains_both_runs_and_scrubs_epochs(isolated_runs: Path, queue: Queue) -> None:
     at = run_page("pages/filters.py", SMALL)
     at.select_slider(key="lrn_n_train").set_value(500)
     at.slider(key="lrn_epochs").set_value(1)
@@ -99,7 +104,7 @@ def test_experiment_trains_both_runs_and_scrubs_epochs(isolated_runs: Path) -> N
     ids = at.session_state["lrn_exp"]
     assert set(ids) == {"hand", "random"} and at.session_state["my_runs"] == [ids["hand"], ids["random"]]
     for job_id in ids.values():
-        view = default_manager().wait(job_id, timeout=120)
+        view = queue.wait(job_id, timeout=120)
         assert view.state == "done", view.error_args
         assert (isolated_runs / job_id / "filters.safetensors").is_file()
     at.run()
@@ -126,7 +131,7 @@ def test_experiment_trains_both_runs_and_scrubs_epochs(isolated_runs: Path) -> N
     assert again.slider(key="lrn_epoch").value == 0
 
 
-def test_a_damaged_run_file_is_reported_not_raised(isolated_runs: Path) -> None:
+def test_a_damaged_run_file_is_reported_not_raised(isolated_runs: Path, queue: Queue) -> None:
     """A run whose header reads but whose weights hold a NaN: the loader refuses it, the page explains."""
     folder = isolated_runs / "broken_run"
     folder.mkdir(parents=True)
@@ -142,9 +147,8 @@ def test_a_damaged_run_file_is_reported_not_raised(isolated_runs: Path) -> None:
 
 
 def test_queued_runs_show_their_position_and_can_be_stopped(isolated_runs: Path) -> None:
-    """A job already holds the device: both runs wait in line, and Stop both cancels them."""
-    release = threading.Event()
-    blocker = default_manager().submit(lambda ctx: release.wait(60), device=DEVICE_KEY)
+    """No worker free: both runs wait in line, and Stop cancels them both."""
+    queue = Queue(isolated_runs, start=False)
     try:
         at = run_page("pages/filters.py", SMALL)
         at.select_slider(key="lrn_n_train").set_value(500)
@@ -156,9 +160,8 @@ def test_queued_runs_show_their_position_and_can_be_stopped(isolated_runs: Path)
         at.button(key="lrn_cancel").click().run()
         at.run()
         no_exception(at)
-        assert [w.value for w in at.warning] == [EN["tr_cancelled"]] * 2
+        assert [w.value for w in at.warning] == [EN["tr_no_worker"]] + [EN["tr_cancelled"]] * 2
         assert not at.button(key="lrn_start").disabled
-        assert all(default_manager().view(i).state == "cancelled" for i in at.session_state["lrn_exp"].values())
+        assert all(queue.store.view(i).state == "cancelled" for i in at.session_state["lrn_exp"].values())
     finally:
-        release.set()
-    assert default_manager().wait(blocker, timeout=10).state == "done"
+        queue.stop()

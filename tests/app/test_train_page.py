@@ -10,9 +10,9 @@ from urllib.error import URLError
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import jobs
-from cnnviz.jobs import default_manager
+from cnnviz import jobstore
 from tests.app.conftest import no_exception, run_page
+from tests.jobqueue import Queue
 
 TINY = {"n_train": "200", "n_val": "100", "epochs": "1", "batch_size": "64"}
 WAIT_S = 120
@@ -20,12 +20,17 @@ WAIT_S = 120
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Runs and data caches in a temporary folder, and a fresh job manager per test."""
+    """Runs and data caches in a temporary folder, served by a worker of their own."""
     monkeypatch.setenv("CNNVIZ_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("CNNVIZ_DATA", str(tmp_path / "data"))
-    jobs._reset_default_manager()
     yield tmp_path
-    jobs._reset_default_manager()
+
+
+@pytest.fixture
+def queue(isolated: Path):
+    q = Queue(isolated / "runs")
+    yield q
+    q.stop()
 
 
 def texts(at: AppTest) -> str:
@@ -80,9 +85,9 @@ def test_ladder_rung_sets_a_deep_sigmoid_cnn_and_explains_why() -> None:
     assert at.selectbox(key="tr_rung").value == "custom"
 
 
-def test_a_run_trains_saves_and_offers_the_download() -> None:
+def test_a_run_trains_saves_and_offers_the_download(queue: Queue) -> None:
     at, run_id = start(TINY)
-    view = default_manager().wait(run_id, timeout=WAIT_S)
+    view = queue.wait(run_id, timeout=WAIT_S)
     assert view.state == "done", view
     at.run()
     no_exception(at)
@@ -94,24 +99,31 @@ def test_a_run_trains_saves_and_offers_the_download() -> None:
     assert at.session_state["my_runs"] == [run_id]
 
 
-def test_a_closed_session_finds_its_run_again_from_disk() -> None:
+def test_a_closed_session_finds_its_run_again(queue: Queue, isolated: Path) -> None:
     _, run_id = start(TINY)
-    assert default_manager().wait(run_id, timeout=WAIT_S).state == "done"
-    jobs._reset_default_manager()  # the server forgot the job (e.g. restarted); the files remain
+    assert queue.wait(run_id, timeout=WAIT_S).state == "done"
+    at = run_page("pages/train.py", {"run": run_id})  # a new session, after the server restarted
+    no_exception(at)
+    assert "Finished." in texts(at)
+    assert not at.button(key="tr_start_btn").disabled
+    queue.stop()
+    (isolated / "runs" / jobstore.DB_NAME).unlink()  # even without the queue's record: the files
+    jobstore._STORES.clear()
     at = run_page("pages/train.py", {"run": run_id})
     no_exception(at)
     assert "A finished run: 1 of 1 epochs, all saved." in texts(at)
     assert [c.key for c in at.get("plotly_chart")] == ["tr_curves", "tr_filters_fig"]
 
 
-def test_second_run_waits_in_the_queue_while_the_first_trains() -> None:
+def test_second_run_waits_in_the_queue_while_the_first_trains(queue: Queue) -> None:
     _, first = start({**TINY, "n_train": "4000", "epochs": "20"})
+    queue.wait(first, until=lambda v: v.state == "running")
     at, second = start(TINY)
-    assert default_manager().view(second).state == "queued"
+    assert queue.store.view(second).state == "queued"
     assert "Waiting in the queue: position 1" in texts(at)
-    default_manager().cancel(first)
-    assert default_manager().wait(second, timeout=WAIT_S).state == "done"
-    assert default_manager().view(first).state == "cancelled"
+    queue.store.cancel(first)
+    assert queue.wait(second, timeout=WAIT_S).state == "done"
+    assert queue.store.view(first).state == "cancelled"
 
 
 @pytest.mark.parametrize("run", ["../../etc", "x" * 65])
@@ -127,7 +139,7 @@ def test_unknown_run_says_it_was_not_found() -> None:
     assert "Run `abcdef` was not found" in texts(at)
 
 
-def test_offline_download_fails_with_the_folder_named(isolated: Path,
+def test_offline_download_fails_with_the_folder_named(isolated: Path, queue: Queue,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # What urlopen raises when no name resolves; patched so the test never waits on a network.
     def offline(*args: object, **kwargs: object) -> None:
@@ -135,7 +147,7 @@ def test_offline_download_fails_with_the_folder_named(isolated: Path,
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     at, run_id = start({**TINY, "dataset": "mnist"})
-    assert default_manager().wait(run_id, timeout=WAIT_S).state == "failed"
+    assert queue.wait(run_id, timeout=WAIT_S).state == "failed"
     at.run()
     errors = " ".join(e.value for e in at.error)
     assert "The mnist dataset could not be downloaded" in errors
@@ -156,13 +168,23 @@ def test_an_unwritable_runs_folder_is_explained_without_server_paths(
             runs.rmdir()
             runs.write_text("x")
     monkeypatch.setenv("CNNVIZ_RUNS", str(runs))
+    at = run_page("pages/train.py", TINY)
+    no_exception(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "cannot keep training runs" in errors and "runs folder cannot be written" in errors
+    assert str(isolated) not in texts(at) and "Error" not in errors
+    assert not at.get("button") or all(b.key != "tr_start_btn" for b in at.button)
+
+
+def test_a_run_that_cannot_save_says_so_without_server_paths(queue: Queue, monkeypatch) -> None:
+    monkeypatch.setattr("cnnviz.runs.save_checkpoint",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left", "/srv/runs/x")))
     at, run_id = start(TINY)
-    assert default_manager().wait(run_id, timeout=WAIT_S).state == "failed"
+    assert queue.wait(run_id, timeout=WAIT_S).state == "failed"
     at.run()
     no_exception(at)
     errors = " ".join(e.value for e in at.error)
-    assert "could not save its files" in errors
-    assert str(isolated) not in texts(at) and "Error" not in errors
+    assert "could not save its files" in errors and "/srv" not in texts(at)
 
 
 def test_too_many_handwritten_images_are_explained_before_starting() -> None:

@@ -103,14 +103,18 @@ def app_url(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path / "streamlit.log"
     with log_path.open("wb") as log:
-        # Training runs a test starts are saved in its own folder, not in the repository.
+        # Training runs a test starts are saved in its own folder, not in the repository, and
+        # trained by a worker process of their own, as `dev.py serve` starts one.
         env = {**os.environ, "CNNVIZ_RUNS": str(tmp_path / "runs")}
         process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log, env=env,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        worker = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--threads", "1"], cwd=REPO,
+                                  stdout=log, env=env, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_until_healthy(process, port, log_path)
         yield f"http://127.0.0.1:{port}"
     finally:
+        stop(worker)
         stop(process)
         # Shown by pytest only when the test failed: the server side of the story.
         print(f"--- streamlit log ({log_path}) ---\n{log_tail(log_path)}")

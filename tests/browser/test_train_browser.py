@@ -16,7 +16,7 @@ TRAIN_TIMEOUT_MS = 240_000
 
 def test_training_curves_move_while_the_run_trains(page: Page, app_url: str,
                                                     request: pytest.FixtureRequest) -> None:
-    open_page(page, f"{app_url}/train?n_train=3000&n_val=500&epochs=4&lang=en")
+    open_page(page, f"{app_url}/train?n_train=20000&n_val=500&epochs=6&lang=en")
     assert_no_exception(page)
     page.locator(".st-key-tr_start_btn button").click()
     last_epoch = page.get_by_text("Last epoch:")
@@ -32,7 +32,7 @@ def test_training_curves_move_while_the_run_trains(page: Page, app_url: str,
     with page.expect_download() as download:
         page.locator(".st-key-tr_download_btn button").click()
     model, info = load_checkpoint(Path(download.value.path()).read_bytes())  # a valid checkpoint
-    assert info.config.arch == "lenet5" and len(info.history) == 4
+    assert info.config.arch == "lenet5" and len(info.history) == 6
     assert "run=" in page.url
     assert_no_exception(page)
     save_screenshot(page, request.node.name + "_done")
