@@ -70,6 +70,8 @@ class Product:
         return math.prod(self.factors)
 
     def text(self) -> str:
+        if len(self.factors) == 1:
+            return f"{self.value:,}"
         return "·".join(str(f) for f in self.factors) + f" = {self.value:,}"
 
 
@@ -88,10 +90,13 @@ class WalkRow:
     allocated: int  # values of new memory its output (and, in a block, its inside) takes
     rf: int | None  # receptive field side in input pixels; None: the whole input
     jump: int | None  # input pixels between neighbouring outputs
+    span: int | None  # the row as one window: its side (None: it reads its whole input)
+    step: int | None  # and how far that window moves
     kernel: int = 0
     stride: int = 0
     padding: int = 0
     dilation: int = 0
+    ceil: bool = False  # a pooling layer that rounds its output size up (GoogLeNet's)
 
     @property
     def values(self) -> int:
@@ -229,12 +234,13 @@ def _allocated(name: str, calls: dict[str, list[_Call]]) -> int:
     return sum(seen.values())
 
 
-def _window_numbers(module: nn.Module) -> dict[str, int]:
+def _window_numbers(module: nn.Module) -> dict[str, int | bool]:
     if not isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
         return {}
     side = lambda v: int(v if isinstance(v, int) else v[0])  # noqa: E731 - square windows
     return {"kernel": side(module.kernel_size), "stride": side(module.stride),
-            "padding": side(module.padding), "dilation": side(getattr(module, "dilation", 1))}
+            "padding": side(module.padding), "dilation": side(getattr(module, "dilation", 1)),
+            "ceil": bool(getattr(module, "ceil_mode", False))}
 
 
 def _course_names(arch: str, rows: dict[str, nn.Module]) -> dict[str, str]:
@@ -277,13 +283,14 @@ def walk(model: nn.Module, in_shape: tuple[int, int, int], arch: str = "") -> li
     windows = [window_of(rows[n], tuple(calls[n][0].inputs[0].shape[2:]), tuple(calls[n][-1].output.shape[2:]))
                for n in ordered]
     result = []
-    for name, field in zip(ordered, chain(windows)):
+    for name, window, field in zip(ordered, windows, chain(windows)):
         weights, biases = _weights(rows[name])
         result.append(WalkRow(
             key=names[name], module=name, kind=type(rows[name]).__name__,
             in_shape=tuple(calls[name][0].inputs[0].shape[1:]), out_shape=tuple(calls[name][-1].output.shape[1:]),
             weights=weights, biases=biases, macs=_macs(name, modules, calls), allocated=_allocated(name, calls),
-            rf=field.r, jump=field.j, **_window_numbers(rows[name])))
+            rf=field.r, jump=field.j, span=window.k if window else None, step=window.s if window else None,
+            **_window_numbers(rows[name])))
     return _expand_flattened(result)
 
 

@@ -16,13 +16,16 @@ import torch
 import torchvision.transforms as T
 import torchvision.transforms.functional as TF
 
-__all__ = ["KINDS", "Augmented", "augment", "code_line"]
+from cnnviz.data import make_digits, make_shapes
+
+__all__ = ["KINDS", "Augmented", "augment", "code_line", "sample"]
 
 KINDS = ("flip", "crop", "rotation", "jitter", "erasing")
 ROTATION_DEGREES = 20
 JITTER = {"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1}
 ERASE_SCALE = (0.02, 0.2)
 ERASE_RATIO = (0.3, 3.3)
+SAMPLE_SEED = 11  # the same samples as the Inspect page's
 _JITTER_STEPS = (("brightness", TF.adjust_brightness), ("contrast", TF.adjust_contrast),
                  ("saturation", TF.adjust_saturation), ("hue", TF.adjust_hue))
 
@@ -66,7 +69,8 @@ def _crop(x: torch.Tensor) -> tuple[torch.Tensor, dict[str, object]]:
     padded = torch.zeros((x.shape[0], h + 2 * p, w + 2 * p), dtype=x.dtype)
     padded[:, p:p + h, p:p + w] = x
     top, left, _, _ = T.RandomCrop.get_params(padded, (h, w))
-    return padded[:, top:top + h, left:left + w], {"top": top - p, "left": left - p, "pad": p}
+    # the picture's content moves by (p - top, p - left): a window starting above it pushes it down
+    return padded[:, top:top + h, left:left + w], {"down": p - top, "right": p - left, "pad": p}
 
 
 def _rotation(x: torch.Tensor) -> tuple[torch.Tensor, dict[str, object]]:
@@ -103,10 +107,23 @@ def augment(picture: np.ndarray, kind: str, seed: int) -> Augmented:
     """``picture`` (RGB uint8 (H, W, 3)) augmented by ``kind`` after ``torch.manual_seed(seed)``."""
     if kind not in _STEPS:
         raise ValueError(f"unknown augmentation {kind!r}; choose from {KINDS}")
-    x = torch.from_numpy(np.ascontiguousarray(picture)).permute(2, 0, 1)  # (3, H, W) uint8
+    x = torch.tensor(np.asarray(picture, dtype=np.uint8)).permute(2, 0, 1)  # (3, H, W) uint8, a copy
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         out, params = _STEPS[kind](x)
     result = np.ascontiguousarray(out.permute(1, 2, 0).numpy())
     result.setflags(write=False)
     return Augmented(kind, result, params, code_line(kind, x.shape[1], x.shape[2]))
+
+
+def sample(source: str, seed: int = SAMPLE_SEED) -> np.ndarray:
+    """An embedded dataset's picture as RGB uint8 (H, W, 3): ``shape:<class>`` (32x32 generated
+    shapes) or ``digit:<class>`` (28x28 generated digits, grey in three channels)."""
+    kind, _, cls = source.partition(":")
+    if kind not in ("shape", "digit") or not cls.isdigit() or not 0 <= int(cls) < 10:
+        raise ValueError(f"not a sample: {source!r}; use shape:<0-9> or digit:<0-9>")
+    x, y = (make_shapes if kind == "shape" else make_digits)(40, seed)
+    img = np.transpose(x[int(np.flatnonzero(y == int(cls))[0])], (1, 2, 0))
+    out = np.ascontiguousarray(np.repeat(img, 3 // img.shape[2], axis=2))
+    out.setflags(write=False)
+    return out

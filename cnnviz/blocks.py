@@ -20,14 +20,16 @@ import torch
 from torch import nn
 
 from cnnviz.architectures import Product
+from cnnviz.data import make_digits
 
-__all__ = ["BN_SHAPE", "EPS", "BatchNormSteps", "HeadLayer", "batchnorm_steps", "fully_convolutional", "heads",
-           "sample_batch", "score_map"]
+__all__ = ["BN_SHAPE", "EPS", "BatchNormSteps", "HeadLayer", "batchnorm_steps", "batchnorm_torch", "digit_strip",
+           "fully_convolutional", "head_input_shape", "heads", "sample_batch", "score_map"]
 
 BN_SHAPE = (4, 2, 1, 2)  # (N, C, H, W): 8 values per channel, few enough to add up by hand
 EPS = 1e-5  # nn.BatchNorm2d's default
 GAMMA = (1.5, 0.5)
 BETA = (0.0, 1.0)
+STRIP_SEED = 11  # the Inspect page's samples use the same seed
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,3 +164,38 @@ def score_map(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Class probabilities at every position of a fully convolutional model: (classes, H', W')."""
     with torch.no_grad():
         return torch.softmax(model(x)[0].double(), dim=0)
+
+
+def digit_strip(digits: str, seed: int = STRIP_SEED) -> np.ndarray:
+    """Generated digits (cnnviz.data's MNIST-like set) side by side: uint8 (28, 28·len(digits))."""
+    x, y = make_digits(40, seed)
+    first = {int(d): x[int(np.flatnonzero(y == int(d))[0]), 0] for d in set(digits)}
+    return np.concatenate([first[int(d)] for d in digits], axis=1)
+
+
+def batchnorm_torch(steps: BatchNormSteps, batches_seen: int = 0) -> float:
+    """Largest difference between ``steps`` and nn.BatchNorm2d doing the same (outputs and running
+    statistics, training then eval mode), computed now in float64."""
+    c = steps.x.shape[1]
+    bn = nn.BatchNorm2d(c, eps=steps.eps, momentum=steps.momentum).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.from_numpy(steps.gamma))
+        bn.bias.copy_(torch.from_numpy(steps.beta))
+        bn.running_mean.copy_(torch.from_numpy(steps.running_mean_before))
+        bn.running_var.copy_(torch.from_numpy(steps.running_var_before))
+        bn.num_batches_tracked.fill_(batches_seen)
+        x = torch.from_numpy(steps.x)
+        y_train = bn.train()(x).numpy()
+        stats = (bn.running_mean.numpy().copy(), bn.running_var.numpy().copy())
+        y_eval = bn.eval()(x).numpy()
+    return float(max(np.abs(y_train - steps.y_train).max(), np.abs(stats[0] - steps.running_mean).max(),
+                     np.abs(stats[1] - steps.running_var).max(), np.abs(y_eval - steps.y_eval).max()))
+
+
+def head_input_shape(fully_conv: nn.Sequential, x: torch.Tensor) -> tuple[int, int, int]:
+    """(C, H, W) of the maps the head gets: the output just before its first layer ("fc1")."""
+    names = [name for name, _ in fully_conv.named_children()]
+    body = nn.Sequential(*list(fully_conv.children())[:names.index("fc1")])
+    with torch.no_grad():
+        c, h, w = body(x).shape[1:]
+    return int(c), int(h), int(w)

@@ -16,7 +16,7 @@ from cnnviz.images import sample_image
 from cnnviz.preprocess import fit_to_input
 
 __all__ = ["BLUR_KERNEL", "FACTORS", "METHODS", "PICTURES", "SIDE", "downsample", "footprint",
-           "interpolation_matrix", "picture"]
+           "interpolation_matrix", "picture", "torch_line"]
 
 METHODS = ("max", "avg", "conv", "nearest", "bilinear")
 FACTORS = (2, 4)
@@ -129,3 +129,16 @@ def footprint(method: str, f: int) -> np.ndarray:
         return grid
     line = interpolation_matrix(4 * f, f, method)[1, start:start + size]  # output 1, one axis
     return np.outer(line, line)
+
+
+def torch_line(method: str, f: int) -> str:
+    """The PyTorch call that gives the same result (x: (B, C, H, W) float; blur: BLUR_KERNEL as a
+    (C, 1, 3, 3) tensor, one copy per channel)."""
+    lines = {"max": f"F.max_pool2d(x, kernel_size={f})",
+             "avg": f"F.avg_pool2d(x, kernel_size={f})",
+             "conv": f"F.conv2d(x, blur, stride={f}, padding=1, groups=x.shape[1])",
+             "nearest": f"F.interpolate(x, scale_factor=1/{f}, mode='nearest')",
+             "bilinear": f"F.interpolate(x, scale_factor=1/{f}, mode='bilinear', align_corners=False)"}
+    if method not in lines:
+        raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
+    return lines[method]

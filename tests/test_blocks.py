@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
+import torch.nn.functional as F  # noqa: F401 - the printed PyTorch lines are evaluated with this name
 import torchvision.transforms as T  # noqa: F401 - the printed lines are evaluated with this name
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +21,7 @@ from cnnviz.blocks import BN_SHAPE, EPS, batchnorm_steps, fully_convolutional, h
 from cnnviz.coursestate import (AUG_SOURCES, MOMENTA, SECTIONS, ArchState, BlocksState, arch_from_query,
                                 arch_to_query, blocks_from_query, blocks_to_query, momentum_value)
 from cnnviz.data import make_digits, make_shapes
-from cnnviz.downsample import BLUR_KERNEL, FACTORS, METHODS, PICTURES, SIDE, downsample, footprint, picture
+from cnnviz.downsample import BLUR_KERNEL, FACTORS, METHODS, PICTURES, SIDE, downsample, footprint, picture, torch_line
 from cnnviz.nonlinear import (ELEMENTWISE, FUNCTIONS, chain_gradient, closed_form, derivative, max_derivative,
                               softmax_jacobian, value)
 
@@ -30,15 +30,9 @@ from cnnviz.nonlinear import (ELEMENTWISE, FUNCTIONS, chain_gradient, closed_for
 
 
 def _torch_reference(x: torch.Tensor, method: str, f: int) -> torch.Tensor:
-    if method == "max":
-        return F.max_pool2d(x, f)
-    if method == "avg":
-        return F.avg_pool2d(x, f)
-    if method == "conv":
-        c = x.shape[1]
-        kernel = torch.tensor(BLUR_KERNEL).expand(c, 1, 3, 3)
-        return F.conv2d(x, kernel, stride=f, padding=1, groups=c)
-    return F.interpolate(x, scale_factor=1 / f, mode=method, align_corners=None if method == "nearest" else False)
+    """The PyTorch line the page prints, evaluated."""
+    blur = torch.tensor(BLUR_KERNEL).expand(x.shape[1], 1, 3, 3)  # noqa: F841 - named in the line
+    return eval(torch_line(method, f))  # noqa: S307 - our own line
 
 
 @pytest.mark.parametrize("f", FACTORS)
