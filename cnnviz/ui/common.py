@@ -29,7 +29,9 @@ NAV = [("app.py", "nav_home", ":material/home:"), ("pages/convolution.py", "nav_
        ("pages/filters.py", "nav_filters", ":material/filter:"),
        ("pages/train.py", "nav_train", ":material/model_training:"),
        ("pages/inspect.py", "nav_inspect", ":material/layers:"),
-       ("pages/attributions.py", "nav_attr", ":material/visibility:")]
+       ("pages/attributions.py", "nav_attr", ":material/visibility:"),
+       ("pages/architectures.py", "nav_arch", ":material/account_tree:"),
+       ("pages/blocks.py", "nav_blocks", ":material/widgets:")]
 
 
 def _language_from_url() -> None:

@@ -15,7 +15,9 @@ PAGES = [("pages/convolution.py", ":material/grid_on:", "card_conv"),
          ("pages/filters.py", ":material/filter:", "card_filters"),
          ("pages/train.py", ":material/model_training:", "card_train"),
          ("pages/inspect.py", ":material/layers:", "card_inspect"),
-         ("pages/attributions.py", ":material/visibility:", "card_attr")]
+         ("pages/attributions.py", ":material/visibility:", "card_attr"),
+         ("pages/architectures.py", ":material/account_tree:", "card_arch"),
+         ("pages/blocks.py", ":material/widgets:", "card_blocks")]
 
 
 def pages_ui() -> None:

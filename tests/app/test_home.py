@@ -37,7 +37,7 @@ def test_entry_script_navigates_to_the_lab() -> None:
     no_exception(at)
     links = [el.proto for el in at.sidebar.get("page_link")]
     assert [link.label for link in links] == ["Trang chủ", "Tích chập", "Bộ lọc", "Huấn luyện", "Soi mô hình",
-                                              "Giải thích"]
+                                              "Giải thích", "Kiến trúc", "Khối xây dựng"]
     at.switch_page("pages/convolution.py").run()
     no_exception(at)
     assert at.title[0].value == "Phòng thí nghiệm tích chập"
