@@ -26,7 +26,8 @@ from .conftest import (
 
 # URL path of each page (app.py is "/", pages/NAME.py is "/NAME").
 PAGES = {"home": "/", "convolution": "/convolution", "filters": "/filters", "train": "/train",
-         "inspect": "/inspect", "attributions": "/attributions"}
+         "inspect": "/inspect", "attributions": "/attributions", "architectures": "/architectures",
+         "blocks": "/blocks"}
 
 # The classic 5x5 input and 3x3 "X" kernel; the first output row is 4, 3, 4.
 WORKED_EXAMPLE = ("input=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;0,1,1,0,0"
