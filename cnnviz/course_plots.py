@@ -20,6 +20,8 @@ HIGHLIGHT = "#ff4b4b"
 COLOURS = {"sigmoid": "#1f77b4", "tanh": "#ff7f0e", "relu": "#2ca02c", "leaky_relu": "#9467bd",
            "silu": "#8c564b", "softmax": "#d62728"}
 BLUES = [[0.0, "#f7fbff"], [0.2, "#c6dbef"], [0.6, "#6baed6"], [1.0, "#08306b"]]
+# Leaky ReLU lies on ReLU for x > 0 (and on its gradient until a unit turns off): dashed, so both show.
+DASHES = {"leaky_relu": "dash"}
 CELL_PX = 44
 
 
@@ -87,11 +89,13 @@ def inception_figure(versions: Mapping[str, Mapping[str, int]], x_title: str) ->
 
 
 def lines_figure(x: np.ndarray, curves: Mapping[str, np.ndarray], title: str, y_range: tuple[float, float] | None
-                 = None) -> go.Figure:
-    """One line per named curve over the same x (the activation functions, or their derivatives)."""
+                 = None, keys: Sequence[str] | None = None) -> go.Figure:
+    """One line per named curve over the same x (the activation functions, or their derivatives);
+    ``keys`` (e.g. "relu") pick each curve's colour and dash, since the names are translated."""
     fig = go.Figure()
-    for name, y in curves.items():
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line={"color": COLOURS.get(name)}))
+    for key, (name, y) in zip(keys or [None] * len(curves), curves.items()):
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name,
+                                 line={"color": COLOURS.get(key), "dash": DASHES.get(key, "solid"), "width": 2}))
     fig.update_layout(title={"text": title, "font": {"size": 14}}, height=330,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.15})
     if y_range is not None:
@@ -101,14 +105,15 @@ def lines_figure(x: np.ndarray, curves: Mapping[str, np.ndarray], title: str, y_
 
 
 def depth_figure(grads: Mapping[str, np.ndarray], bound: np.ndarray, bound_name: str, x_title: str,
-                 y_title: str) -> go.Figure:
+                 y_title: str, keys: Sequence[str] | None = None) -> go.Figure:
     """|dx_L/dx_0| against depth L on a log axis, with the (1/4)^L bound of sigmoid dashed."""
     depth = np.arange(1, len(bound) + 1)
     fig = go.Figure()
     positive = [float(v) for g in grads.values() for v in g if v > 0] + [float(bound[-1])]
-    for name, g in grads.items():  # an exact 0 (a ReLU that is off) cannot sit on a log axis: a gap
+    for key, (name, g) in zip(keys or [None] * len(grads), grads.items()):  # a 0 cannot sit on a log axis: a gap
         fig.add_trace(go.Scatter(x=depth, y=[v if v > 0 else None for v in g], mode="lines+markers", name=name,
-                                 line={"color": COLOURS.get(name)}, connectgaps=False))
+                                 line={"color": COLOURS.get(key), "dash": DASHES.get(key, "solid")},
+                                 connectgaps=False))
     fig.add_trace(go.Scatter(x=depth, y=bound, mode="lines", name=bound_name, line={"color": "black", "dash": "dash"}))
     fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2})
     low = np.floor(np.log10(min(positive))) - 0.5

@@ -301,9 +301,9 @@ def activations_ui(s: BlocksState) -> None:
     slopes = {_function_label(n): derivative(n, X_RANGE) for n in FUNCTIONS}
     gap = max(float(np.abs(derivative(n, X_RANGE) - closed_form(n, X_RANGE)).max()) for n in FUNCTIONS)
     cols = st.columns(2)
-    cols[0].plotly_chart(lines_figure(X_RANGE, values, t("blk_act_values"), (-1.5, 3.0)), key="blk_act_f",
+    cols[0].plotly_chart(lines_figure(X_RANGE, values, t("blk_act_values"), (-1.5, 3.0), FUNCTIONS), key="blk_act_f",
                          config=PLOT_CONFIG)
-    cols[1].plotly_chart(lines_figure(X_RANGE, slopes, t("blk_act_slopes"), (-0.1, 1.2)), key="blk_act_d",
+    cols[1].plotly_chart(lines_figure(X_RANGE, slopes, t("blk_act_slopes"), (-0.1, 1.2), FUNCTIONS), key="blk_act_d",
                          config=PLOT_CONFIG)
     st.caption(t("blk_act_check", gap=f"{gap:.1e}", n=len(X_RANGE)))
     _depth_ui(s)
@@ -316,7 +316,7 @@ def _depth_ui(s: BlocksState) -> None:
     depth = current().depth
     grads = {_function_label(n): chain_gradient(n, depth)[0] for n in ELEMENTWISE}
     bound = 0.25 ** np.arange(1, depth + 1)
-    st.plotly_chart(depth_figure(grads, bound, t("blk_depth_bound"), t("blk_depth_x"), t("blk_depth_y")),
+    st.plotly_chart(depth_figure(grads, bound, t("blk_depth_bound"), t("blk_depth_x"), t("blk_depth_y"), ELEMENTWISE),
                     key="blk_depth_chart", config=PLOT_CONFIG)
     rows = [{t("blk_act_col_f"): _function_label(n), t("blk_act_col_max"): f"{max_derivative(n):.4f}",
              t("blk_act_col_bound", L=depth): f"{max_derivative(n) ** depth:.3g}",
