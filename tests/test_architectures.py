@@ -19,6 +19,7 @@ from torchvision.models.resnet import BasicBlock
 from torchvision.models.vgg import make_layers
 
 from cnnviz.activations import layer_table
+from cnnviz.archexplain import idea_numbers, row_formulas, total_params_line
 from cnnviz.architectures import ARCHITECTURES, build, totals, walk, walk_of
 from cnnviz.checkpoints import load_checkpoint
 from cnnviz.confusion import cell_members, confusion, confusion_matrix
@@ -294,3 +295,39 @@ def test_confusion_of_a_shipped_model_reproduces_its_accuracy(tmp_path: Path) ->
     members = cell_members(result, int(i), int(j))
     assert len(members) == result.matrix[i, j]
     assert (result.labels[members] == i).all() and (result.predictions[members] == j).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Formulas and ideas
+
+
+@pytest.mark.parametrize("arch", list(ARCHITECTURES))
+def test_every_formula_ends_in_the_rows_own_number(arch: str) -> None:
+    rows = walk_of(arch)
+    for i, row in enumerate(rows):
+        formulas = dict(row_formulas(rows, i))
+        assert formulas["arch_f_values"].endswith(f"{row.values:,}")
+        assert formulas["arch_f_memory"].endswith(f"= {row.bytes:,} B")
+        if row.kernel and not row.ceil:  # every plain conv / pool gets its output-size formula
+            assert formulas["arch_f_side"].endswith(f"= {row.out_shape[1]}"), row.key
+        if row.rf is not None:
+            assert f"= {row.rf}," in formulas["arch_f_rf"] and formulas["arch_f_rf"].endswith(f"= {row.jump}")
+        if row.params:
+            assert formulas["arch_f_params"].endswith(f"= {row.params:,}")
+
+
+def test_ideas_are_read_from_the_models() -> None:
+    def idea(arch: str) -> dict:
+        rows = walk_of(arch)
+        return idea_numbers(arch, rows, totals(rows, ARCHITECTURES[arch].in_shape))
+
+    assert idea("lenet5")["sides"] == "28 → 28 → 14 → 10 → 5" and idea("lenet5")["widths"] == "400 → 120 → 84 → 10"
+    alex = idea("alexnet")
+    assert (alex["k"], alex["s"], alex["overlap"], alex["p"], alex["pools"]) == (3, 2, 1, 0.5, 3)
+    vgg = idea("vgg16")
+    assert (vgg["side2"], vgg["side3"], vgg["convs"]) == (5, 7, 13)
+    assert vgg["stacked2"] == 2 * 9 * 256 * 256 < vgg["single2"] == 25 * 256 * 256
+    assert idea("googlenet")["modules"] == 9
+    resnet = idea("resnet18")
+    assert (resnet["blocks"], resnet["projected"], resnet["identity"], resnet["layers"]) == (8, 3, 5, 18)
+    assert total_params_line(walk_of("lenet5")) == "156 + 2,416 + 48,120 + 10,164 + 850 = 61,706"

@@ -6,6 +6,8 @@ torchvision line the page prints."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -16,8 +18,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnnviz import zoo
-from cnnviz.augment import KINDS, augment
-from cnnviz.blocks import BN_SHAPE, EPS, batchnorm_steps, fully_convolutional, heads, sample_batch, score_map
+from cnnviz.augment import KINDS, augment, sample
+from cnnviz.blocks import (BN_SHAPE, EPS, batchnorm_steps, batchnorm_torch, digit_strip, fully_convolutional,
+                           head_input_shape, heads, sample_batch, score_map)
 from cnnviz.coursestate import (AUG_SOURCES, MOMENTA, SECTIONS, ArchState, BlocksState, arch_from_query,
                                 arch_to_query, blocks_from_query, blocks_to_query, momentum_value)
 from cnnviz.data import make_digits, make_shapes
@@ -252,3 +255,31 @@ def test_bad_blocks_links_warn_and_fall_back(params: dict[str, str]) -> None:
     name = next(iter(params))
     assert [w[1]["name"] for w in warnings] == [name]
     assert getattr(state, name) == getattr(BlocksState(), name)
+
+
+def test_digit_strip_and_the_heads_input() -> None:
+    strip = digit_strip("3140")
+    assert strip.shape == (28, 4 * 28) and strip.dtype == np.uint8
+    digits, labels = make_digits(40, 11)
+    first_three = digits[int(np.flatnonzero(labels == 3)[0]), 0]
+    np.testing.assert_array_equal(strip[:, :28], first_three)
+    lenet, _ = zoo.load("shipped:lenet5_digits")
+    conv = fully_convolutional(lenet)
+    assert head_input_shape(conv, torch.zeros(1, 1, 28, 28)) == (16, 5, 5)
+    assert head_input_shape(conv, torch.zeros(1, 1, 28, 112)) == (16, 5, 26)
+
+
+def test_the_pages_live_batchnorm_check_sees_a_wrong_step() -> None:
+    steps = batchnorm_steps(sample_batch(2), momentum=0.1)
+    assert batchnorm_torch(steps) < 1e-12
+    wrong = batchnorm_steps(sample_batch(2), momentum=0.2)  # a different update than nn.BatchNorm2d(0.1) makes
+    assert batchnorm_torch(replace(wrong, momentum=0.1)) > 1e-3
+
+
+def test_samples_are_the_embedded_datasets() -> None:
+    shapes, labels = make_shapes(40, 11)
+    np.testing.assert_array_equal(sample("shape:4"), np.transpose(shapes[int(np.flatnonzero(labels == 4)[0])], (1, 2, 0)))
+    assert sample("digit:0").shape == (28, 28, 3)
+    for bad in ("shape:10", "photo:1", "digit:x"):
+        with pytest.raises(ValueError):
+            sample(bad)
