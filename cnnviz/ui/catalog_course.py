@@ -162,7 +162,7 @@ EN: dict[str, str] = {
     "arch_cm_hover": "true %{customdata[2]} → predicted %{customdata[3]}: %{text} images",
     "arch_cm_click": "The diagonal holds the right answers. Colours are on a log scale, so that a few mistakes "
                      "still show.",
-    "arch_cell_header": "**True class {true}, predicted {pred}: {n} images**",
+    "arch_cell_header": "**True class {true}, predicted {pred}** · images: {n}",
     "arch_cell_empty": "No image of this class got this answer.",
     "arch_cell_capped": "The first {shown} of {n} are shown.",
     "arch_cell_pick": "Picture to open",
@@ -466,7 +466,7 @@ VI: dict[str, str] = {
     "arch_cm_pred": "nhãn dự đoán",
     "arch_cm_hover": "đúng là %{customdata[2]} → đoán %{customdata[3]}: %{text} ảnh",
     "arch_cm_click": "Đường chéo là các câu trả lời đúng. Màu theo thang log để vài lỗi sai vẫn nhìn thấy được.",
-    "arch_cell_header": "**Nhãn đúng {true}, dự đoán {pred}: {n} ảnh**",
+    "arch_cell_header": "**Nhãn đúng {true}, dự đoán {pred}** · số ảnh: {n}",
     "arch_cell_empty": "Không có ảnh nào thuộc nhãn này nhận câu trả lời này.",
     "arch_cell_capped": "Hiển thị {shown} ảnh đầu tiên trong {n} ảnh.",
     "arch_cell_pick": "Ảnh cần mở",

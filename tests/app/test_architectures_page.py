@@ -120,7 +120,7 @@ def test_confusion_cell_from_a_link_lists_its_images(shapes_confusion) -> None:
     at = open_page({"cell": f"{true},{pred}"})
     count = int(shapes_confusion.matrix[true, pred])
     names = shapes_confusion.classes
-    assert f"True class {names[true]}, predicted {names[pred]}: {count} images" in text(at)
+    assert f"True class {names[true]}, predicted {names[pred]}** · images: {count}" in text(at)
     members = np.flatnonzero((shapes_confusion.labels == true) & (shapes_confusion.predictions == pred))
     assert at.selectbox(key="arc_pick").options == [f"#{i}" for i in members[:40]]
 

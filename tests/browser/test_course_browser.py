@@ -40,7 +40,7 @@ def test_clicking_a_confusion_cell_lists_it_and_opens_an_image_in_inspect(page: 
     x, y = plot.evaluate(CELL_CENTRE_JS, [true, pred])  # viewport coordinates of that cell's centre
     page.mouse.click(x, y)
     header = page.locator(".st-key-arc_cell")
-    expect(header).to_contain_text(f"True class {classes[true]}, predicted {classes[pred]}: {count} images",
+    expect(header).to_contain_text(f"True class {classes[true]}, predicted {classes[pred]} · images: {count}",
                                    timeout=CLICK_TIMEOUT_MS)
     wait_for_script(page)
     assert f"cell={true}%2C{pred}" in page.url or f"cell={true},{pred}" in page.url
