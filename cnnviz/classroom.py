@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import sqlite3
 import threading
 import time
@@ -24,18 +25,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 
 __all__ = ["CODE_ALPHABET", "CODE_LENGTH", "ENV_PASSWORD", "MESSAGES", "ClassInfo", "Classroom", "Member",
-           "Presented", "check_nickname", "default_classroom", "teacher_enabled", "teacher_password_ok"]
+           "Presented", "check_nickname", "default_classroom", "join_link", "teacher_enabled",
+           "teacher_password_ok"]
 
 ENV_PASSWORD = "CNNVIZ_TEACHER_PASSWORD"
+ENV_PUBLIC_URL = "CNNVIZ_PUBLIC_URL"  # e.g. http://10.0.0.5:8501: the address students' devices use
 DB_NAME = "classroom.sqlite3"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
 CODE_LENGTH = 6  # 32**6 = 1.07e9 codes
 MAX_WRONG_CODES = 5  # per browser session and per minute; then joining waits
+MAX_WRONG_CODES_ALL = 60  # for the whole server, per minute
 WRONG_WINDOW_S = 60.0
 MAX_NICKNAME = 24
 _NICK = re.compile(r"[^\W_][\w .'-]*", re.UNICODE)  # letters of any script, digits, space . ' -
@@ -65,6 +70,34 @@ CREATE TABLE IF NOT EXISTS members (
 CREATE TABLE IF NOT EXISTS wrong_codes (who TEXT NOT NULL, time REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS wrong_codes_who ON wrong_codes (who, time);
 """
+
+
+def _lan_address() -> str | None:
+    """This machine's address on the local network (no packet is sent; None without a route)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def join_link(page_url: str | None, code: str, env: Mapping[str, str] = os.environ) -> str:
+    """The link students open to join: CNNVIZ_PUBLIC_URL if the operator set one, else the address
+    the teacher's browser uses, with "localhost" replaced by the machine's network address (the
+    teacher's laptop on the projector often opens the app as localhost, which no student reaches)."""
+    base = env.get(ENV_PUBLIC_URL, "").strip() or (page_url or "http://localhost:8501")
+    parts = urlsplit(base)
+    host = parts.hostname or "localhost"
+    if host in ("localhost", "127.0.0.1", "::1") and not env.get(ENV_PUBLIC_URL):
+        lan = _lan_address()
+        if lan:
+            host = lan
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme or "http", netloc, "/", urlencode({"join": code}), ""))
 
 
 def teacher_enabled(env: Mapping[str, str] = os.environ) -> bool:
@@ -207,6 +240,12 @@ class Classroom:
                        (time.time(), class_id))
         self._write_live(class_id)
 
+    def touch(self, class_id: str) -> None:
+        """Something followers must see changed (a question asked or revealed): bump the version."""
+        with self._tx() as db:
+            db.execute("UPDATE classes SET version = version + 1 WHERE id = ?", (class_id,))
+        self._write_live(class_id)
+
     def presented(self, class_id: str) -> Presented | None:
         row = self._db().execute("SELECT page, query, version, presenting FROM classes WHERE id = ?",
                                  (class_id,)).fetchone()
@@ -231,9 +270,13 @@ class Classroom:
     def _throttle(self, db: sqlite3.Connection, who: str) -> None:
         since = time.time() - WRONG_WINDOW_S
         db.execute("DELETE FROM wrong_codes WHERE time < ?", (since,))
-        wrong = db.execute("SELECT COUNT(*), MIN(time) FROM wrong_codes WHERE who = ?", (who,)).fetchone()
-        if wrong[0] >= MAX_WRONG_CODES:
-            raise CnnvizError("cls_too_many_tries", seconds=max(1, round(wrong[1] + WRONG_WINDOW_S - time.time())))
+        mine = db.execute("SELECT COUNT(*), MIN(time) FROM wrong_codes WHERE who = ?", (who,)).fetchone()
+        everyone = db.execute("SELECT COUNT(*), MIN(time) FROM wrong_codes").fetchone()
+        # Per browser session, and for the whole server: a script opening new sessions to guess
+        # still gets MAX_WRONG_CODES_ALL tries a minute, ~15,000 years for half the codes.
+        for count, first, limit in ((*mine, MAX_WRONG_CODES), (*everyone, MAX_WRONG_CODES_ALL)):
+            if count >= limit:
+                raise CnnvizError("cls_too_many_tries", seconds=max(1, round(first + WRONG_WINDOW_S - time.time())))
 
     def find(self, code: str, who: str) -> ClassInfo:
         """The open class with join ``code``; wrong codes from ``who`` (a browser session) are

@@ -107,6 +107,7 @@ class QuestionBook:
                        "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
                        (qid, class_id, kind, topic, json.dumps(params or {}), stored, json.dumps(list(choices)),
                         time.time()))
+        self.room.touch(class_id)  # followers' pages rerun and show it
         return self.get(qid)  # type: ignore[return-value]
 
     def get(self, question_id: str) -> Question | None:
@@ -156,6 +157,7 @@ class QuestionBook:
         with self.room._tx() as db:
             db.execute("UPDATE questions SET state = 'revealed', revealed = ? WHERE id = ? AND state = 'open'",
                        (time.time(), question_id))
+        self.room.touch(q.class_id)
         return self.get(question_id)  # type: ignore[return-value]
 
     def summary(self, class_id: str) -> list[tuple[Question, Tally]]:

@@ -77,6 +77,18 @@ def test_wrong_codes_are_rate_limited_per_browser(room: Classroom) -> None:
     assert room.find(cls.code, who="another browser").id == cls.id
 
 
+def test_guessing_from_many_sessions_is_limited_for_the_whole_server(room: Classroom) -> None:
+    from cnnviz.classroom import MAX_WRONG_CODES_ALL
+
+    cls = room.start(TEACHER)
+    for i in range(MAX_WRONG_CODES_ALL):
+        with pytest.raises(CnnvizError):
+            room.find("ZZZZZZ", who=f"session-{i}")  # a new session for every guess
+    with pytest.raises(CnnvizError) as err:
+        room.find(cls.code, who="a real student")
+    assert _key(err) == "cls_too_many_tries"
+
+
 def test_only_the_teacher_presents_and_the_live_file_follows(room: Classroom) -> None:
     cls = room.start(TEACHER)
     live = room.live_file(cls.id)
@@ -158,3 +170,13 @@ def test_the_course_questions_agree_with_pytorch() -> None:
     assert answers["q_course_cell"] == int(F.conv2d(x[None, None], w[None, None])[0, 0, 1, 1])
     assert answers["q_course_conv1_params"] == torch.nn.Conv2d(1, 6, 5).weight.numel() + 6 == 156
     assert answers["q_course_lenet_params"] == 61_706
+
+
+def test_the_join_link_is_one_students_can_open() -> None:
+    from cnnviz.classroom import join_link
+
+    env = {"CNNVIZ_PUBLIC_URL": "http://10.1.2.3:8501/whatever?x=1"}
+    assert join_link("http://localhost:8501/convolution", "ABC234", env) == "http://10.1.2.3:8501/?join=ABC234"
+    assert join_link("https://cnn.school.vn/train?run=x", "ABC234", {}) == "https://cnn.school.vn/?join=ABC234"
+    local = join_link("http://localhost:8501/", "ABC234", {})
+    assert local.endswith(":8501/?join=ABC234") and "?join=ABC234" in join_link(None, "ABC234", {})
