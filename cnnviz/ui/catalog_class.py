@@ -3,6 +3,17 @@ English and Vietnamese (merged into cnnviz.ui.catalog); also the Vietnamese of t
 library's messages."""
 
 EN: dict[str, str] = {
+    "cr_title": "The class's runs",
+    "cr_none": "No student of this class has started a run yet.",
+    "cr_col_who": "Student", "cr_col_run": "Run", "cr_col_state": "State", "cr_col_epochs": "Epochs",
+    "cr_col_best": "Best validation accuracy",
+    "cr_state_queued": "waiting", "cr_state_running": "training", "cr_state_done": "finished",
+    "cr_state_failed": "failed", "cr_state_cancelled": "stopped",
+    "cr_overlay": "Runs on one chart",
+    "cr_pick": "Run",
+    "cr_show": "Show this run to everyone",
+    "cr_show_help": "Opens it here; while you present, every following student sees it too.",
+    "cr_stop": "Stop this run",
     "cls_header": "Teaching a class",
     "cls_code": "Class code",
     "cls_nickname": "Your nickname",
@@ -54,6 +65,17 @@ EN: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "cr_title": "Các lần chạy của lớp",
+    "cr_none": "Chưa học sinh nào của lớp bắt đầu một lần chạy.",
+    "cr_col_who": "Học sinh", "cr_col_run": "Lần chạy", "cr_col_state": "Trạng thái", "cr_col_epochs": "Epoch",
+    "cr_col_best": "Độ chính xác kiểm định cao nhất",
+    "cr_state_queued": "đang chờ", "cr_state_running": "đang huấn luyện", "cr_state_done": "đã xong",
+    "cr_state_failed": "bị lỗi", "cr_state_cancelled": "đã dừng",
+    "cr_overlay": "Các lần chạy trên cùng một biểu đồ",
+    "cr_pick": "Lần chạy",
+    "cr_show": "Cho cả lớp xem lần chạy này",
+    "cr_show_help": "Mở lần chạy ở đây; khi bạn đang trình chiếu, mọi học sinh đang theo cũng thấy.",
+    "cr_stop": "Dừng lần chạy này",
     "cls_header": "Dạy một lớp học",
     "cls_code": "Mã lớp",
     "cls_nickname": "Biệt danh của bạn",

@@ -115,3 +115,28 @@ def test_a_question_is_answered_tallied_and_revealed() -> None:
         at.run()
         text = " ".join(m.value for m in at.markdown)
         assert "The answer: **3**." in text and (("You were right." in text) == right)
+
+
+def test_the_teacher_sees_the_class_runs_with_nicknames_and_can_stop_them(isolated: Path) -> None:
+    from tests.jobqueue import Queue
+
+    teacher, info = _teacher()
+    ana = _student(info.code, "Ana")
+    ana.switch_page("pages/train.py").run()
+    ana.button(key="tr_start_btn").click().run()
+    no_exception(ana)
+    run_id = ana.session_state["tr_run"]
+    queue = Queue(isolated / "runs", start=False)  # no worker: the run waits
+    view = queue.store.view(run_id)
+    assert (view.nickname, view.class_id) == ("Ana", info.id)
+    outsider = run_page("pages/train.py")  # not in the class: no class panel
+    assert "The class's runs" not in " ".join(h.value for h in outsider.subheader)
+    teacher.switch_page("pages/train.py").run()
+    no_exception(teacher)
+    assert "The class's runs" in " ".join(h.value for h in teacher.subheader)
+    table = teacher.dataframe[0].value
+    assert list(table["Student"]) == ["Ana"] and "waiting" in table["State"][0]
+    teacher.button(key="cr_stop_btn").click().run()
+    assert queue.store.view(run_id).state == "cancelled"  # the teacher may stop a student's run
+    teacher.button(key="cr_show_btn").click().run()
+    assert teacher.query_params["run"] == run_id
