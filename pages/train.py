@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.ui.class_runs import class_runs_ui
+from cnnviz.ui.class_runs import class_runs_ui, draw_for_class_ui
 from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 from cnnviz.ui.train_page import live_ui, settings_ui, start_ui
@@ -17,4 +17,5 @@ with setup:
 with live:
     live_ui()
 class_runs_ui()
+draw_for_class_ui()
 page_end()

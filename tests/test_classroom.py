@@ -180,3 +180,70 @@ def test_the_join_link_is_one_students_can_open() -> None:
     assert join_link("https://cnn.school.vn/train?run=x", "ABC234", {}) == "https://cnn.school.vn/?join=ABC234"
     local = join_link("http://localhost:8501/", "ABC234", {})
     assert local.endswith(":8501/?join=ABC234") and "?join=ABC234" in join_link(None, "ABC234", {})
+
+
+# --- the class draws a dataset -----------------------------------------------------------------
+
+
+def test_drawings_are_stored_counted_limited_and_split(room: Classroom) -> None:
+    import numpy as np
+
+    from cnnviz.class_data import MAX_PER_STUDENT, MIN_TO_TRAIN, ClassDrawings
+
+    drawings = ClassDrawings(room)
+    cls = room.start(TEACHER)
+    img = np.zeros((28, 28), np.uint8)
+    with pytest.raises(CnnvizError) as err:
+        drawings.add(cls.id, "m1", 3, img)
+    assert _key(err) == "cd_empty"
+    img[10:18, 12:16] = 255
+    for bad in (10, -1, True, 2.0):
+        with pytest.raises(CnnvizError):
+            drawings.add(cls.id, "m1", bad, img)
+    for i in range(MIN_TO_TRAIN - 1):
+        assert drawings.add(cls.id, f"m{i % 3}", i % 10, img * (i % 2 or 1)) == i // 3 + 1
+    with pytest.raises(CnnvizError) as err:
+        drawings.split(cls.id)
+    assert _key(err) == "cd_too_few"
+    drawings.add(cls.id, "m0", 9, img)
+    split = drawings.split(cls.id, seed=0)
+    assert len(split.x_train) + len(split.x_val) == MIN_TO_TRAIN and len(split.x_val) == 4
+    assert split.x_train.dtype.is_floating_point is False and tuple(split.x_train.shape[1:]) == (1, 28, 28)
+    assert sorted(split.y_train.tolist() + split.y_val.tolist()) == sorted([i % 10 for i in range(19)] + [9])
+    assert drawings.counts(cls.id)[9] == 2 and drawings.given(cls.id, "m0") == 8
+    other = room.start(TEACHER)  # another class sees none of them
+    assert drawings.counts(other.id) == {}
+    for _ in range(MAX_PER_STUDENT):
+        drawings.add(other.id, "busy", 1, img)
+    with pytest.raises(CnnvizError) as err:
+        drawings.add(other.id, "busy", 1, img)
+    assert _key(err) == "cd_too_many"
+
+
+def test_a_model_trains_on_what_the_class_drew(tmp_path: Path, monkeypatch) -> None:
+    """Thirty students' drawings (the evaluation generator's) train LeNet-5 through the real queue."""
+    from cnnviz.drawings import make_drawings
+    from cnnviz.class_data import CLASS_DATASET, ClassDrawings
+    from cnnviz.data import DATASETS
+    from cnnviz.models import ModelConfig
+    from cnnviz.runs import RunSpec
+    from cnnviz.train import TrainConfig
+    from tests.jobqueue import Queue
+
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("CNNVIZ_RUNS", str(runs))
+    room = Classroom(runs / "classroom.sqlite3", tmp_path / "live")
+    cls = room.start(TEACHER)
+    store = ClassDrawings(room)
+    pictures, labels, _ = make_drawings(300, seed=5)
+    for i, (picture, label) in enumerate(zip(pictures, labels)):
+        store.add(cls.id, f"student{i % 30}", int(label), picture[0])
+    spec = RunSpec(CLASS_DATASET, 1, 1, ModelConfig("lenet5", DATASETS[CLASS_DATASET].shape, init="he"),
+                   TrainConfig(epochs=8, batch_size=32, optimizer="adam", lr=2e-3, translate=2), source=cls.id)
+    queue = Queue(runs)
+    try:
+        view = queue.wait(queue.submit(spec))
+    finally:
+        queue.stop()
+    assert view.state == "done", (view.error_key, view.error_args)
+    assert view.progress["history"][-1]["val_acc"] > 0.5  # 60 held-out drawings, 10 classes: chance is 0.1

@@ -375,7 +375,7 @@ from cnnviz.ui import catalog_class, catalog_inspect, catalog_learned, catalog_t
 # The library's own messages: English only in the library (cnnviz.errors), translated here.
 import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,E402,F401
 import cnnviz.jobs, cnnviz.jobstore, cnnviz.learned, cnnviz.pretrained, cnnviz.runs  # noqa: E401,E402,F401
-import cnnviz.classroom, cnnviz.questions  # noqa: E401,E402,F401
+import cnnviz.class_data, cnnviz.classroom, cnnviz.questions  # noqa: E401,E402,F401
 from cnnviz.errors import ALL_MESSAGES  # noqa: E402
 
 

@@ -3,6 +3,13 @@ English and Vietnamese (merged into cnnviz.ui.catalog); also the Vietnamese of t
 library's messages."""
 
 EN: dict[str, str] = {
+    "cd_title": "LeNet-5 on the class's drawings",
+    "cd_counts": "The class has drawn **{total}** digits ({per}).",
+    "cd_train": "Train on the class's drawings",
+    "cd_train_help": "LeNet-5 on every digit the class drew (a fifth kept to check it); needs at least {need}.",
+    "cd_draw_title": "Draw for the class's dataset",
+    "cd_draw_this": "Draw the digit **{digit}** on the canvas, then give it. You have given {given}.",
+    "cd_give": "Give this drawing",
     "cr_title": "The class's runs",
     "cr_none": "No student of this class has started a run yet.",
     "cr_col_who": "Student", "cr_col_run": "Run", "cr_col_state": "State", "cr_col_epochs": "Epochs",
@@ -65,6 +72,18 @@ EN: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "cd_title": "LeNet-5 trên các hình vẽ của lớp",
+    "cd_counts": "Cả lớp đã vẽ **{total}** chữ số ({per}).",
+    "cd_train": "Huấn luyện trên các hình vẽ của lớp",
+    "cd_train_help": "LeNet-5 trên mọi chữ số cả lớp đã vẽ (giữ lại một phần năm để kiểm tra); cần ít nhất {need}.",
+    "cd_draw_title": "Vẽ cho bộ dữ liệu của lớp",
+    "cd_draw_this": "Hãy vẽ chữ số **{digit}** lên khung vẽ rồi gửi đi. Bạn đã gửi {given} hình.",
+    "cd_give": "Gửi hình vẽ này",
+    "cd_too_many": "Bạn đã gửi {limit} hình vẽ, mức tối đa cho mỗi học sinh.",
+    "cd_bad_label": "Nhãn phải là một chữ số từ 0 đến 9.",
+    "cd_empty": "Khung vẽ đang trống: hãy vẽ chữ số trước.",
+    "cd_too_few": "Cả lớp mới vẽ {count} chữ số; cần ít nhất {need} để huấn luyện (một phần được giữ lại để kiểm tra "
+                  "mô hình).",
     "cr_title": "Các lần chạy của lớp",
     "cr_none": "Chưa học sinh nào của lớp bắt đầu một lần chạy.",
     "cr_col_who": "Học sinh", "cr_col_run": "Lần chạy", "cr_col_state": "Trạng thái", "cr_col_epochs": "Epoch",

@@ -1,19 +1,30 @@
-"""The class's runs, for its teacher on the Train page: every student's run with its nickname,
-state and accuracy, any of them overlaid on one chart, stopped, or shown to the whole class."""
+"""The class on the Train page. For its teacher: every student's run with its nickname, state and
+accuracy, any of them overlaid on one chart, stopped, or shown to the whole class, and a model
+trained on the digits the class drew. For a student: drawing digits for that dataset."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from cnnviz.canvas import model_input
+from cnnviz.class_data import CLASS_DATASET, MIN_TO_TRAIN, ClassDrawings
 from cnnviz.curves import curves_figure
+from cnnviz.data import DATASETS
+from cnnviz.errors import CnnvizError
 from cnnviz.jobs import JobView
+from cnnviz.models import ModelConfig
+from cnnviz.runs import RunSpec
+from cnnviz.train import TrainConfig
+from cnnviz.ui.common import show_error
+from cnnviz.ui.image_source import canvas_ui
 from cnnviz.ui import classroom_ui
 from cnnviz.ui.i18n import t
-from cnnviz.ui.run_status import store
+from cnnviz.ui.run_status import store, submit
 
-__all__ = ["class_runs_ui"]
+__all__ = ["class_runs_ui", "draw_for_class_ui"]
 
 POLL_S = 2.0
+CLASS_EPOCHS = 30
 
 
 def _row(v: JobView) -> dict[str, object]:
@@ -70,3 +81,45 @@ def class_runs_ui() -> None:
         if views[pick].active and right.button(t("cr_stop"), key="cr_stop_btn", icon=":material/stop:"):
             store().cancel(pick)  # the teacher may stop any run of the class
     st.fragment(run_every=POLL_S if active else None)(_panel)(info.id, active)
+    _train_on_drawings_ui(info.id)
+
+
+def _drawings_spec(class_id: str) -> RunSpec:
+    """LeNet-5 on every digit the class drew (small data: shifts help, many epochs are cheap)."""
+    info = DATASETS[CLASS_DATASET]
+    return RunSpec(CLASS_DATASET, 1, 1, ModelConfig("lenet5", info.shape, activation="relu", init="he"),
+                   TrainConfig(epochs=CLASS_EPOCHS, batch_size=32, optimizer="adam", lr=2e-3, schedule="onecycle",
+                               translate=2, seed=0), title=t("cd_title"), source=class_id)
+
+
+def _train_on_drawings_ui(class_id: str) -> None:
+    counts = ClassDrawings(classroom_ui.room()).counts(class_id)
+    total = sum(counts.values())
+    st.markdown(t("cd_counts", total=total, per=", ".join(f"{d}: {counts.get(d, 0)}" for d in range(10))))
+    if st.button(t("cd_train"), key="cd_train_btn", disabled=total < MIN_TO_TRAIN,
+                 help=t("cd_train_help", need=MIN_TO_TRAIN)):
+        try:
+            _show_to_all(submit(_drawings_spec(class_id), t("cd_title")))
+            st.rerun()
+        except CnnvizError as exc:
+            show_error(exc)
+
+
+def draw_for_class_ui() -> None:
+    """For a student in a class: draw the digit asked for and give it to the class's dataset."""
+    info = classroom_ui.in_class()
+    member = st.session_state.get(classroom_ui.MEMBER)
+    if info is None or member is None or classroom_ui.room().is_teacher(info.id, classroom_ui.teacher_token()):
+        return
+    drawings = ClassDrawings(classroom_ui.room())
+    given = drawings.given(info.id, member)
+    digit = given % 10  # every student draws 0, 1, ..., 9, 0, ...: the classes stay balanced
+    st.subheader(t("cd_draw_title"))
+    st.markdown(t("cd_draw_this", digit=digit, given=given))
+    img = canvas_ui(f"cd_canvas_{given}")  # a fresh canvas after each drawing given
+    if img is not None and st.button(t("cd_give"), key="cd_give_btn", type="primary"):
+        try:
+            drawings.add(info.id, member, digit, model_input(img))
+            st.rerun()
+        except CnnvizError as exc:
+            show_error(exc)

@@ -140,3 +140,34 @@ def test_the_teacher_sees_the_class_runs_with_nicknames_and_can_stop_them(isolat
     assert queue.store.view(run_id).state == "cancelled"  # the teacher may stop a student's run
     teacher.button(key="cr_show_btn").click().run()
     assert teacher.query_params["run"] == run_id
+
+
+def test_students_draw_for_the_class_and_the_teacher_trains_on_it(isolated: Path) -> None:
+    import numpy as np
+
+    from cnnviz.class_data import MIN_TO_TRAIN, ClassDrawings
+    from tests.jobqueue import Queue
+
+    teacher, info = _teacher()
+    ana = _student(info.code, "Ana")
+    ana.switch_page("pages/train.py").run()
+    no_exception(ana)
+    assert "Draw for the class's dataset" in " ".join(h.value for h in ana.subheader)
+    assert "Draw the digit **0**" in " ".join(m.value for m in ana.markdown)
+    teacher.switch_page("pages/train.py").run()
+    assert teacher.button(key="cd_train_btn").disabled  # nothing drawn yet
+    assert "Draw for the class's dataset" not in " ".join(h.value for h in teacher.subheader)
+    img = np.zeros((28, 28), np.uint8)
+    img[8:20, 12:15] = 255
+    drawings = ClassDrawings(classroom.default_classroom())
+    for i in range(MIN_TO_TRAIN):  # what the canvas gives, added as the Give button does
+        drawings.add(info.id, ana.session_state["cls_member"], i % 10, img)
+    ana.run()
+    assert f"You have given {MIN_TO_TRAIN}." in " ".join(m.value for m in ana.markdown)
+    teacher.run()
+    teacher.button(key="cd_train_btn").click().run()
+    no_exception(teacher)
+    run_id = teacher.session_state["tr_run"]
+    spec = Queue(isolated / "runs", start=False).store.spec(run_id)
+    assert (spec["dataset"], spec["source"]) == ("class_drawings", info.id)
+    assert teacher.query_params["run"] == run_id  # shown to everyone who follows
