@@ -1,9 +1,9 @@
 """nginx in front of several Streamlit replicas: finding the binary, writing its config, its command.
 
-Routing: a browser's first request goes to the replica with the fewest open connections (each
-open tab holds one websocket), the response sets a cookie naming that replica, and every later
-request with the cookie (page, websocket, uploads, media) goes to the same replica. If that
-replica is down, a live one answers and the cookie moves there. Nothing here starts a process.
+Routing: browsers seen for the first time take turns (least_conn over first requests: replicas in
+turn, skipping one still busy with a first request), the response sets a cookie naming the replica,
+and every later request with the cookie (page, websocket, uploads, media) goes to that replica. If
+it is down, a live one answers and the cookie moves there. Nothing here starts a process.
 """
 
 from __future__ import annotations
@@ -46,7 +46,11 @@ def replica_name(index: int) -> str:
 
 
 def _upstreams(ports: Sequence[int]) -> list[str]:
-    """One pool for new browsers, and per replica a pool where the other replicas stand by."""
+    """One pool for new browsers, and per replica a pool where the other replicas stand by.
+
+    nginx counts connections per pool, so least_conn sees first requests only, not the websockets
+    that follow in the per-replica pools: it spreads newcomers in turn, not by open tabs.
+    """
     lines = ["upstream cnnviz_any {", "    zone cnnviz_any 64k;", "    least_conn;"]
     lines += [f"    server 127.0.0.1:{port};" for port in ports]
     lines.append("}")
