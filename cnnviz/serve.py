@@ -23,7 +23,7 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _worker_command(option: str | None, python: str, say) -> tuple[str, ...] | None:  # noqa: ANN001
+def _worker_command(option: str | None, python: str, say: Callable[[str], None]) -> tuple[str, ...] | None:
     if option is not None:
         return tuple(shlex.split(option, posix=os.name != "nt")) or None
     if importlib.util.find_spec(WORKER_MODULE) is None:
@@ -203,7 +203,8 @@ def _worker_command(option: str | None, python: str, say) -> tuple[str, ...] | N
     return (python, "-m", WORKER_MODULE)
 
 
-def make_plan(argv: Sequence[str], env: Mapping[str, str], say) -> tuple[Plan, argparse.Namespace]:  # noqa: ANN001
+def make_plan(argv: Sequence[str], env: Mapping[str, str],
+              say: Callable[[str], None]) -> tuple[Plan, argparse.Namespace]:
     """Read the command line and the environment; raises ValueError with a message for a person."""
     args, rest = _parser().parse_known_args(argv)
     replicas = _count({"n": args.replicas or env.get(ENV_REPLICAS, "")}, "n", 1, 1)
@@ -293,7 +294,8 @@ def serve(plan: Plan, supervisor: Supervisor) -> int:
         supervisor.say(line)
     for spec in specs:
         supervisor.add(spec)
-    health = [f"http://127.0.0.1:{p}/_stcore/health" for p in plan.replica_ports]
+    host = plan.address if plan.replicas == 1 and plan.address not in (None, "0.0.0.0", "::") else "127.0.0.1"
+    health = [f"http://{host}:{p}/_stcore/health" for p in plan.replica_ports]
     if not wait_healthy(supervisor, health, HEALTH_TIMEOUT_S) and not supervisor.stop_reason:
         supervisor.say(f"the web processes did not answer within {HEALTH_TIMEOUT_S:.0f} s; "
                        "starting anyway (see their output above)")

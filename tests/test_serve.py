@@ -99,7 +99,8 @@ def test_replicas_listen_on_localhost_and_share_one_cookie_secret() -> None:
     (["--server.address", "::", "x"], None, "::", ["x"]),
     ([], None, None, []),
 ])
-def test_port_and_address_are_taken_out_of_streamlit_arguments(args, port, address, rest) -> None:  # type: ignore[no-untyped-def]
+def test_port_and_address_are_taken_out_of_streamlit_arguments(args: list[str], port: str | None,
+                                                               address: str | None, rest: list[str]) -> None:
     assert split_server_options(args) == (port, address, rest)
 
 
@@ -108,7 +109,8 @@ def test_upload_limit_as_streamlit_resolves_it(tmp_path: Path) -> None:
     config.write_text("[server]\nmaxUploadSize = 20\n")
     assert max_upload_mb([], {}, config) == 20
     assert max_upload_mb([], {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "50"}, config) == 50
-    assert max_upload_mb(["--server.maxUploadSize", "7"], {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "50"}, config) == 7
+    env = {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "50"}
+    assert max_upload_mb(["--server.maxUploadSize", "7"], env, config) == 7  # the command line wins
     assert max_upload_mb(["--server.maxUploadSize=9"], {}, config) == 9
     assert max_upload_mb([], {}, tmp_path / "missing.toml") == serve.STREAMLIT_DEFAULT_UPLOAD_MB
     repo = max_upload_mb([], {}, serve.ROOT / ".streamlit" / "config.toml")
