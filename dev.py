@@ -112,9 +112,11 @@ def install_requirements(requirements: Path) -> None:
     if is_installed(requirements):
         log("requirements up to date")
         return
-    if not any(stamp_path(r).exists() for r in COVERS):
+    if any(stamp_path(r).exists() for r in COVERS):
+        log("requirements changed: updating .venv…")
+    else:
         log(first_install_note())
-    log("installing requirements (first run takes a few minutes)…")
+        log("installing requirements (first run takes a few minutes)…")
     command = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check",
                "-q", "-r", str(requirements)]
     # pip's own output goes straight to the terminal, so a failure explains itself.

@@ -71,6 +71,10 @@ def test_install_runs_pip_once_and_says_how_big_the_first_install_is(
     dev.install_requirements(dev.DEV_REQUIREMENTS)
     assert len(calls) == 1, "pip ran again although nothing changed"
     assert "installing" not in capsys.readouterr().err
+    dev.stamp_path(dev.DEV_REQUIREMENTS).write_text("0" * 64 + "\n")  # requirements-dev.txt edited
+    dev.install_requirements(dev.DEV_REQUIREMENTS)
+    again = capsys.readouterr().err
+    assert len(calls) == 2 and "requirements changed" in again and "first install" not in again
 
 
 def test_a_failed_install_is_retried_next_time(fake_venv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
