@@ -90,8 +90,10 @@ def _location() -> list[str]:
         "    proxy_set_header Host $http_host;",
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
-        # Uploads stream straight to the replica instead of a temporary file first.
+        # Uploads stream straight to the replica, and big responses (Plotly's 4.6 MB script) to the
+        # browser, instead of through temporary files (each of which logged a warning).
         "    proxy_request_buffering off;",
+        "    proxy_max_temp_file_size 0;",
         f"    add_header {HEADER} $cnnviz_served always;",
         "    add_header Set-Cookie $cnnviz_cookie always;",
         "}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import secrets
 import shlex
@@ -24,20 +25,21 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnviz.device import ENV_THREADS, cpu_cores, thread_budget
 from cnnviz.nginx import INSTALL_HINT, find_nginx, nginx_command, nginx_config, replica_name
 from cnnviz.supervise import EXIT_START_FAILED, ProcSpec, Supervisor
 
-__all__ = ["Plan", "main", "max_upload_mb", "plan_processes", "split_server_options"]
+__all__ = ["Plan", "main", "make_plan", "max_upload_mb", "plan_processes", "probe_machine",
+           "split_server_options"]
 
 ROOT = Path(__file__).resolve().parents[1]  # app.py and .streamlit/ live here
 DEFAULT_PORT = 8501
 STREAMLIT_DEFAULT_UPLOAD_MB = 200  # Streamlit's own default when nothing sets server.maxUploadSize
 ENV_REPLICAS, ENV_JOBS_CPU, ENV_JOBS_GPU = "CNNVIZ_REPLICAS", "CNNVIZ_JOBS_CPU", "CNNVIZ_JOBS_GPU"
 WORKER_MODULE = "cnnviz.worker"
+ENV_THREADS = "CNNVIZ_TORCH_THREADS"  # cnnviz.device's name, not imported: it would import torch
 HEALTH_TIMEOUT_S = 180.0  # a cold replica imports torch and Streamlit: seconds on a busy 2-core box
 PREFIX = "cnnviz.serve: "
 
@@ -51,6 +53,7 @@ class Plan:
     gpu_workers_per_gpu: int = 1
     gpus: int = 0
     cores: int = 1
+    budget: Mapping[str, int] = field(default_factory=lambda: {"web": 1, "cpu_worker": 1, "gpu_worker": 1})
     port: int = DEFAULT_PORT
     address: str | None = None  # None: every interface
     replica_ports: tuple[int, ...] = (DEFAULT_PORT,)
@@ -105,7 +108,7 @@ def worker_specs(plan: Plan, base: Mapping[str, str]) -> list[ProcSpec]:
     """CPU workers with the cores left over, then per GPU its workers with one feeding thread."""
     if plan.worker_command is None:
         return []
-    budget = thread_budget(plan.cores, plan.replicas, plan.cpu_workers)
+    budget = plan.budget
     devices = [("cpu", "cpu", budget["cpu_worker"])] * plan.cpu_workers
     for gpu in range(plan.gpus):
         devices += [(f"cuda:{gpu}", f"cuda{gpu}", budget["gpu_worker"])] * plan.gpu_workers_per_gpu
@@ -120,7 +123,7 @@ def worker_specs(plan: Plan, base: Mapping[str, str]) -> list[ProcSpec]:
 
 def replica_specs(plan: Plan, base: Mapping[str, str]) -> list[ProcSpec]:
     """One Streamlit per replica: alone it listens where asked, behind nginx on 127.0.0.1."""
-    web = thread_budget(plan.cores, plan.replicas, plan.cpu_workers)["web"]
+    web = plan.budget["web"]
     env = _environment(base, web, keep_user_threads=True)
     if plan.replicas > 1 and not env.get("STREAMLIT_SERVER_COOKIE_SECRET"):
         env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(32)  # one secret for all replicas
@@ -170,14 +173,33 @@ def choose_replica_ports(public: int, replicas: int) -> tuple[int, ...]:
     return tuple(_free_port() for _ in range(replicas))
 
 
-def gpu_count() -> int:
-    """CUDA GPUs torch can see; 0 without CUDA or when the driver does not answer."""
-    try:
-        import torch
+# Run in a short-lived Python: torch stays out of the launcher, which lives all lesson long
+# (importing it there held about 290 MB of private memory for nothing).
+_PROBE = """
+import json, sys
+import torch
+from cnnviz.device import cpu_cores, thread_budget
+try:
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+except Exception:  # a broken driver must not stop a CPU classroom
+    gpus = 0
+cores = cpu_cores()
+print(json.dumps({"cores": cores, "gpus": gpus,
+                  "budget": thread_budget(cores, int(sys.argv[1]), int(sys.argv[2]))}))
+"""
 
-        return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
-    except Exception:  # noqa: BLE001 - a broken driver must not stop a CPU classroom
-        return 0
+
+def probe_machine(replicas: int, cpu_workers: int, python: str = sys.executable) -> dict[str, object]:
+    """{"cores", "gpus", "budget"} of this machine as torch and cnnviz.device see them."""
+    try:
+        result = subprocess.run([python, "-c", _PROBE, str(replicas), str(cpu_workers)], cwd=ROOT,
+                                capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise RuntimeError(f"could not ask torch about this machine ({exc})") from exc
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"could not ask torch about this machine ({last})")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,8 +210,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"Streamlit processes behind nginx (default 1, or ${ENV_REPLICAS})")
     parser.add_argument("--worker-command", default=None,
                         help=f"command of one training worker (default: python -m {WORKER_MODULE})")
-    parser.add_argument("--grace", type=float, default=10.0,
-                        help="seconds a process gets to stop before it is killed (default 10)")
+    # Streamlit with a few sessions took about 7 s to stop here; a worker may be saving a run.
+    parser.add_argument("--grace", type=float, default=20.0,
+                        help="seconds a process gets to stop before it is killed (default 20)")
     parser.add_argument("--dry-run", action="store_true", help="print what would start, start nothing")
     return parser
 
@@ -214,9 +237,12 @@ def make_plan(argv: Sequence[str], env: Mapping[str, str],
         raise ValueError(f"--server.port must be a port number, got {port_text!r}")
     port, address = int(port_text), address or env.get("STREAMLIT_SERVER_ADDRESS") or None
     ports = choose_replica_ports(port, replicas) if replicas > 1 else (port,)
-    plan = Plan(replicas=replicas, cpu_workers=_count(env, ENV_JOBS_CPU, 1, 0),
-                gpu_workers_per_gpu=_count(env, ENV_JOBS_GPU, 1, 0), gpus=gpu_count(),
-                cores=cpu_cores(), port=port, address=address, replica_ports=ports,
+    cpu_workers = _count(env, ENV_JOBS_CPU, 1, 0)
+    machine = probe_machine(replicas, cpu_workers)
+    plan = Plan(replicas=replicas, cpu_workers=cpu_workers,
+                gpu_workers_per_gpu=_count(env, ENV_JOBS_GPU, 1, 0), gpus=int(machine["gpus"]),
+                cores=int(machine["cores"]), budget=dict(machine["budget"]),  # type: ignore[arg-type]
+                port=port, address=address, replica_ports=ports,
                 worker_command=_worker_command(args.worker_command, sys.executable, say),
                 streamlit_args=tuple(rest),
                 max_upload_mb=max_upload_mb(rest, env, ROOT / ".streamlit" / "config.toml"))
@@ -321,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         supervisor.say(str(exc))
         return 2
+    except RuntimeError as exc:
+        supervisor.say(str(exc))
+        return EXIT_START_FAILED
     supervisor.grace_s = args.grace
     if args.dry_run:
         for line in _describe(plan, plan_processes(plan, os.environ)):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from cnnviz import nginx, serve
-from cnnviz.device import thread_budget
+from cnnviz.device import cpu_cores, thread_budget
 from cnnviz.serve import Plan, max_upload_mb, plan_processes, split_server_options
 
 WORKER = ("python", "-m", "cnnviz.worker")
@@ -23,10 +25,10 @@ def by_name(specs):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("cores,replicas,cpu_workers,gpus", [(2, 1, 1, 0), (16, 2, 2, 2), (8, 4, 3, 1),
                                                               (64, 1, 0, 4)])
 def test_every_process_gets_its_thread_budget(cores: int, replicas: int, cpu_workers: int, gpus: int) -> None:
-    plan = Plan(replicas=replicas, cpu_workers=cpu_workers, gpus=gpus, cores=cores,
+    budget = thread_budget(cores, replicas, cpu_workers)
+    plan = Plan(replicas=replicas, cpu_workers=cpu_workers, gpus=gpus, cores=cores, budget=budget,
                 replica_ports=tuple(range(9000, 9000 + replicas)), worker_command=WORKER)
     specs = by_name(plan_processes(plan, {}))
-    budget = thread_budget(cores, replicas, cpu_workers)
     cpu = [s for n, s in specs.items() if n.startswith("worker-cpu-")]
     gpu = [s for n, s in specs.items() if n.startswith("worker-cuda")]
     web = [s for n, s in specs.items() if n.startswith("web")]
@@ -40,11 +42,18 @@ def test_every_process_gets_its_thread_budget(cores: int, replicas: int, cpu_wor
     assert all(s.env["CNNVIZ_TORCH_THREADS"] == str(budget["web"]) for s in web)
 
 
-def test_the_sixteen_core_example_of_the_budget() -> None:
-    plan = Plan(replicas=2, cpu_workers=2, cores=16, replica_ports=(9001, 9002), worker_command=WORKER)
-    specs = by_name(plan_processes(plan, {}))
-    assert specs["worker-cpu-2"].argv[-2:] == ("--threads", "7")
-    assert specs["web-2"].env["CNNVIZ_TORCH_THREADS"] == "1"
+def test_the_machine_is_probed_outside_the_launcher() -> None:
+    """Cores, GPUs and budget come from a child Python; the launcher itself never imports torch."""
+    machine = serve.probe_machine(3, 2)
+    assert machine["cores"] == cpu_cores() and machine["budget"] == thread_budget(cpu_cores(), 3, 2)
+    assert machine["gpus"] == (torch.cuda.device_count() if torch.cuda.is_available() else 0)
+    code = "import sys, cnnviz.serve; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=serve.ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+    with pytest.raises(RuntimeError, match="could not ask torch"):
+        serve.probe_machine(0, 1)  # thread_budget refuses 0 replicas in the child
+    with pytest.raises(RuntimeError, match="could not ask torch"):
+        serve.probe_machine(1, 1, python=sys.executable + "-missing")
 
 
 def test_several_workers_per_gpu_are_named_apart() -> None:
@@ -54,7 +63,7 @@ def test_several_workers_per_gpu_are_named_apart() -> None:
 
 
 def test_a_user_thread_setting_stays_for_the_web_but_not_for_workers() -> None:
-    plan = Plan(cores=8, worker_command=WORKER)
+    plan = Plan(cores=8, budget=thread_budget(8), worker_command=WORKER)
     specs = by_name(plan_processes(plan, {"CNNVIZ_TORCH_THREADS": "3"}))
     assert specs["web"].env["CNNVIZ_TORCH_THREADS"] == "3"
     assert specs["worker-cpu-1"].env["CNNVIZ_TORCH_THREADS"] == str(thread_budget(8)["cpu_worker"])
@@ -121,11 +130,18 @@ def quiet(_message: str) -> None:
     pass
 
 
+def fake_probe(gpus: int, cores: int = 4):  # type: ignore[no-untyped-def]
+    """probe_machine without the child Python: the budget still comes from cnnviz.device."""
+    return lambda replicas, cpu_workers: {"cores": cores, "gpus": gpus,
+                                          "budget": thread_budget(cores, replicas, cpu_workers)}
+
+
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(serve, "gpu_count", lambda: 0)
+    monkeypatch.setattr(serve, "probe_machine", fake_probe(gpus=0))
     env = {"CNNVIZ_REPLICAS": "3", "CNNVIZ_JOBS_CPU": "2", "STREAMLIT_SERVER_PORT": "8700"}
     plan, _ = serve.make_plan(["--worker-command", "python w.py --x 1"], env, quiet)
     assert (plan.replicas, plan.cpu_workers, plan.port) == (3, 2, 8700)
+    assert plan.budget == thread_budget(4, 3, 2) and plan.cores == 4
     assert len(plan.replica_ports) == 3 and 8700 not in plan.replica_ports
     assert plan.worker_command == ("python", "w.py", "--x", "1")
     plan, _ = serve.make_plan(["--replicas", "1", "--server.port", "8800"], env, quiet)
@@ -136,7 +152,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
                                       (["--server.port", "http"], {}), ([], {"CNNVIZ_REPLICAS": "-1"})])
 def test_nonsense_settings_are_refused(argv: list[str], env: dict[str, str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(serve, "gpu_count", lambda: 0)
+    monkeypatch.setattr(serve, "probe_machine", fake_probe(gpus=0))
     with pytest.raises(ValueError):
         serve.make_plan(argv, env, quiet)
     for name, value in env.items():
@@ -155,14 +171,14 @@ def test_the_real_worker_module_is_used_once_it_exists(monkeypatch: pytest.Monke
 def test_replicas_without_nginx_stop_with_one_line(monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(serve, "find_nginx", lambda: None)
-    monkeypatch.setattr(serve, "gpu_count", lambda: 0)
+    monkeypatch.setattr(serve, "probe_machine", fake_probe(gpus=0))
     assert serve.main(["--replicas", "2", "--worker-command", "x"]) == 1
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and "nginx" in lines[0] and "apt-get install nginx" in lines[0]
 
 
 def test_dry_run_lists_every_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(serve, "gpu_count", lambda: 1)
+    monkeypatch.setattr(serve, "probe_machine", fake_probe(gpus=1))
     assert serve.main(["--dry-run", "--replicas", "2", "--worker-command", "w"]) == 0
     out = capsys.readouterr().out
     for name in ("worker-cpu-1", "worker-cuda0-1", "web-1", "web-2", "nginx"):
