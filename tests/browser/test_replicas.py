@@ -82,9 +82,13 @@ def classroom(tmp_path: Path) -> Iterator[Classroom]:
                        for a in log.read_text().splitlines() if "web-" in a and "--server.port" in a]
         yield room
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # the test failed before stopping it: politely first, so
+            process.send_signal(signal.SIGTERM)  # the launcher removes its nginx folder
+            try:
+                process.wait(timeout=STOP_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         print(f"--- launcher log ({log}) ---\n{log_tail(log)}")
 
 
