@@ -41,7 +41,8 @@ def machine() -> dict[str, object]:
 
     cpu = platform.processor()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        with open("/proc/cpuinfo") as cpuinfo:
+            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     return {"device": "cuda" if torch.cuda.is_available() else "cpu", "cpu": cpu, "cores": os.cpu_count(),
