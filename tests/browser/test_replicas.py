@@ -1,7 +1,7 @@
-"""The classroom launcher end to end: `python -m cnnviz.serve --replicas 2` (nginx in front, a
-stand-in training worker until cnnviz.worker lands), two students in separate browser contexts,
-each kept on one replica, on different replicas, an upload through the proxy, then SIGTERM stops
-everything cleanly."""
+"""The classroom launcher end to end: `python -m cnnviz.serve --replicas 2` (nginx in front), two
+students in separate browser contexts, each kept on one replica, on different replicas, an upload
+through the proxy, a run one student trains seen by the other on the other replica (the job store
+is shared, not in a process's memory), then SIGTERM stops everything cleanly."""
 
 from __future__ import annotations
 
@@ -64,11 +64,20 @@ def wait_through_proxy(room: Classroom) -> None:
 
 @pytest.fixture
 def classroom(tmp_path: Path) -> Iterator[Classroom]:
+    yield from _launch(tmp_path, ["--worker-command", shlex.join([sys.executable, str(STANDIN)])])
+
+
+@pytest.fixture
+def real_classroom(tmp_path: Path) -> Iterator[Classroom]:
+    """The launcher as `python3 dev.py serve --replicas 2` starts it: real training workers."""
+    yield from _launch(tmp_path, [])
+
+
+def _launch(tmp_path: Path, worker: list[str]) -> Iterator[Classroom]:
     if find_nginx() is None:
         skip_or_fail("nginx is not installed (Debian: apt-get install nginx)")
     port = free_port()
-    worker = shlex.join([sys.executable, str(STANDIN)])
-    command = [sys.executable, "-m", "cnnviz.serve", "--replicas", "2", "--worker-command", worker,
+    command = [sys.executable, "-m", "cnnviz.serve", "--replicas", "2", *worker,
                "--server.port", str(port), "--server.address", "127.0.0.1"]
     env = {**isolated_env(tmp_path), "CNNVIZ_JOBS_CPU": "1", "CNNVIZ_JOBS_GPU": "0"}
     log = tmp_path / "serve.log"
@@ -164,3 +173,24 @@ def stop_and_check(room: Classroom) -> None:
     assert len(room.ports) == 3 and not any(listening(p) for p in room.ports), room.ports
     with pytest.raises(ProcessLookupError):
         os.kill(record["pid"], 0)
+
+
+def test_a_run_trained_from_one_replica_is_seen_from_the_other(real_classroom: Classroom, browser: Browser,
+                                                              request: pytest.FixtureRequest) -> None:
+    url = real_classroom.url
+    _, page_a, served_a = student(browser, url)
+    _, page_b, served_b = student(browser, url)
+    open_page(page_a, f"{url}/train?n_train=2000&n_val=200&epochs=2&lang=en")
+    open_page(page_b, f"{url}/?lang=en")
+    page_a.locator(".st-key-tr_start_btn button").click()
+    expect(page_a.get_by_text("Finished.")).to_be_visible(timeout=120_000)  # a real worker trained it
+    run_id = page_a.url.split("run=")[1].split("&")[0]
+    open_page(page_b, f"{url}/train?run={run_id}&lang=en")
+    expect(page_b.get_by_text("Finished.")).to_be_visible()
+    assert_no_exception(page_b)
+    assert not page_b.locator(".st-key-tr_stop_btn").count()  # not B's run to stop
+    save_screenshot(page_b, request.node.name)
+    replicas = {r for _, _, r in served_a}, {r for _, _, r in served_b}
+    assert len(replicas[0]) == len(replicas[1]) == 1 and replicas[0] != replicas[1], replicas
+    real_classroom.process.send_signal(signal.SIGTERM)
+    assert real_classroom.process.wait(timeout=STOP_S) == 0, log_tail(real_classroom.log)
