@@ -63,6 +63,9 @@ def gpu() -> dict[str, object] | None:
             "capability": f"{props.major}.{props.minor}",
             "multiprocessors": props.multi_processor_count, "cuda_runtime": torch.version.cuda,
             "cudnn": torch.backends.cudnn.version(),
+            "cudnn_benchmark": torch.backends.cudnn.benchmark,
+            "tf32": {"cudnn": torch.backends.cudnn.allow_tf32,
+                     "matmul": torch.backends.cuda.matmul.allow_tf32},
             "nvidia_smi": dict(zip(keys, smi)) if smi else None}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import math
 import os
 import sys
@@ -62,7 +63,7 @@ GPU = Plan(batches=(128, 512, 2048), digits_train=32_768, shapes_train=24_576, n
            timed_epochs=3, tta_digits=(12_000, 2_000, TTA_CFG.epochs),
            tta_shapes=(20_000, 2_000, SHAPES_RECIPE.epochs), repeats=3, jobs=(20_000, 1_000, 10),
            deadlines=(170.0, 220.0, 270.0, 400.0))
-QUICK = Plan(batches=(64,), digits_train=256, shapes_train=256, n_val=64, timed_epochs=1,
+QUICK = Plan(batches=(64,), digits_train=128, shapes_train=128, n_val=64, timed_epochs=1,
              tta_digits=(512, 128, 1), tta_shapes=(256, 64, 1), repeats=1, jobs=(128, 64, 2),
              deadlines=(170.0, 220.0, 270.0, 400.0))
 PARTS = ("throughput", "digits", "jobs", "shapes")
@@ -106,6 +107,7 @@ def peak_memory(device: torch.device, fn: Callable[[], object]) -> dict[str, flo
     cuda = device.type == "cuda"
     if cuda:
         _sync(device)
+        gc.collect()  # tensors of earlier work held only by reference cycles
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
         allocated, reserved = torch.cuda.memory_allocated(device), torch.cuda.memory_reserved(device)
@@ -192,9 +194,20 @@ def _baseline_augmentation(cfg: TrainConfig) -> str:
     return " + ".join(steps) + " on PIL images" if steps else "none"
 
 
+def _race_report(target: float, engine: list[list[dict[str, float]]],
+                 baseline: list[list[dict[str, float]]]) -> dict[str, Any]:
+    e = fastest(engine, target) if engine else None
+    b = fastest(baseline, target) if baseline else None
+    return {"target_val_acc": target, "engine": e, "baseline": b,
+            "ratio": None if not (e and b and e["seconds"] and b["seconds"])
+            else round(b["seconds"] / e["seconds"], 2)}
+
+
 def race(name: str, model_cfg: ModelConfig, sizes: tuple[int, int, int], cfg: TrainConfig,
-         target: float | None, plan: Plan, device: torch.device, clock: Clock) -> dict[str, Any]:
-    """Engine and baseline alternate ``plan.repeats`` times from the same initial weights.
+         target: float | None, plan: Plan, device: torch.device, clock: Clock,
+         record: Callable[[dict[str, Any]], None] = lambda report: None) -> dict[str, Any]:
+    """Engine and baseline alternate ``plan.repeats`` times from the same initial weights;
+    ``record`` receives the report so far after every repeat.
 
     With ``target`` None the first engine run trains its whole schedule, and the target becomes
     ``target_below`` its final validation accuracy (measured, not typed in)."""
@@ -209,6 +222,8 @@ def race(name: str, model_cfg: ModelConfig, sizes: tuple[int, int, int], cfg: Tr
     engine: list[list[dict[str, float]]] = []
     baseline: list[list[dict[str, float]]] = []
     calibration = None
+    about = {"n_train": n_train, "n_val": n_val, "model": model_cfg.to_dict(),
+             "train": cfg.to_dict(), "baseline_augmentation": _baseline_augmentation(cfg)}
     if target is None:
         engine.append(engine_curve(initial, split, info, cfg, device, None))
         calibration = engine[0][-1]["val_acc"]
@@ -222,13 +237,10 @@ def race(name: str, model_cfg: ModelConfig, sizes: tuple[int, int, int], cfg: Tr
         baseline.append(baseline_curve(initial, split, info, cfg, device, target))
         clock.say(f"{name} repeat {r + 1}: engine {fastest(engine[-1:], target)['seconds']} s, "
                   f"baseline {fastest(baseline[-1:], target)['seconds']} s to {target:.3f}")
-    e = fastest(engine, target) if engine else None
-    b = fastest(baseline, target) if baseline else None
-    return {"target_val_acc": target, "calibration_final_val_acc": calibration,
-            "n_train": n_train, "n_val": n_val, "model": model_cfg.to_dict(), "train": cfg.to_dict(),
-            "baseline_augmentation": _baseline_augmentation(cfg), "engine": e, "baseline": b,
-            "ratio": None if not (e and b and e["seconds"] and b["seconds"])
-            else round(b["seconds"] / e["seconds"], 2)}
+        record({**_race_report(target, engine, baseline), "calibration_final_val_acc": calibration,
+                **about})
+    return {**_race_report(target, engine, baseline), "calibration_final_val_acc": calibration,
+            **about}
 
 
 def jobs_part(plan: Plan, device: torch.device, clock: Clock) -> dict[str, Any] | None:
@@ -265,16 +277,24 @@ def run(device: torch.device, plan: Plan, quick: bool, command: str,
         "plan": asdict(plan), "load_average_1_5_15_min": {"before": _load()},
         "throughput": [], "ratios": {}, "time_to_accuracy": {}, "concurrent_jobs": None,
         "skipped": clock.skipped, "finished": False}
-    step = lambda: flush(out)  # noqa: E731
-    throughput_part(plan, device, clock, out, step)
     tta = out["time_to_accuracy"]
+
+    def step() -> None:
+        flush(out)
+
+    def recorder(name: str) -> Callable[[dict[str, Any]], None]:
+        def record(report: dict[str, Any]) -> None:
+            tta[name] = report
+            step()
+        return record
+
+    throughput_part(plan, device, clock, out, step)
     tta["digits"] = race("digits", LENET, plan.tta_digits, TTA_CFG, DIGITS_TARGET, plan, device,
-                         clock)
-    step()
+                         clock, recorder("digits"))
     out["concurrent_jobs"] = jobs_part(plan, device, clock)
     step()
     tta["shapes"] = race("shapes", VGG_BN, plan.tta_shapes, SHAPES_RECIPE, None, plan, device,
-                         clock)
+                         clock, recorder("shapes"))
     out.update(seconds=round(clock.elapsed(), 1), finished=True, gpu_after=gpu())
     out["load_average_1_5_15_min"]["after"] = _load()
     clock.say("done")
