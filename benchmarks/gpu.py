@@ -56,16 +56,17 @@ class Plan:
     tta_shapes: tuple[int, int, int]
     repeats: int
     jobs: tuple[int, int, int]  # a student's run: train images, validation images, epochs
+    jobs_timeout_s: float  # for the run alone and again for the runs together: then cancelled
     deadlines: tuple[float, float, float, float]  # throughput, digits race, jobs, shapes race
 
 
 GPU = Plan(batches=(128, 512, 2048), digits_train=32_768, shapes_train=24_576, n_val=1024,
            timed_epochs=3, tta_digits=(12_000, 2_000, TTA_CFG.epochs),
            tta_shapes=(20_000, 2_000, SHAPES_RECIPE.epochs), repeats=3, jobs=(20_000, 1_000, 10),
-           deadlines=(170.0, 220.0, 270.0, 400.0))
+           jobs_timeout_s=90.0, deadlines=(170.0, 220.0, 270.0, 400.0))
 QUICK = Plan(batches=(64,), digits_train=128, shapes_train=128, n_val=64, timed_epochs=1,
              tta_digits=(512, 128, 1), tta_shapes=(256, 64, 1), repeats=1, jobs=(128, 64, 2),
-             deadlines=(170.0, 220.0, 270.0, 400.0))
+             jobs_timeout_s=120.0, deadlines=(170.0, 220.0, 270.0, 400.0))
 PARTS = ("throughput", "digits", "jobs", "shapes")
 
 
@@ -248,7 +249,8 @@ def jobs_part(plan: Plan, device: torch.device, clock: Clock) -> dict[str, Any] 
         return None
     n_train, n_val, epochs = plan.jobs
     try:
-        result = concurrent_jobs(device, n_train, n_val, epochs, workers=4)
+        result = concurrent_jobs(device, n_train, n_val, epochs, workers=4,
+                                 timeout_s=plan.jobs_timeout_s)
     except RuntimeError as exc:  # a worker that cannot start must not cost the other parts
         clock.say(f"4 concurrent runs failed: {exc}")
         return {"error": str(exc)}

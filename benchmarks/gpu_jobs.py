@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 JOB_MODEL = ModelConfig("tinyvgg", (3, 32, 32), activation="relu", init="he")
 JOB_TRAIN = TrainConfig(epochs=3, batch_size=128, optimizer="adam", lr=3e-3, schedule="onecycle",
                         seed=0)
-START_TIMEOUT_S = 180.0
+START_TIMEOUT_S = 90.0
 POLL_S = 0.1
 
 
