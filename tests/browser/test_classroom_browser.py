@@ -61,7 +61,7 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
     teacher.locator(".st-key-cls_presenting label").click()  # Present to the class
     wait_for_script(teacher)
     expect(teacher.locator(".st-key-lab_stride")).to_be_visible()
-    slider = teacher.locator(".st-key-lab_stride [role=slider]")
+    slider = teacher.locator(".st-key-lab_stride input[type=range]")  # react-aria's slider thumb
     slider.focus()
     started = time.monotonic()
     teacher.keyboard.press("ArrowRight")  # stride 1 -> 2
