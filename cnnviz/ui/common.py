@@ -83,13 +83,16 @@ def page_setup(page_title_key: str) -> None:
         from cnnviz.ui import classroom_ui  # it uses this module's helpers
 
         classroom_ui.class_ui(next(script for script, key, _ in NAV if key == page_title_key))
-    if st.session_state.get("cls_big"):
-        st.html(f"<style>{PRESENTER_CSS}</style>")
+    # One container, always there: what appears in it (the presenter view's style, a question)
+    # never moves the page's own elements, whose widgets would otherwise lose their state.
+    with st.container(key="cls_top"):
+        if st.session_state.get("cls_big"):
+            st.html(f"<style>{PRESENTER_CSS}</style>")
+        classroom_ui.question_ui()
     bad = st.session_state.pop("_lang_url_bad", None)
     if bad is not None:
         st.warning(t("warn_url_lang", value=untrusted(bad, 20)))
     sync_language_to_url()
-    classroom_ui.question_ui()
 
 
 def page_end() -> None:
