@@ -227,7 +227,8 @@ class JobStore:
         with self._tx() as db:
             db.execute("UPDATE workers SET heartbeat = ? WHERE id = ?", (now, worker_id))
             for job_id in job_ids:
-                db.execute("UPDATE jobs SET heartbeat = ? WHERE id = ? AND worker = ?", (now, job_id, worker_id))
+                db.execute("UPDATE jobs SET heartbeat = ? WHERE id = ? AND worker = ?",
+                           (now, job_id, worker_id))
                 row = db.execute("SELECT cancel, worker FROM jobs WHERE id = ?", (job_id,)).fetchone()
                 lost = row is None or row["worker"] != worker_id
                 answers[job_id] = "lost" if lost else "cancel" if row["cancel"] else "ok"

@@ -309,7 +309,7 @@ class RayDispatcher:
         key, args = error if state == "failed" and error else (None, None)
         if not self.store.finish(job_id, state, key, args, worker_id=self.worker_ids[run.kind]):
             LOG.warning("run %s was taken back from this dispatcher; its end is not recorded", job_id)
-        LOG.info("run %s %s on %s", job_id, state, result.get("host", "?"))
+        LOG.info("run %s %s on %s, GPUs %s", job_id, state, result.get("host", "?"), result.get("gpus", []))
 
     # --- shutting down -------------------------------------------------------------------------------
 
@@ -356,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"runs sharing one GPU (default: {ENV_JOBS_GPU} or 1)")
     parser.add_argument("--data", default=None,
                         help="dataset folder on every machine (default: its CNNVIZ_DATA, else its temp folder)")
-    parser.add_argument("--once", action="store_true", help="exit when nothing it can train is queued and nothing runs")
+    parser.add_argument("--once", action="store_true",
+                        help="exit when nothing it can train is queued and nothing runs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s cnnviz.rayjobs %(message)s")
     try:

@@ -169,10 +169,11 @@ def _train_here(job_id: str, spec: dict[str, Any], attempts: int, files: Mapping
 def train_remote(job_id: str, spec: dict[str, Any], attempts: int, files: dict[str, bytes],
                  mailbox: Any, device: str, threads: int, data: str | None = None) -> dict[str, Any]:
     """Train one claimed job on this machine; returns its state, its translated error (key, args)
-    and traceback if it failed, and where it ran (host, torch version)."""
+    and traceback if it failed, and where it ran (host, the GPUs Ray gave it, torch version)."""
     import torch
 
     torch.set_num_threads(threads)  # the task's num_cpus: never more threads than Ray gave it
     with _data_folder(data), tempfile.TemporaryDirectory(prefix="cnnviz-run-") as tmp:
         result = _train_here(job_id, spec, attempts, files, mailbox, device, Path(tmp))
-    return {**result, "host": socket.gethostname(), "torch": torch.__version__}
+    gpus = ray.get_runtime_context().get_accelerator_ids().get("GPU", [])
+    return {**result, "host": socket.gethostname(), "gpus": list(gpus), "torch": torch.__version__}

@@ -1,5 +1,5 @@
 """The job store's API on a Ray cluster (cnnviz.rayjobs, cnnviz.rayremote), with a local Ray
-instance of 2 CPUs started once for the module: real tiny runs (digits, LeNet-5) go through the
+instance started once for the module (3 logical CPUs and 1 announced GPU: 2 CPU runs at once): real tiny runs (digits, LeNet-5) go through the
 real store and the Ray dispatcher, and leave what a local worker leaves. Deselect with -m "not ray".
 """
 
@@ -48,7 +48,8 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A local Ray instance for the module; yields the data folder its tasks generate datasets in."""
-    connect("local", num_cpus=2, num_gpus=0, object_store_memory=200 * 2**20)
+    # 3 logical CPUs, one of them feeding a GPU that Ray announces (whether or not one is there)
+    connect("local", num_cpus=3, num_gpus=1, object_store_memory=200 * 2**20)
     try:
         yield str(tmp_path_factory.mktemp("ray-data"))
     finally:
@@ -179,11 +180,11 @@ def test_runs_start_while_the_cluster_has_room_and_the_rest_wait_in_the_queue(
     queue = Queue(tmp_path / "runs", start=False)
     first, second, third = (queue.submit(LONG) for _ in range(3))
     with dispatching(queue, cluster):
-        for job in (first, second):  # 2 CPUs, 1 per run: two train at once
+        for job in (first, second):  # 3 CPUs, 1 kept for the GPU, 1 per run: two train at once
             queue.wait(job, until=lambda v: v.state == "running" and v.progress.get("step", 0) > 0)
         view = queue.store.view(third)
         assert (view.state, view.position) == ("queued", 1)  # the dispatcher kept it in the queue
-        assert [w["device"] for w in queue.store.live_workers()] == ["cpu"]  # no GPU in this cluster
+        assert sorted(w["device"] for w in queue.store.live_workers()) == ["cpu", "cuda"]
         queue.store.cancel(first)
         _done(queue, first, "cancelled")
         queue.wait(third, until=lambda v: v.state == "running")  # it takes the freed place
@@ -255,6 +256,21 @@ def test_a_failing_remote_run_becomes_a_failed_job_with_a_message(cluster: str, 
     text = english(view.error_key, view.error_args)
     assert "ValueError" in text and "no-such-set" not in text  # exception texts stay in the log
     assert queue.store.view(after).state == "done"  # the next run still ran
+
+
+def test_a_gpu_run_goes_to_a_task_that_holds_the_gpu(cluster: str, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    queue = Queue(tmp_path / "runs", start=False)
+    job = queue.store.submit(TINY.to_dict(), owner="s", title="", device="cuda")
+    with caplog.at_level("INFO", logger="cnnviz.rayjobs"):
+        RayDispatcher(queue.store, data=cluster).run(once=True)
+    view = queue.store.view(job)
+    if torch.cuda.is_available():  # the announced GPU is real
+        assert view.state == "done", (view.error_key, view.error_args)
+    else:  # it tried CUDA where there is none: a failed job with a message, not a crash
+        assert (view.state, view.error_key) == ("failed", "job_failed")
+    ended = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"run {job} ")]
+    assert ended[-1].endswith("GPUs ['0']")  # Ray gave the task the GPU
 
 
 @pytest.mark.parametrize("exc,attempt,expected", [
