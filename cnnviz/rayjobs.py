@@ -28,6 +28,7 @@ import torch
 from ray.exceptions import OutOfMemoryError, RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from cnnviz.backends import ENV_JOBS, jobs_backend
 from cnnviz.fileio import write_atomic
 from cnnviz.jobs import error_of
 from cnnviz.jobstore import MAX_ATTEMPTS, JobStore, default_store
@@ -37,29 +38,11 @@ from cnnviz.worker import BEAT_S, StoreContext
 
 __all__ = ["ENV_JOBS", "RayDispatcher", "capacity", "connect", "jobs_backend", "main", "task_error"]
 
-ENV_JOBS = "CNNVIZ_JOBS"  # "ray", "ray:local" or "ray://host:10001": train on Ray; unset: local workers
 ENV_JOBS_GPU = "CNNVIZ_JOBS_GPU"
 POLL_S = 0.5
 HANDBACK_S = 15.0  # on shutdown, runs get this long to stop at a step and send their last files
 GPU_TASK_CPUS = 1  # the CPU thread that feeds a GPU
 LOG = logging.getLogger("cnnviz.rayjobs")
-
-
-def jobs_backend(env: Mapping[str, str] = os.environ) -> str | None:
-    """The Ray address CNNVIZ_JOBS asks for, or None for local workers (unset, "" or "local").
-
-    "ray" is "auto" (the cluster this machine belongs to), "ray:local" a private one-machine
-    instance, "ray://host:10001" a cluster reached through Ray Client. ValueError otherwise."""
-    text = env.get(ENV_JOBS, "").strip()
-    if text in ("", "local"):
-        return None
-    if text in ("ray", "ray:auto"):
-        return "auto"
-    if text == "ray:local":
-        return "local"
-    if text.startswith("ray://") and len(text) > len("ray://"):
-        return text
-    raise ValueError(f"{ENV_JOBS}={text!r}: use ray, ray:local or ray://host:10001 (or leave it unset)")
 
 
 def capacity(resources: Mapping[str, float], cpus_per_run: int, runs_per_gpu: int) -> dict[str, int]:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnviz.backends import jobs_backend
 from cnnviz.nginx import INSTALL_HINT, find_nginx, nginx_command, nginx_config, replica_name
 from cnnviz.supervise import EXIT_START_FAILED, ProcSpec, Supervisor
 
@@ -58,6 +59,7 @@ class Plan:
     address: str | None = None  # None: every interface
     replica_ports: tuple[int, ...] = (DEFAULT_PORT,)
     worker_command: tuple[str, ...] | None = None  # None: no worker processes
+    ray_address: str | None = None  # CNNVIZ_JOBS=ray...: one dispatcher to the cluster, no local workers
     streamlit_args: tuple[str, ...] = ()
     max_upload_mb: int = STREAMLIT_DEFAULT_UPLOAD_MB
     python: str = sys.executable
@@ -109,6 +111,10 @@ def worker_specs(plan: Plan, base: Mapping[str, str]) -> list[ProcSpec]:
     if plan.worker_command is None:
         return []
     budget = plan.budget
+    if plan.ray_address is not None:  # the cluster trains; one process hands it the queue
+        argv = (*plan.worker_command, "--backend", "ray", "--address", plan.ray_address,
+                "--threads", str(budget["cpu_worker"]))
+        return [ProcSpec("worker-ray", argv, _environment(base, 1, keep_user_threads=False), ROOT)]
     devices = [("cpu", "cpu", budget["cpu_worker"])] * plan.cpu_workers
     for gpu in range(plan.gpus):
         devices += [(f"cuda:{gpu}", f"cuda{gpu}", budget["gpu_worker"])] * plan.gpu_workers_per_gpu
@@ -244,6 +250,7 @@ def make_plan(argv: Sequence[str], env: Mapping[str, str],
                 cores=int(machine["cores"]), budget=dict(machine["budget"]),  # type: ignore[arg-type]
                 port=port, address=address, replica_ports=ports,
                 worker_command=_worker_command(args.worker_command, sys.executable, say),
+                ray_address=jobs_backend(env),
                 streamlit_args=tuple(rest),
                 max_upload_mb=max_upload_mb(rest, env, ROOT / ".streamlit" / "config.toml"))
     return plan, args

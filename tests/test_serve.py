@@ -234,3 +234,16 @@ def test_find_nginx_honours_the_environment(tmp_path: Path) -> None:
     binary.write_bytes(b"")
     assert nginx.find_nginx({"CNNVIZ_NGINX": str(binary)}) == binary
     assert nginx.find_nginx({"CNNVIZ_NGINX": str(tmp_path / "none")}) is None
+
+
+def test_cnnviz_jobs_ray_starts_one_dispatcher_instead_of_local_workers() -> None:
+    import dataclasses
+    import os
+
+    from cnnviz.serve import Plan, worker_specs
+
+    local = Plan(cpu_workers=2, gpus=1, worker_command=("py", "-m", "cnnviz.worker"))
+    assert [s.name for s in worker_specs(local, os.environ)] == ["worker-cpu-1", "worker-cpu-2", "worker-cuda0-1"]
+    ray = dataclasses.replace(local, ray_address="ray://head:10001")
+    (spec,) = worker_specs(ray, os.environ)
+    assert spec.argv[:7] == ("py", "-m", "cnnviz.worker", "--backend", "ray", "--address", "ray://head:10001")
