@@ -74,6 +74,8 @@ DATASETS: dict[str, DatasetInfo] = {
     "digits": DatasetInfo("digits", (1, 28, 28), DIGIT_CLASSES, (0.136,), (0.318,), True),
     "strokes": DatasetInfo("strokes", (1, 28, 28), DIGIT_CLASSES, (0.131,), (0.312,), True),
     "handwritten": DatasetInfo("handwritten", (1, 28, 28), DIGIT_CLASSES, (0.159,), (0.298,), True),
+    # Digits a class drew on the canvas (cnnviz.class_data): the statistics of canvas drawings
+    "class_drawings": DatasetInfo("class_drawings", (1, 28, 28), DIGIT_CLASSES, (0.131,), (0.312,), False),
     "mnist": DatasetInfo("mnist", (1, 28, 28), DIGIT_CLASSES, (0.1307,), (0.3081,), False),
     "fashion_mnist": DatasetInfo(
         "fashion_mnist", (1, 28, 28),

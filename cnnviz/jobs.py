@@ -134,7 +134,8 @@ class JobView:
     started: float | None
     finished: float | None
     attempts: int = 0
-    nickname: str = ""
+    nickname: str = ""  # the student's nickname when started in a class
+    class_id: str = ""
 
     @property
     def active(self) -> bool:

@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     spec TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL, started REAL, finished REAL,
     worker TEXT, heartbeat REAL, cancel INTEGER NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 0, error_key TEXT, error_args TEXT,
-    progress TEXT NOT NULL DEFAULT '{}', nickname TEXT NOT NULL DEFAULT '');
+    progress TEXT NOT NULL DEFAULT '{}', nickname TEXT NOT NULL DEFAULT '',
+    class TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (state, device, created);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, state);
 CREATE TABLE IF NOT EXISTS workers (
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS workers (
     heartbeat REAL NOT NULL, job TEXT);
 """
 _COLUMNS = ("id", "owner", "title", "device", "state", "created", "started", "finished", "error_key",
-            "error_args", "progress", "attempts", "nickname", "spec")
+            "error_args", "progress", "attempts", "nickname", "class", "spec")
 
 
 def _kind(device: str) -> str:
@@ -73,6 +74,9 @@ class JobStore:
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db().executescript(_SCHEMA)  # its own transaction; IF NOT EXISTS: every process may
+        columns = {r["name"] for r in self._db().execute("PRAGMA table_info(jobs)")}
+        if "class" not in columns:  # a store made before classes existed
+            self._db().execute("ALTER TABLE jobs ADD COLUMN class TEXT NOT NULL DEFAULT ''")
 
     # --- connections and transactions ---------------------------------------------------------
 
@@ -108,7 +112,8 @@ class JobStore:
     # --- web side: submit, look, cancel ------------------------------------------------------
 
     def submit(self, spec: Mapping[str, Any], *, owner: str, title: str, device: str = "cpu",
-               job_id: str | None = None, max_active: int | None = None, nickname: str = "") -> str:
+               job_id: str | None = None, max_active: int | None = None, nickname: str = "",
+               class_id: str = "") -> str:
         """Queue a job; CnnvizError("job_limit_active") when ``owner`` has ``max_active`` already."""
         job_id = job_id or secrets.token_urlsafe(8)
         with self._tx() as db:
@@ -117,10 +122,10 @@ class JobStore:
                                    (owner, *ACTIVE_STATES)).fetchone()[0]
                 if count >= max_active:
                     raise CnnvizError("job_limit_active", count=count, limit=max_active)
-            db.execute("INSERT INTO jobs (id, owner, title, device, spec, state, created, nickname) "
-                       "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
+            db.execute("INSERT INTO jobs (id, owner, title, device, spec, state, created, nickname, class) "
+                       "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
                        (job_id, owner, title, _kind(device), json.dumps(dict(spec)), time.time(),
-                        nickname))
+                        nickname, class_id))
         return job_id
 
     def view(self, job_id: str) -> JobView | None:
@@ -128,9 +133,11 @@ class JobStore:
                                  (job_id,)).fetchone()
         return None if row is None else self._view(row)
 
-    def views(self, owner: str | None = None) -> list[JobView]:
-        """Every job (or one owner's), oldest first."""
+    def views(self, owner: str | None = None, class_id: str | None = None) -> list[JobView]:
+        """Every job (or one owner's, or one class's), oldest first."""
         where, args = ("WHERE owner = ?", (owner,)) if owner is not None else ("", ())
+        if class_id is not None:
+            where, args = "WHERE class = ?", (class_id,)
         rows = self._db().execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs {where} ORDER BY created",
                                   args).fetchall()
         return [self._view(r) for r in rows]
@@ -150,7 +157,7 @@ class JobStore:
             state=row["state"], position=position, progress=json.loads(row["progress"]),
             error_key=row["error_key"], error_args=json.loads(row["error_args"] or "{}"),
             result=None, created=row["created"], started=row["started"], finished=row["finished"],
-            attempts=row["attempts"], nickname=row["nickname"])
+            attempts=row["attempts"], nickname=row["nickname"], class_id=row["class"])
 
     def cancel(self, job_id: str, owner: str | None = None) -> bool:
         """Cancel a queued job at once, or ask its worker to stop a running one. With ``owner``,
@@ -219,6 +226,20 @@ class JobStore:
         if row is None or row["worker"] != worker_id:
             return "lost"
         return "cancel" if row["cancel"] else "ok"
+
+    def beat_jobs(self, worker_id: str, job_ids: Sequence[str]) -> dict[str, str]:
+        """``beat`` for a worker that runs several jobs at once (cnnviz.rayjobs), in one
+        transaction: each job's answer is "ok", "cancel" or "lost", as ``beat`` gives it."""
+        now, answers = time.time(), {}
+        with self._tx() as db:
+            db.execute("UPDATE workers SET heartbeat = ? WHERE id = ?", (now, worker_id))
+            for job_id in job_ids:
+                db.execute("UPDATE jobs SET heartbeat = ? WHERE id = ? AND worker = ?",
+                           (now, job_id, worker_id))
+                row = db.execute("SELECT cancel, worker FROM jobs WHERE id = ?", (job_id,)).fetchone()
+                lost = row is None or row["worker"] != worker_id
+                answers[job_id] = "lost" if lost else "cancel" if row["cancel"] else "ok"
+        return answers
 
     def report(self, job_id: str, progress: Mapping[str, Any]) -> bool:
         """Replace the job's progress (a JSON object: numbers, strings, lists, dicts); returns

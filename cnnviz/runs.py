@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from cnnviz.checkpoints import CheckpointInfo, save_checkpoint
+from cnnviz.class_data import CLASS_DATASET, ClassDrawings
 from cnnviz.data import DATASETS, HANDWRITTEN_SIZE, DatasetUnavailable, load_embedded, load_torchvision
 from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
@@ -84,6 +85,7 @@ class RunSpec:
     first_layer: str = "random"  # "handcrafted": classic edge kernels in the first conv
     freeze_first: bool = False
     title: str = ""
+    source: str = ""  # for the class's own drawings: the class they come from
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -94,6 +96,8 @@ class RunSpec:
         if self.dataset == "handwritten" and self.n_train + self.n_val > HANDWRITTEN_SIZE:
             raise ValueError(f"the handwritten set has {HANDWRITTEN_SIZE} images in all; lower the "
                              f"training + validation images ({self.n_train} + {self.n_val})")
+        if (self.dataset == CLASS_DATASET) != bool(self.source):
+            raise ValueError("the class's drawings need the class they come from, and only they do")
         if self.first_layer not in FIRST_LAYERS:
             raise ValueError(f"first_layer must be one of {FIRST_LAYERS}")
         info = DATASETS[self.dataset]
@@ -182,7 +186,12 @@ def handcrafted_first_layer(model: nn.Module, freeze: bool) -> None:
         conv.bias.requires_grad_(not freeze)
 
 
-def _load_split(spec: RunSpec, data_root: Path | None):
+def _load_split(spec: RunSpec, data_root: Path | None, root: Path | None = None):
+    if spec.dataset == CLASS_DATASET:  # all the class has drawn; n_train / n_val do not apply
+        from cnnviz.classroom import default_classroom
+
+        return ClassDrawings(default_classroom(root if root is not None else runs_root())).split(
+            spec.source, seed=spec.train.seed)
     if DATASETS[spec.dataset].embedded:
         return load_embedded(spec.dataset, spec.n_train, spec.n_val, seed=spec.train.seed)
     split = load_torchvision(spec.dataset, data_root or Path(os.environ.get("CNNVIZ_DATA", "data")),
@@ -294,7 +303,7 @@ def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | N
     ctx.report(phase="data", history=list(state.history) if state else [], title=spec.title,
                spec=spec.to_dict(), resumed_at=state.epoch if state else 0)
     try:
-        split = _load_split(spec, data_root)
+        split = _load_split(spec, data_root, folder.parent)
     except DatasetUnavailable as exc:
         ctx.report(error_key=exc.key, error_args=dict(exc.args_))
         raise

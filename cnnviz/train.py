@@ -176,39 +176,66 @@ class DeviceData:
         return out
 
 
+def _is_channels_last(x: torch.Tensor) -> bool:
+    """Whether a (B, C, H, W) batch is stored pixel by pixel (NHWC), as the CUDA path keeps it."""
+    return x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last)
+
+
+def _translate(x: torch.Tensor, t: int, gen: torch.Generator) -> torch.Tensor:
+    """Shift every image by its own random (dy, dx) in [-t, t], zero padding; keeps the layout.
+
+    A channels_last batch is gathered as whole NHWC pixels, so the result is channels_last
+    again (gathering in NCHW order would hand the convolutions a contiguous batch to convert).
+    """
+    b, c, h, w = x.shape
+    dev = x.device
+    padded = F.pad(x, (t, t, t, t))
+    dy = torch.randint(0, 2 * t + 1, (b, 1), device=dev, generator=gen)
+    dx = torch.randint(0, 2 * t + 1, (b, 1), device=dev, generator=gen)
+    rows = (dy + torch.arange(h, device=dev)).view(b, h, 1)
+    cols = (dx + torch.arange(w, device=dev)).view(b, 1, w)
+    idx = torch.arange(b, device=dev).view(b, 1, 1)
+    if _is_channels_last(x):
+        nhwc = padded.permute(0, 2, 3, 1)  # a view: (B, H+2t, W+2t, C)
+        return nhwc[idx, rows, cols].permute(0, 3, 1, 2)  # (B, H, W, C) stored, (B, C, H, W) seen
+    ch = torch.arange(c, device=dev).view(1, c, 1, 1)
+    return padded[idx.view(b, 1, 1, 1), ch, rows.view(b, 1, h, 1), cols.view(b, 1, 1, w)]
+
+
+def _erase(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
+    """With probability ``p`` per image, one random rectangle (2-25% of the area) set to 0."""
+    b, _, h, w = x.shape
+    dev = x.device
+    area = torch.empty(b, device=dev).uniform_(0.02, 0.25, generator=gen) * h * w
+    aspect = torch.exp(torch.empty(b, device=dev).uniform_(-1.1, 1.1, generator=gen))
+    eh = (area * aspect).sqrt().clamp(1, h).floor()
+    ew = (area / aspect).sqrt().clamp(1, w).floor()
+    y0 = (torch.rand(b, device=dev, generator=gen) * (h - eh + 1)).floor()
+    x0 = (torch.rand(b, device=dev, generator=gen) * (w - ew + 1)).floor()
+    on = torch.rand(b, device=dev, generator=gen) < p
+    ys = torch.arange(h, device=dev).view(1, h, 1)
+    xs = torch.arange(w, device=dev).view(1, 1, w)
+    box = ((ys >= y0.view(b, 1, 1)) & (ys < (y0 + eh).view(b, 1, 1))
+           & (xs >= x0.view(b, 1, 1)) & (xs < (x0 + ew).view(b, 1, 1)) & on.view(b, 1, 1))
+    # Out-of-place masked_fill returns a contiguous tensor; a layout-preserving copy does not
+    out = x.clone(memory_format=torch.preserve_format)
+    return out.masked_fill_(box.unsqueeze(1), 0.0)
+
+
 def augment(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tensor:
     """Flip, translate and erase a normalised batch (B, C, H, W) with whole-batch operations.
 
     Padding and erased pixels are 0, which after normalisation is the dataset's mean colour.
+    The result keeps the batch's memory format (channels_last on CUDA).
     """
-    b, _, h, w = x.shape
-    dev = x.device
+    b = x.shape[0]
     if cfg.flip:
-        flip = torch.rand(b, device=dev, generator=gen) < 0.5
+        flip = torch.rand(b, device=x.device, generator=gen) < 0.5
         x = torch.where(flip.view(b, 1, 1, 1), x.flip(3), x)
     if cfg.translate:
-        t = cfg.translate
-        padded = F.pad(x, (t, t, t, t))
-        dy = torch.randint(0, 2 * t + 1, (b, 1), device=dev, generator=gen)
-        dx = torch.randint(0, 2 * t + 1, (b, 1), device=dev, generator=gen)
-        rows = (dy + torch.arange(h, device=dev)).view(b, 1, h, 1)
-        cols = (dx + torch.arange(w, device=dev)).view(b, 1, 1, w)
-        idx = torch.arange(b, device=dev).view(b, 1, 1, 1)
-        ch = torch.arange(x.shape[1], device=dev).view(1, -1, 1, 1)
-        x = padded[idx, ch, rows, cols]
+        x = _translate(x, cfg.translate, gen)
     if cfg.erase:
-        area = torch.empty(b, device=dev).uniform_(0.02, 0.25, generator=gen) * h * w
-        aspect = torch.exp(torch.empty(b, device=dev).uniform_(-1.1, 1.1, generator=gen))
-        eh = (area * aspect).sqrt().clamp(1, h).floor()
-        ew = (area / aspect).sqrt().clamp(1, w).floor()
-        y0 = (torch.rand(b, device=dev, generator=gen) * (h - eh + 1)).floor()
-        x0 = (torch.rand(b, device=dev, generator=gen) * (w - ew + 1)).floor()
-        on = torch.rand(b, device=dev, generator=gen) < cfg.erase
-        ys = torch.arange(h, device=dev).view(1, h, 1)
-        xs = torch.arange(w, device=dev).view(1, 1, w)
-        box = ((ys >= y0.view(b, 1, 1)) & (ys < (y0 + eh).view(b, 1, 1))
-               & (xs >= x0.view(b, 1, 1)) & (xs < (x0 + ew).view(b, 1, 1)) & on.view(b, 1, 1))
-        x = x.masked_fill(box.unsqueeze(1), 0.0)
+        x = _erase(x, cfg.erase, gen)
     return x
 
 

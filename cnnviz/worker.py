@@ -1,6 +1,7 @@
 """A training worker: a process that takes runs from the job store one at a time and trains them.
 
     python -m cnnviz.worker --device cpu --threads 1       # what `python3 dev.py serve` starts
+    python -m cnnviz.worker --backend ray --address auto   # the same queue on a Ray cluster (cnnviz.rayjobs)
 
 Training outside the web server means no student's click waits on the GIL of a training step, and
 a crash takes down one run, not the class. The worker beats every 2 s; a run it drops (kill -9,
@@ -155,7 +156,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: 1)")
     parser.add_argument("--runs", type=Path, default=None, help="runs folder (default: CNNVIZ_RUNS or runs)")
     parser.add_argument("--once", action="store_true", help="exit when the queue is empty")
-    args = parser.parse_args(argv)
+    parser.add_argument("--backend", choices=("local", "ray"), default="local",
+                        help="local: train here on --device; ray: dispatch to a Ray cluster (cnnviz.rayjobs)")
+    parser.add_argument("--address", default=None, help="with --backend ray: the cluster's address")
+    args, rest = parser.parse_known_args(argv)
+    if args.backend == "ray":  # --threads: CPUs per run there; other options go to cnnviz.rayjobs
+        from cnnviz.rayjobs import main as ray_main
+
+        return ray_main([*(["--address", args.address] if args.address else []),
+                         *(["--runs", str(args.runs)] if args.runs else []),
+                         "--threads", str(args.threads or 1), *(["--once"] if args.once else []), *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s cnnviz.worker %(message)s")
     threads = configure_threads(args.threads or 1)
     worker = Worker(default_store(args.runs), args.device)

@@ -6,7 +6,7 @@ import streamlit as st
 from cnnviz.ui import architectures_page as page
 from cnnviz.ui.confusion_ui import confusion_ui
 from cnnviz.ui.inception_ui import inception_ui
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 
 page_setup("nav_arch")
@@ -28,3 +28,4 @@ if state.arch == "googlenet":
 st.divider()
 confusion_ui(page.current())
 page.save_url(page.current())
+page_end()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cnnviz.ui.attributions_page import controls_ui, gradcam_row_ui, results_ui, sanity_ui
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 from cnnviz.ui.image_source import inputs_ui
 
@@ -21,3 +21,4 @@ if chosen:
     gradcam_row_ui(picked, prepared, target, opacity)
     if sanity:
         sanity_ui(picked, prepared, target, layer, methods, params, opacity, results)
+page_end()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cnnviz.ui import blocks_page as page
 from cnnviz.ui.augment_ui import augment_ui
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 
 page_setup("nav_blocks")
@@ -25,3 +25,4 @@ elif section == "activations":
 else:
     augment_ui(state)
 page.save_url(page.current())
+page_end()

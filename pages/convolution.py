@@ -4,7 +4,7 @@ import streamlit as st
 
 from cnnviz.convlab import problem, trace_of
 from cnnviz.ui import conv_lab as lab
-from cnnviz.ui.common import page_setup, show_messages
+from cnnviz.ui.common import page_end, page_setup, show_messages
 from cnnviz.ui.i18n import t
 
 page_setup("nav_conv")
@@ -33,3 +33,4 @@ with view:
     if state.view == "conv":
         lab.layer_ui(state)
 lab.save_url(state)
+page_end()

@@ -3,7 +3,7 @@ filters a CNN learned on the same picture, and the hand-crafted first layer expe
 
 import streamlit as st
 
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.filters_page import controls_ui, filters_ui, image_ui
 from cnnviz.ui.i18n import t
 from cnnviz.ui.learned_page import experiment_ui, learned_ui
@@ -20,3 +20,4 @@ if img is not None:
     filters_ui(img, names, sigma)
 learned_ui(img, sigma)
 experiment_ui()
+page_end()

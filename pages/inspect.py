@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 from cnnviz.ui.image_source import inputs_ui
 from cnnviz.ui.inspect_page import kernels_ui, layer_ui, maps_ui, predictions_ui, table_ui
@@ -23,3 +23,4 @@ if picked and prepared:
     if layer:
         channel = maps_ui(picked, prepared, layer)
         kernels_ui(picked, layer, channel)
+page_end()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.class_runs import class_runs_ui, draw_for_class_ui
+from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 from cnnviz.ui.train_page import live_ui, settings_ui, start_ui
 
@@ -15,3 +16,6 @@ with setup:
     start_ui(settings)
 with live:
     live_ui()
+class_runs_ui()
+draw_for_class_ui()
+page_end()

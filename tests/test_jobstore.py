@@ -200,6 +200,19 @@ def test_a_taken_back_job_cannot_be_finished_by_its_old_worker(store: JobStore) 
     assert store.finish(job, "done", worker_id="new") and store.view(job).state == "done"
 
 
+def test_one_beat_answers_for_every_job_of_a_worker_running_several(store: JobStore) -> None:
+    going, stopped, elsewhere = (store.submit(SPEC, owner="a", title="") for _ in range(3))
+    store.register_worker("many", "cpu")
+    store.claim("many", "cpu"), store.claim("many", "cpu"), store.claim("other", "cpu")
+    store.cancel(stopped)
+    store._db().execute("UPDATE jobs SET heartbeat = 0")  # every job silent for a long time
+    assert store.beat_jobs("many", [going, stopped, elsewhere, "no-such-job"]) == {
+        going: "ok", stopped: "cancel", elsewhere: "lost", "no-such-job": "lost"}
+    assert store.recover(timeout_s=60) == [elsewhere]  # the beat counted only for its own jobs
+    assert store.view(going).state == "running" and store.view(elsewhere).state == "queued"
+    assert [w["id"] for w in store.live_workers()] == ["many"]
+
+
 def test_cancelled_while_its_worker_died_ends_cancelled(store: JobStore) -> None:
     job = store.submit(SPEC, owner="a", title="")
     store.claim("w", "cpu")

@@ -250,6 +250,23 @@ def test_augment_is_reproducible_by_generator_seed() -> None:
     assert not torch.equal(a, augment(x, cfg, _gen(4)))
 
 
+@pytest.mark.parametrize("cfg", [TrainConfig(flip=True), TrainConfig(translate=2),
+                                 TrainConfig(erase=1.0),
+                                 TrainConfig(flip=True, translate=2, erase=0.5)])
+def test_augment_keeps_a_channels_last_batch_channels_last_with_the_same_values(
+        cfg: TrainConfig) -> None:
+    """The CUDA path feeds channels_last batches; a contiguous result would cost a conversion
+    before every convolution. Same generator seed: the same images as the contiguous path."""
+    x = _batch(b=32, c=3)
+    nhwc = x.contiguous(memory_format=torch.channels_last)
+    out = augment(nhwc, cfg, _gen(5))
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    assert not out.is_contiguous()  # 3 channels: the two layouts differ
+    reference = augment(x, cfg, _gen(5))
+    assert reference.is_contiguous()
+    assert torch.equal(out, reference)
+
+
 # --- data on the device --------------------------------------------------------------------------
 
 def test_device_data_prepare_normalises_per_channel() -> None:

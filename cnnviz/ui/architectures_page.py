@@ -24,8 +24,8 @@ from cnnviz.ui.i18n import current_language, t
 __all__ = ["PLOT_CONFIG", "current", "idea_ui", "layer_ui", "links_ui", "load", "picker_ui", "save_url", "set_state",
            "special_ui", "totals_ui", "walk_ui"]
 
-STATE = "arc_state"
-WARNINGS = "arc_url_warnings"
+STATE = "arch_state"
+WARNINGS = "arch_url_warnings"
 PLOT_CONFIG = {"displayModeBar": False}
 
 
@@ -39,8 +39,8 @@ def set_state(**changes: object) -> None:
 
 def _push(s: ArchState) -> None:
     """Widget keys from the state (only before the widgets exist, or in callbacks)."""
-    st.session_state.update(arc_arch=s.arch, arc_layer=s.layer or row_keys(s.arch)[0], arc_r3=s.reduce3,
-                            arc_r5=s.reduce5, arc_pp=s.pool_proj, arc_cm=s.cm_model)
+    st.session_state.update(arch_arch=s.arch, arch_layer=s.layer or row_keys(s.arch)[0], arch_r3=s.reduce3,
+                            arch_r5=s.reduce5, arch_pp=s.pool_proj, arch_cm=s.cm_model)
 
 
 def load() -> ArchState:
@@ -50,7 +50,7 @@ def load() -> ArchState:
         st.session_state[STATE] = state
         st.session_state[WARNINGS] = warnings
         _push(state)
-    elif "arc_arch" not in st.session_state:  # back from another page: its widgets were cleaned up
+    elif "arch_arch" not in st.session_state:  # back from another page: its widgets were cleaned up
         _push(current())
     with st.container(key="url_warnings"):
         show_messages(st.session_state.get(WARNINGS, []))
@@ -70,16 +70,16 @@ def save_url(s: ArchState) -> None:
 
 
 def _on_arch() -> None:
-    chosen = st.session_state.get("arc_arch")
+    chosen = st.session_state.get("arch_arch")
     if chosen not in ARCHITECTURES:  # a segmented control can be cleared: keep what we had
-        st.session_state["arc_arch"] = current().arch
+        st.session_state["arch_arch"] = current().arch
         return
     set_state(arch=chosen, layer=row_keys(chosen)[0])
-    st.session_state["arc_layer"] = current().layer
+    st.session_state["arch_layer"] = current().layer
 
 
 def picker_ui() -> ArchState:
-    st.segmented_control(t("arch_pick"), list(ARCHITECTURES), key="arc_arch", on_change=_on_arch,
+    st.segmented_control(t("arch_pick"), list(ARCHITECTURES), key="arch_arch", on_change=_on_arch,
                          format_func=lambda k: ARCHITECTURES[k].label)
     s = current()
     a = ARCHITECTURES[s.arch]
@@ -131,7 +131,7 @@ def _idea_text(arch: str, numbers: dict[str, object]) -> str:
 def idea_ui(s: ArchState) -> None:
     rows = walk_of(s.arch)
     total = totals(rows, ARCHITECTURES[s.arch].in_shape)
-    with st.container(key="arc_idea"):
+    with st.container(key="arch_idea"):
         st.info(_idea_text(s.arch, idea_numbers(s.arch, rows, total)), icon=":material/lightbulb:")
 
 
@@ -178,11 +178,11 @@ def _table(rows: tuple[WalkRow, ...]) -> pd.DataFrame:
 
 
 def _on_table_pick() -> None:
-    picked = (st.session_state.get("arc_table") or {}).get("selection", {}).get("rows", [])
+    picked = (st.session_state.get("arch_table") or {}).get("selection", {}).get("rows", [])
     keys = row_keys(current().arch)
     if picked and 0 <= picked[0] < len(keys):
         set_state(layer=keys[picked[0]])
-        st.session_state["arc_layer"] = keys[picked[0]]
+        st.session_state["arch_layer"] = keys[picked[0]]
 
 
 def walk_ui(s: ArchState) -> None:
@@ -194,28 +194,28 @@ def walk_ui(s: ArchState) -> None:
              t("arch_c_memory"): t("arch_h_memory"), t("arch_c_bytes"): t("arch_h_bytes"),
              t("arch_c_macs"): t("arch_h_macs"), t("arch_c_rf"): t("arch_h_rf"), t("arch_c_jump"): t("arch_h_jump")}
     config = {name: st.column_config.TextColumn(help=text) for name, text in helps.items()}
-    st.dataframe(table, hide_index=True, key="arc_table", on_select=_on_table_pick, column_config=config,
+    st.dataframe(table, hide_index=True, key="arch_table", on_select=_on_table_pick, column_config=config,
                  selection_mode="single-row", height=min(38 + 35 * len(rows), 420))
     shown = [r for r in rows if r.allocated or r.params]
     fig = layer_bars_figure([r.key for r in shown], {t("arch_bar_memory"): [r.allocated for r in shown],
                                                      t("arch_bar_params"): [r.params for r in shown]},
                             s.layer, t("arch_bar_axis"))
-    st.plotly_chart(fig, key="arc_bars", config=PLOT_CONFIG)
+    st.plotly_chart(fig, key="arch_bars", config=PLOT_CONFIG)
     st.caption(t("arch_bar_caption"))
 
 
 def _on_layer() -> None:
-    set_state(layer=st.session_state["arc_layer"])
+    set_state(layer=st.session_state["arch_layer"])
 
 
 def layer_ui(s: ArchState) -> None:
     rows = walk_of(s.arch)
     keys = [r.key for r in rows]
     by_key = {r.key: r for r in rows}
-    st.selectbox(t("arch_layer"), keys, key="arc_layer", on_change=_on_layer,
+    st.selectbox(t("arch_layer"), keys, key="arch_layer", on_change=_on_layer,
                  format_func=lambda k: f"{k} · {by_key[k].kind} · {_shape_text(by_key[k].out_shape)}")
     index = keys.index(current().layer) if current().layer in keys else 0
-    with st.container(key="arc_formulas", border=True):
+    with st.container(key="arch_formulas", border=True):
         for key, formula in row_formulas(rows, index):
             st.markdown(f"{t(key)} `{formula}`" if formula else t(key))
 
@@ -241,7 +241,7 @@ def _vgg_table(rows: tuple[WalkRow, ...]) -> None:
              (t("arch_vgg_total"), f"{total.weights:,} + {total.params - total.weights:,} = {total.params:,}"),
              (t("arch_vgg_memory"), f"{total.memory_values:,} × 4 B = {total.memory_values * 4:,} B"
                                     f" = {megabytes(total.memory_values * 4)}")]
-    with st.container(key="arc_vgg_course", border=True):
+    with st.container(key="arch_vgg_course", border=True):
         st.markdown(t("arch_vgg_header"))
         for label, formula in lines:
             st.markdown(f"{label}: `{formula}`")

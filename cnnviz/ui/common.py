@@ -18,10 +18,12 @@ from cnnviz.device import configure_threads, describe_device
 from cnnviz.errors import CnnvizError
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 
-__all__ = ["error_text", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
+__all__ = ["error_text", "page_end", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
 
 LOG = logging.getLogger("cnnviz.ui")
 ICON = Path(__file__).with_name("icon.png")
+# Presenter view: every rem-sized text larger, read from the back of a room at 1920x1080.
+PRESENTER_CSS = "html { font-size: 22px; } [data-testid='stSidebar'] { min-width: 260px; max-width: 300px; }"
 
 _LANG_WIDGET = "lang_switch"
 # (script, catalog key of its title, icon), in menu order
@@ -80,10 +82,26 @@ def page_setup(page_title_key: str) -> None:
         st.segmented_control(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
                              key=_LANG_WIDGET, on_change=_on_language_change)
         st.caption(t("device_line", device=_device_text()))
+        from cnnviz.ui import classroom_ui  # it uses this module's helpers
+
+        classroom_ui.class_ui(next(script for script, key, _ in NAV if key == page_title_key))
+    # One container, always there: what appears in it (the presenter view's style, a question)
+    # never moves the page's own elements, whose widgets would otherwise lose their state.
+    with st.container(key="cls_top"):
+        if st.session_state.get("cls_big"):
+            st.html(f"<style>{PRESENTER_CSS}</style>")
+        classroom_ui.question_ui()
     bad = st.session_state.pop("_lang_url_bad", None)
     if bad is not None:
         st.warning(t("warn_url_lang", value=untrusted(bad, 20)))
     sync_language_to_url()
+
+
+def page_end() -> None:
+    """The last call of every page: what a presenting teacher shows becomes the class's view."""
+    from cnnviz.ui import classroom_ui
+
+    classroom_ui.page_end()
 
 
 def show_messages(messages: list[tuple[str, dict[str, object]]], kind: str = "warning") -> None:

@@ -42,7 +42,7 @@ def _cm_label(key: str) -> str:
 
 
 def _on_cm() -> None:
-    set_state(cm_model=st.session_state["arc_cm"], cell=None)
+    set_state(cm_model=st.session_state["arch_cm"], cell=None)
 
 
 def cell_of(event: object) -> tuple[int, int] | None:
@@ -56,7 +56,7 @@ def cell_of(event: object) -> tuple[int, int] | None:
 
 
 def _on_cell() -> None:
-    cell = cell_of(st.session_state.get("arc_cm_chart"))
+    cell = cell_of(st.session_state.get("arch_cm_chart"))
     if cell is not None:
         set_state(cell=cell)
 
@@ -64,7 +64,7 @@ def _on_cell() -> None:
 def confusion_ui(s: ArchState) -> None:
     st.subheader(t("arch_cm_header"))
     st.caption(t("arch_cm_intro"))
-    st.selectbox(t("arch_cm_model"), CM_MODELS, key="arc_cm", format_func=_cm_label, on_change=_on_cm)
+    st.selectbox(t("arch_cm_model"), CM_MODELS, key="arch_cm", format_func=_cm_label, on_change=_on_cm)
     try:
         with st.spinner(t("arch_cm_computing")):
             result = _confusion(s.cm_model, zoo.version(s.cm_model))
@@ -77,7 +77,7 @@ def confusion_ui(s: ArchState) -> None:
                  recorded="–" if val_acc is None else f"{val_acc:.1%}"))
     fig = confusion_figure(result.matrix, result.classes, s.cell, (t("arch_cm_true"), t("arch_cm_pred")),
                            t("arch_cm_hover"))
-    st.plotly_chart(fig, key="arc_cm_chart", on_select=_on_cell, selection_mode="points", config=PLOT_CONFIG,
+    st.plotly_chart(fig, key="arch_cm_chart", on_select=_on_cell, selection_mode="points", config=PLOT_CONFIG,
                     width="content")
     st.caption(t("arch_cm_click"))
     if current().cell is not None:
@@ -97,7 +97,7 @@ def _enlarged(img: np.ndarray, side: int = THUMB_PX) -> np.ndarray:
 def _cell_ui(result: Confusion, s: ArchState) -> None:
     true, pred = s.cell  # type: ignore[misc]
     members = cell_members(result, true, pred)
-    with st.container(key="arc_cell", border=True):
+    with st.container(key="arch_cell", border=True):
         st.markdown(t("arch_cell_header", true=result.classes[true], pred=result.classes[pred], n=len(members)))
         if len(members) == 0:
             st.caption(t("arch_cell_empty"))
@@ -110,8 +110,8 @@ def _cell_ui(result: Confusion, s: ArchState) -> None:
             for col, index in zip(cols, shown[start:start + THUMB_COLS]):
                 thumb = _enlarged(_picture(result, index))
                 col.image(thumb, caption=f"#{index}", width=thumb.shape[1])
-        pick = st.selectbox(t("arch_cell_pick"), shown, key="arc_pick", format_func=lambda i: f"#{i}")
-        if st.button(t("arch_cell_open"), key="arc_open", icon=":material/layers:"):
+        pick = st.selectbox(t("arch_cell_pick"), shown, key="arch_pick", format_func=lambda i: f"#{i}")
+        if st.button(t("arch_cell_open"), key="arch_open", icon=":material/layers:"):
             _open_in_inspect(result, s, int(pick))
         st.caption(t("arch_cell_open_help"))
 

@@ -25,7 +25,8 @@ from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, model_ui
 
-__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "image_ui", "inputs_ui", "preprocess_ui", "source_options"]
+__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "canvas_ui", "image_ui", "inputs_ui", "preprocess_ui",
+           "source_options"]
 
 UPLOAD, CAMERA, DRAW = "upload", "camera", "draw"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
@@ -164,7 +165,13 @@ def _upload_ui(prefix: str, choice: str) -> Source | None:
 
 
 def _canvas_ui(prefix: str) -> Source | None:
-    """A black square to draw a digit on in white (streamlit-drawable-canvas)."""
+    img = canvas_ui(f"{prefix}canvas")
+    return None if img is None else Source(DRAW, img, digest(img))
+
+
+def canvas_ui(key: str) -> np.ndarray | None:
+    """A black square to draw a digit on in white (streamlit-drawable-canvas); the picture as RGB
+    uint8, or None while nothing is drawn."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception:  # noqa: BLE001 - it registers its frontend only inside a running server
@@ -174,7 +181,7 @@ def _canvas_ui(prefix: str) -> Source | None:
     st.space("small")  # the canvas's toolbar floats above it: keep the caption clear of it
     result = st_canvas(stroke_width=CANVAS_PEN, stroke_color="#ffffff", background_color="#000000",
                        width=CANVAS_PX, height=CANVAS_PX, drawing_mode="freedraw",
-                       return_image_data=True, key=f"{prefix}canvas")
+                       return_image_data=True, key=key)
     rgba = result.image_data
     if rgba is None or rgba.ndim != 3 or rgba.shape[2] < 3:  # nothing sent back yet
         st.info(t("src_draw_empty"))
@@ -186,7 +193,7 @@ def _canvas_ui(prefix: str) -> Source | None:
     if int(img.max()) == 0:
         st.info(t("src_draw_empty"))
         return None
-    return Source(DRAW, img, digest(img))
+    return img
 
 
 def _enlarge(img: np.ndarray, width: int = SHOW_PX) -> np.ndarray:

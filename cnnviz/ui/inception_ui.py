@@ -18,7 +18,7 @@ __all__ = ["inception_ui"]
 
 def _on_widths() -> None:
     ss = st.session_state
-    set_state(reduce3=int(ss["arc_r3"]), reduce5=int(ss["arc_r5"]), pool_proj=int(ss["arc_pp"]))
+    set_state(reduce3=int(ss["arch_r3"]), reduce5=int(ss["arch_r5"]), pool_proj=int(ss["arch_pp"]))
 
 
 def _term_label(term: Term) -> str:
@@ -44,11 +44,11 @@ def _inception_version_ui(w: InceptionWidths, bottleneck: bool) -> int:
 
 def inception_ui(s: ArchState) -> None:
     w = InceptionWidths(reduce3=s.reduce3, reduce5=s.reduce5, pool_proj=s.pool_proj)
-    with st.container(key="arc_inception"):
+    with st.container(key="arch_inception"):
         st.subheader(t("arch_inc_header"))
         st.markdown(t("arch_inc_intro", side=w.side, c=w.c_in, n1=w.n1x1, n3=w.n3x3, n5=w.n5x5))
         cols = st.columns(3)
-        for col, key, label in zip(cols, ("arc_r3", "arc_r5", "arc_pp"),
+        for col, key, label in zip(cols, ("arch_r3", "arch_r5", "arch_pp"),
                                    (t("arch_inc_r3"), t("arch_inc_r5"), t("arch_inc_pp"))):
             col.slider(label, 1, 256, key=key, on_change=_on_widths)
         naive_col, bottleneck_col = st.columns(2, gap="large")
@@ -58,7 +58,7 @@ def inception_ui(s: ArchState) -> None:
             reduced = _inception_version_ui(w, True)
         st.markdown(t("arch_inc_ratio", ratio=f"{naive / reduced:.1f}", saved=f"{1 - reduced / naive:.0%}"))
         versions = {t("arch_inc_naive_short"): _by_branch(w, False), t("arch_inc_bottleneck_short"): _by_branch(w, True)}
-        st.plotly_chart(inception_figure(versions, t("arch_inc_axis")), key="arc_inc_bars", config=PLOT_CONFIG)
+        st.plotly_chart(inception_figure(versions, t("arch_inc_axis")), key="arch_inc_bars", config=PLOT_CONFIG)
         st.caption(t("arch_inc_course"))
 
 

@@ -54,10 +54,22 @@ def submit(spec: RunSpec, title: str) -> str:
     """Queue ``spec`` for this student (CnnvizError when over a classroom limit); returns its id."""
     device = job_device()
     check_budget(spec, device)
+    class_id, nickname = _membership()
     job_id = store().submit(spec.to_dict(), owner=owner(), title=title, device=device,
-                            max_active=max_active_runs())
+                            max_active=max_active_runs(), nickname=nickname, class_id=class_id)
     my_runs().append(job_id)
     return job_id
+
+
+def _membership() -> tuple[str, str]:
+    """(class id, nickname) of a student in a class, so the teacher sees whose run this is."""
+    from cnnviz.ui import classroom_ui  # classroom_ui imports this module's neighbours
+
+    info = classroom_ui.in_class()
+    if info is None:
+        return "", ""
+    member = classroom_ui.room().member(info.id, st.session_state.get(classroom_ui.MEMBER, ""))
+    return info.id, member.nickname if member else ""
 
 
 def workers_ui() -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.curves import curves_figure, filters_figure, gradients_figure
+from cnnviz.class_data import CLASS_DATASET
 from cnnviz.data import DATASETS
 from cnnviz.errors import CnnvizError
 from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS, MODELS, ModelConfig, build_model, \
@@ -50,7 +51,8 @@ class Field:
 
 
 FIELDS: dict[str, Field] = {
-    "dataset": Field("choice", "digits", tuple(DATASETS)),
+    # the class's own drawings are trained by its teacher from the class panel, not picked here
+    "dataset": Field("choice", "digits", tuple(n for n in DATASETS if n != CLASS_DATASET)),
     "n_train": Field("int", 4000, low=200, high=MAX_TRAIN, step=100),
     "n_val": Field("int", 1000, low=100, high=10_000, step=100),
     "arch": Field("choice", "lenet5", tuple(MODELS)),

@@ -54,7 +54,7 @@ def test_default_page_walks_lenet5() -> None:
 
 def test_a_link_opens_vgg16s_fc1_with_the_courses_numbers() -> None:
     at = open_page({"arch": "vgg16", "layer": "fc1"})
-    assert at.selectbox(key="arc_layer").value == "fc1"
+    assert at.selectbox(key="arch_layer").value == "fc1"
     shown = text(at)
     assert "7·7·512·4096 = 102,760,448" in shown
     assert "224·224·64 = 3,211,264" in shown and "3·3·3·64 = 1,728" in shown
@@ -69,16 +69,16 @@ def test_every_architecture_renders(arch: str) -> None:
     at = open_page({"arch": arch})
     assert metric(at, "Parameters") == f"{sum(p.numel() for p in build(arch).parameters()):,}"
     assert ARCHITECTURES[arch].label in text(at)
-    assert len(at.dataframe[0].value) == len(at.selectbox(key="arc_layer").options)
+    assert len(at.dataframe[0].value) == len(at.selectbox(key="arch_layer").options)
 
 
 def test_switching_architecture_resets_the_layer_and_the_link() -> None:
     at = open_page({"arch": "vgg16", "layer": "fc1"})
-    at.button_group(key="arc_arch").set_value("resnet18").run()
+    at.button_group(key="arch_arch").set_value("resnet18").run()
     no_exception(at)
-    assert at.selectbox(key="arc_layer").value == "conv1"
+    assert at.selectbox(key="arch_layer").value == "conv1"
     assert at.query_params["arch"] == "resnet18" and at.query_params["layer"] == "conv1"
-    at.selectbox(key="arc_layer").set_value("layer4.1").run()
+    at.selectbox(key="arch_layer").set_value("layer4.1").run()
     no_exception(at)
     assert "r = 307 + (5 − 1)·32 = 435" in text(at)  # two 3x3 convs: a 5x5 window, 32 pixels a step
     assert at.query_params["layer"] == "layer4.1"
@@ -107,7 +107,7 @@ def test_inception_section_counts_and_sliders() -> None:
     shown = text(at)
     naive = 28 * 28 * 256 * (128 * 1 + 192 * 9 + 96 * 25)
     assert f"= {naive:,}" in shown and "≈ **854M**" in shown
-    at.slider(key="arc_r3").set_value(96).run()
+    at.slider(key="arch_r3").set_value(96).run()
     no_exception(at)
     reduced = 28 * 28 * (128 * 256 + 96 * 256 + 192 * 9 * 96 + 64 * 256 + 96 * 25 * 64 + 64 * 256)
     assert f"= {reduced:,}" in text(at)
@@ -122,12 +122,12 @@ def test_confusion_cell_from_a_link_lists_its_images(shapes_confusion) -> None:
     names = shapes_confusion.classes
     assert f"True class {names[true]}, predicted {names[pred]}** · images: {count}" in text(at)
     members = np.flatnonzero((shapes_confusion.labels == true) & (shapes_confusion.predictions == pred))
-    assert at.selectbox(key="arc_pick").options == [f"#{i}" for i in members[:40]]
+    assert at.selectbox(key="arch_pick").options == [f"#{i}" for i in members[:40]]
 
 
 def test_confusion_chart_reports_cells_and_click_events_select_them(shapes_confusion) -> None:
     at = open_page()
-    spec = next(json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith("arc_cm_chart"))
+    spec = next(json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith("arch_cm_chart"))
     markers = spec["data"][1]
     assert markers["type"] == "scatter" and len(markers["customdata"]) == 100  # one invisible marker a cell
     assert [int(v) for v in markers["customdata"][12][:2]] == [1, 2]
@@ -138,8 +138,8 @@ def test_confusion_chart_reports_cells_and_click_events_select_them(shapes_confu
 
 def test_opening_a_cell_image_in_inspect(shapes_confusion) -> None:
     at = open_page({"cell": "1,2"})
-    index = int(at.selectbox(key="arc_pick").value)  # the first image of the cell
-    at.button(key="arc_open").click().run()
+    index = int(at.selectbox(key="arch_pick").value)  # the first image of the cell
+    at.button(key="arch_open").click().run()
     no_exception(at)
     assert at.title[0].value == "Inspect a CNN"
     assert at.query_params["model"] == "shipped:tinyvgg_shapes" and at.query_params["image"] == "upload"

@@ -1,6 +1,9 @@
-"""Browser-test harness: a fresh Streamlit server per test, driven by Debian's headless Chromium.
+"""Browser-test harness: a fresh Streamlit server per test, driven by a headless Chrome/Chromium.
 
-Set CNNVIZ_APP to another entry script to run these tests against it instead of the repo's app.py.
+The browser is CNNVIZ_CHROMIUM, else the first Chrome, Chromium or Edge found (dev.find_chromium);
+without one the browser tests are skipped, unless CNNVIZ_REQUIRE_BROWSER=1 (CI) makes that a
+failure. Every test in this folder carries the `browser` marker. Set CNNVIZ_APP to another entry
+script to run these tests against it instead of the repo's app.py.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
 
+from dev import CHROMIUM_ENV, find_chromium
+
 REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 APP = Path(os.environ.get("CNNVIZ_APP", REPO / "app.py"))
-CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_ENV = "CNNVIZ_REQUIRE_BROWSER"  # set by CI: a missing browser fails instead of skipping
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 # Flags known to work on these machines: no GPU, no sandbox as root, and no network chatter.
@@ -38,6 +44,57 @@ ELEMENT_TIMEOUT_MS = 10_000
 SETTLE_MS = 500
 LOG_TAIL_CHARS = 4_000
 MAX_SCREENSHOT_HEIGHT = 8_000
+
+
+NOT_RUN = pytest.StashKey[str]()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every test in this folder is a browser test, whether or not its module says so (runs
+    before `-m` selects by marker)."""
+    if HERE in Path(str(item.path)).resolve().parents:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k chose the tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a browser (and without CNNVIZ_REQUIRE_BROWSER), the browser tests do not run and
+    the summary says why in one line, instead of one skip line per test."""
+    browser_items = [i for i in items if i.get_closest_marker("browser")]
+    if not browser_items or find_chromium() is not None or _required():
+        return
+    items[:] = [i for i in items if not i.get_closest_marker("browser")]
+    config.hook.pytest_deselected(items=browser_items)
+    config.stash[NOT_RUN] = f"{len(browser_items)} browser tests not run: {_missing_browser()}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if NOT_RUN in config.stash:
+        terminalreporter.write_line(config.stash[NOT_RUN], yellow=True)
+
+
+def _required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "").strip() not in ("", "0")
+
+
+def _missing_browser() -> str:
+    named = os.environ.get(CHROMIUM_ENV, "").strip()
+    if named:
+        return f"{CHROMIUM_ENV}={named} is not a file"
+    return (f"no Chrome or Chromium found; install one (Debian: apt-get install chromium) or name "
+            f"it with {CHROMIUM_ENV}=/path/to/chrome")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with one clear line; on CI (CNNVIZ_REQUIRE_BROWSER=1) that is a failure instead."""
+    if _required():
+        pytest.fail(f"{reason} ({REQUIRE_ENV} is set)")
+    pytest.skip(reason)
+
+
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """The server's environment: runs and datasets it makes go to the test's folder, not the repo."""
+    return {**os.environ, "CNNVIZ_RUNS": str(tmp_path / "runs"), "CNNVIZ_DATA": str(tmp_path / "data")}
 
 
 def free_port() -> int:
@@ -103,9 +160,9 @@ def app_url(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path / "streamlit.log"
     with log_path.open("wb") as log:
-        # Training runs a test starts are saved in its own folder, not in the repository, and
+        # Training runs and generated datasets a test makes are saved in its own folder, and
         # trained by a worker process of their own, as `dev.py serve` starts one.
-        env = {**os.environ, "CNNVIZ_RUNS": str(tmp_path / "runs")}
+        env = isolated_env(tmp_path)
         process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log, env=env,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         worker = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--threads", "1"], cwd=REPO,
@@ -129,12 +186,13 @@ def playwright_session() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium; Playwright's own browser download does not work offline."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium")
+    """A Chrome/Chromium of the machine; Playwright's own browser download does not work offline."""
+    chromium = find_chromium()
+    if chromium is None:
+        skip_or_fail(_missing_browser())
     # launch() gives the browser a fresh temporary profile of its own.
     browser = playwright_session.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 

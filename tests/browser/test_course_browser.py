@@ -33,19 +33,19 @@ def test_clicking_a_confusion_cell_lists_it_and_opens_an_image_in_inspect(page: 
                                                                           request: pytest.FixtureRequest) -> None:
     true, pred, count, classes = _shapes_mistake()
     open_page(page, f"{app_url}/architectures?lang=en")
-    plot = page.locator(".st-key-arc_cm_chart .js-plotly-plot")
+    plot = page.locator(".st-key-arch_cm_chart .js-plotly-plot")
     plot.wait_for()
     plot.scroll_into_view_if_needed()  # the matrix is below the fold; a click must land in the viewport
     page.wait_for_timeout(300)
     x, y = plot.evaluate(CELL_CENTRE_JS, [true, pred])  # viewport coordinates of that cell's centre
     page.mouse.click(x, y)
-    header = page.locator(".st-key-arc_cell")
+    header = page.locator(".st-key-arch_cell")
     expect(header).to_contain_text(f"True class {classes[true]}, predicted {classes[pred]} · images: {count}",
                                    timeout=CLICK_TIMEOUT_MS)
     wait_for_script(page)
     assert f"cell={true}%2C{pred}" in page.url or f"cell={true},{pred}" in page.url
     save_screenshot(page, request.node.name + "_cell")
-    page.locator(".st-key-arc_open button").click()
+    page.locator(".st-key-arch_open button").click()
     page.wait_for_url("**/inspect?**", timeout=CLICK_TIMEOUT_MS)
     wait_for_script(page)
     assert_no_exception(page)

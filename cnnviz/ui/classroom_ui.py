@@ -1,0 +1,388 @@
+"""Teaching a class: the teacher's and the students' side of every page.
+
+``class_ui`` (called by page_setup on every page) shows who is in which class, lets a student
+follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (the
+last call of every page) records what the teacher shows. A student's browser polls the class's
+small live file (cnnviz.classroom) and reruns the page only when the teacher changed something,
+so 100 followers cost no Python while the teacher talks.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import parse_qsl, urlencode
+
+import streamlit as st
+
+from cnnviz.classroom import Classroom, ClassInfo, default_classroom, join_link, teacher_enabled, \
+    teacher_password_ok
+from cnnviz.errors import CnnvizError
+from cnnviz.questions import QuestionBook
+from cnnviz.text import untrusted
+from cnnviz.ui.common import show_error
+from cnnviz.ui.i18n import t
+
+__all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token"]
+
+CLASS, MEMBER, TEACHER, FOLLOW, APPLIED, WHO = ("cls_class", "cls_member", "cls_teacher", "cls_follow",
+                                                "cls_applied", "cls_who")
+# Widget and state keys of the pages, cleared when a follower takes over the teacher's view
+PAGE_KEYS = ("lab", "conv", "flt", "lrn", "tr_", "insp", "attr", "arch", "blk", "mp_current")
+KEEP = ("tr_owner", "my_runs")  # whose runs these are survives following
+NOT_FOLLOWED = ("lang", "join")  # a student keeps their own language
+POLL_MS = 700
+
+_FOLLOW_JS = """
+export default function(component) {
+  const { data, setTriggerValue } = component;
+  let last = data.version, stopped = false, timer = null;
+  if (data.remember) {
+    try { localStorage.setItem("cnnviz_member", JSON.stringify(data.remember)); } catch (e) {}
+  }
+  async function poll() {
+    try {
+      const r = await fetch(data.url + "?t=" + Date.now(), { cache: "no-store" });
+      if (r.ok) {
+        const live = await r.json();
+        if (live.version !== last) { last = live.version; setTriggerValue("changed", live.version); }
+      }
+    } catch (e) {}
+    if (!stopped) timer = setTimeout(poll, data.interval);
+  }
+  timer = setTimeout(poll, data.interval);
+  return () => { stopped = true; clearTimeout(timer); };
+}
+"""
+_RECALL_JS = """
+export default function(component) {
+  const { setStateValue } = component;
+  let kept = null;
+  try { kept = JSON.parse(localStorage.getItem("cnnviz_member") || "null"); } catch (e) {}
+  if (kept) setStateValue("kept", kept);
+}
+"""
+_follow = st.components.v2.component("cnnviz_follow", js=_FOLLOW_JS)
+_recall = st.components.v2.component("cnnviz_recall", js=_RECALL_JS)
+
+
+def room() -> Classroom:
+    return default_classroom()
+
+
+def teacher_token() -> str | None:
+    return st.session_state.get(TEACHER)
+
+
+def in_class() -> ClassInfo | None:
+    class_id = st.session_state.get(CLASS)
+    return room().info(class_id) if class_id else None
+
+
+def _who() -> str:
+    return st.session_state.setdefault(WHO, secrets.token_urlsafe(9))
+
+
+def _query() -> str:
+    """This page's URL state without what each visitor keeps for themselves (the language)."""
+    return urlencode(sorted((k, v) for k, v in st.query_params.to_dict().items() if k not in NOT_FOLLOWED))
+
+
+def _page() -> str:
+    return st.session_state.get("cls_page", "")
+
+
+# --- following the teacher ---------------------------------------------------------------------
+
+
+def _take_over(page: str, query: str) -> None:
+    """Show the teacher's page and state: the page's own widget state is dropped, so the page
+    reads everything again from the URL, as it does for a shared link."""
+    ss = st.session_state
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(PAGE_KEYS) and k not in KEEP]:
+        del ss[key]
+    lang = st.query_params.get("lang")
+    wanted = {**dict(parse_qsl(query)), **({"lang": lang} if lang else {})}
+    ss[APPLIED] = (page, query)
+    if page and page != _page():
+        st.switch_page(page, query_params=wanted)  # a page switch alone would drop the URL state
+    st.query_params.from_dict(wanted)
+
+
+def _follow_ui(info: ClassInfo) -> None:
+    shown = room().presented(info.id)
+    ss = st.session_state
+    following = ss.setdefault(FOLLOW, True)
+    if following and shown is not None and shown.presenting:
+        if ss.get(APPLIED) != (shown.page, shown.query):
+            _take_over(shown.page, shown.query)
+        elif _page() == shown.page and _query() != shown.query:
+            ss[FOLLOW] = following = False  # the student changed something: exploring alone now
+    _follow(key="cls_follow_poll", data={"url": f"app/static/live/{info.id}.json", "version": info.version,
+                                         "interval": POLL_MS, "remember": {"class": info.id,
+                                                                           "member": ss.get(MEMBER)}},
+            on_changed_change=lambda: None, height=0)
+    if shown is not None and shown.presenting:
+        if following:
+            st.caption(t("cls_following"))
+        elif st.button(t("cls_follow_again"), key="cls_follow_btn", icon=":material/sync:"):
+            ss[FOLLOW] = True
+            ss.pop(APPLIED, None)
+            st.rerun()
+
+
+def _recall_ui() -> None:
+    """A browser that was in a class before (a reload, a closed tab) is let back in."""
+    kept = _recall(key="cls_recall", default={"kept": None}, on_kept_change=lambda: None, height=0)
+    kept = getattr(kept, "kept", None)
+    if isinstance(kept, dict) and isinstance(kept.get("class"), str) and isinstance(kept.get("member"), str):
+        member = room().member(kept["class"], kept["member"])
+        info = room().info(kept["class"])
+        if member is not None and info is not None and info.ended is None:
+            st.session_state.update({CLASS: info.id, MEMBER: member.id})
+
+
+# --- the sidebar block on every page -------------------------------------------------------------
+
+
+def class_ui(page: str) -> None:
+    """In the sidebar: the class this session is in and what it can do there."""
+    st.session_state["cls_page"] = page
+    try:
+        info = in_class()
+        if info is None:
+            if not teacher_token():
+                _recall_ui()
+            return
+        if info.ended is not None:
+            st.session_state.pop(CLASS, None)
+            st.info(t("cls_ended"))
+            return
+        if room().is_teacher(info.id, teacher_token()):
+            _teacher_sidebar(info)
+        else:
+            _student_sidebar(info)
+    except CnnvizError as exc:
+        show_error(exc)
+
+
+def _student_sidebar(info: ClassInfo) -> None:
+    member = room().member(info.id, st.session_state.get(MEMBER, ""))
+    if member is None:
+        st.session_state.pop(CLASS, None)
+        return
+    st.markdown(t("cls_in_class", code=info.code, nickname=untrusted(member.nickname)))
+    _follow_ui(info)
+    if st.button(t("cls_leave"), key="cls_leave_btn"):
+        for key in (CLASS, MEMBER, FOLLOW, APPLIED):
+            st.session_state.pop(key, None)
+        st.rerun()
+
+
+def _teacher_sidebar(info: ClassInfo) -> None:
+    present = st.toggle(t("cls_present"), key="cls_presenting", value=info.presenting,
+                        help=t("cls_present_help"))
+    if not present and info.presenting:
+        room().stop_presenting(info.id, teacher_token())  # type: ignore[arg-type]
+    st.toggle(t("cls_big"), key="cls_big", help=t("cls_big_help"))
+    n = len(room().members(info.id))
+    st.markdown(t("cls_teaching", code=info.code, n=n))
+    st.session_state["cls_ask_box"] = st.container()  # filled by page_end, after the page offered its questions
+
+
+def page_end() -> None:
+    """Last call of a page: the teacher's view, when presenting, becomes what followers see."""
+    info = in_class()
+    token = teacher_token()
+    if info is None or token is None or not room().is_teacher(info.id, token):
+        return
+    box = st.session_state.pop("cls_ask_box", None)
+    if box is not None:
+        with box:
+            ask_ui(info)
+    if st.session_state.get("cls_presenting"):
+        room().present(info.id, token, _page(), _query())
+
+
+# --- the home page: start, resume or join a class -----------------------------------------------
+
+
+def home_class_ui() -> None:
+    st.subheader(t("cls_header"))
+    join, teach = st.columns(2, gap="large")
+    with join:
+        _join_form()
+    with teach:
+        _teacher_form()
+
+
+def _join_form() -> None:
+    info = in_class()
+    if info is not None and not teacher_token():
+        st.success(t("cls_joined", code=info.code))
+        return
+    with st.form("cls_join_form", border=True):
+        code = st.text_input(t("cls_code"), value=st.query_params.get("join", "")[:12], max_chars=12)
+        nickname = st.text_input(t("cls_nickname"), max_chars=24, help=t("cls_nickname_help"))
+        if st.form_submit_button(t("cls_join"), type="primary"):
+            try:
+                found = room().find(code, who=_who())
+                member = room().join(found.id, nickname, st.session_state.get(MEMBER))
+                st.session_state.update({CLASS: found.id, MEMBER: member.id, FOLLOW: True})
+                st.rerun()
+            except CnnvizError as exc:
+                show_error(exc)
+
+
+def _teacher_form() -> None:
+    if not teacher_enabled():
+        st.caption(t("cls_no_teacher"))
+        return
+    if not teacher_token():
+        with st.form("cls_teacher_form", border=True):
+            password = st.text_input(t("cls_password"), type="password")
+            if st.form_submit_button(t("cls_teacher_login")):
+                if teacher_password_ok(password):
+                    st.session_state[TEACHER] = secrets.token_urlsafe(16)
+                    st.rerun()
+                st.error(t("cls_bad_password"))
+        return
+    _teacher_panel()
+
+
+def _teacher_panel() -> None:
+    token = teacher_token()
+    info = in_class()
+    if info is None:
+        title = st.text_input(t("cls_title"), max_chars=80, key="cls_title_in")
+        if st.button(t("cls_start"), type="primary", key="cls_start_btn"):
+            st.session_state[CLASS] = room().start(token, title).id  # type: ignore[arg-type]
+            st.rerun()
+        return
+    _join_card(info)
+    if st.button(t("cls_end"), key="cls_end_btn", help=t("cls_end_help")):
+        room().end(info.id, token)  # type: ignore[arg-type]
+        st.session_state.pop(CLASS, None)
+        st.rerun()
+
+
+def _join_card(info: ClassInfo) -> None:
+    """The code, the link and a QR code, large enough to read from the back of a room."""
+    import io
+
+    import segno
+
+    link = join_link(st.context.url, info.code)
+    st.markdown(t("cls_code_big", code=info.code))
+    buf = io.BytesIO()
+    segno.make(link, error="m").save(buf, kind="png", scale=8, border=2)
+    st.image(buf.getvalue(), width=240)
+    st.code(link, language=None)
+    names = [m.nickname for m in room().members(info.id)]
+    st.caption(t("cls_who_is_in", n=len(names), names=untrusted(", ".join(names), 400) if names else "–"))
+
+
+# --- predict, then reveal ------------------------------------------------------------------------
+
+# Ready questions of the course, per page (their answers come from cnnviz.questions)
+READY = {"pages/convolution.py": ("q_course_output_5x5", "q_course_stride_7", "q_course_pool_4x4",
+                                  "q_course_cell", "q_course_conv1_params"),
+         "pages/inspect.py": ("q_course_lenet_params",), "pages/train.py": ("q_course_lenet_params",)}
+OFFERS = "cls_offers"  # questions about the current view, offered by the page during this run
+
+
+def book() -> QuestionBook:
+    return QuestionBook(room())
+
+
+def offer_question(topic: str, kind: str, answer: object, params: dict | None = None,
+                   choices: tuple[str, ...] = ()) -> None:
+    """A page offers the teacher a question about what it shows now, with the answer it computed."""
+    if teacher_token() and in_class() is not None:
+        st.session_state.setdefault(OFFERS, {})[topic] = {"kind": kind, "answer": answer,
+                                                          "params": params or {}, "choices": choices}
+
+
+def question_text(q_topic: str, params: dict) -> str:
+    return t(q_topic, **params)
+
+
+def _choice_label(value: str) -> str:
+    text = t(f"q_choice_{value}")
+    return value if text == f"q_choice_{value}" else text
+
+
+def question_ui() -> None:
+    """A student's side of the current question: answer it while open; the answer once revealed."""
+    info = in_class()
+    member = st.session_state.get(MEMBER)
+    if info is None or member is None or room().is_teacher(info.id, teacher_token()):
+        return
+    q = book().current(info.id)
+    if q is None:
+        return
+    with st.container(border=True, key="cls_question"):
+        st.markdown(t("cls_question_head") + " " + question_text(q.topic, q.params))
+        mine = book().my_answer(q.id, member)
+        if q.state == "revealed":
+            right = mine == q.answer
+            st.markdown(t("cls_answer_was", answer=_choice_label(q.answer)) + " " +
+                        (t("cls_you_right") if right else t("cls_you_wrong", yours=untrusted(mine or "–"))))
+            return
+        with st.form(f"cls_answer_{q.id}", border=False):
+            if q.kind == "choice":
+                value = st.radio(t("cls_your_answer"), q.choices, format_func=_choice_label, horizontal=True)
+            else:
+                value = st.text_input(t("cls_your_answer"), value=mine or "", max_chars=20)
+            if st.form_submit_button(t("cls_send")):
+                try:
+                    book().answer(q.id, member, value)
+                    st.rerun()
+                except CnnvizError as exc:
+                    show_error(exc)
+        if mine is not None:
+            st.caption(t("cls_answer_sent", answer=untrusted(_choice_label(mine))))
+
+
+def ask_ui(info: ClassInfo) -> None:
+    """The teacher's question panel (in the sidebar): ask a ready or a current-view question,
+    watch the anonymous tally grow, reveal."""
+    token = teacher_token()
+    offers = st.session_state.pop(OFFERS, {})
+    ready = {topic: None for topic in READY.get(_page(), ())}
+    topics = [*offers, *ready]
+    with st.expander(t("cls_ask"), expanded=True):
+        if topics:
+            topic = st.selectbox(t("cls_ask_which"), topics, key="cls_topic",
+                                 format_func=lambda k: question_text(k, (offers.get(k) or _ready(k))["params"]))
+            if st.button(t("cls_ask_btn"), key="cls_ask_btn", icon=":material/help:"):
+                made = offers.get(topic) or _ready(topic)
+                book().ask(info.id, token, topic, made["kind"], made["answer"], made["params"],  # type: ignore[arg-type]
+                           tuple(made.get("choices", ())))
+        st.fragment(run_every=1.0)(_tally_ui)(info.id)
+
+
+def _ready(topic: str) -> dict:
+    from cnnviz.questions import course_question
+
+    return course_question(topic)
+
+
+def _tally_ui(class_id: str) -> None:
+    q = book().current(class_id)
+    if q is None:
+        st.caption(t("cls_no_question"))
+        return
+    tally = book().tally(q.id)
+    st.markdown(question_text(q.topic, q.params))
+    st.metric(t("cls_answers"), f"{tally.total} / {len(room().members(class_id))}",
+              delta=t("cls_right_count", n=tally.correct) if q.state == "revealed" else None)
+    if tally.counts:
+        st.bar_chart({_choice_label(v): n for v, n in tally.counts}, height=160, horizontal=True)
+    if q.state == "open":
+        if st.button(t("cls_reveal"), key="cls_reveal_btn", type="primary"):
+            book().reveal(q.id, teacher_token())  # type: ignore[arg-type]
+            st.rerun()
+    else:
+        st.markdown(t("cls_answer_was", answer=_choice_label(q.answer)))
+        if tally.wrong:
+            st.caption(t("cls_common_wrong", wrong=untrusted(", ".join(f"{v} ({n})" for v, n in tally.wrong))))

@@ -1,0 +1,95 @@
+"""A class in real browsers: one teacher and two students in separate browser contexts. The students
+join with the code, follow the teacher's page and settings (their browsers poll the class's live
+file), answer a question, see the reveal; the presenter view is photographed at 1920x1080."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import ELEMENT_TIMEOUT_MS, assert_no_exception, open_page, save_screenshot, wait_for_script
+
+PASSWORD = "sesame-browser"
+FOLLOW_TIMEOUT_MS = 15_000
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def teacher_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CNNVIZ_TEACHER_PASSWORD", PASSWORD)  # read by the app_url server
+
+
+def _context_page(browser: Browser, width: int = 1366, height: int = 768) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(ELEMENT_TIMEOUT_MS)
+    return context.new_page()
+
+
+def _start_class(page: Page, app_url: str) -> str:
+    open_page(page, f"{app_url}/?lang=en")
+    page.get_by_role("textbox", name="Teacher password").fill(PASSWORD)
+    page.get_by_role("button", name="I am the teacher").click()
+    wait_for_script(page)
+    page.get_by_role("button", name="Start a class").click()
+    expect(page.get_by_text("Join code:")).to_be_visible()
+    wait_for_script(page)
+    code = re.search(r"Join code: ([A-Z0-9]{6})", page.locator("body").inner_text())
+    assert code, page.locator("body").inner_text()[:500]
+    return code.group(1)
+
+
+def _join(page: Page, app_url: str, code: str, nickname: str) -> None:
+    open_page(page, f"{app_url}/?join={code}&lang=en")
+    page.get_by_role("textbox", name="Your nickname").fill(nickname)
+    page.get_by_role("button", name="Join the class").click()
+    wait_for_script(page)
+    expect(page.get_by_text(f"Class {code} · {nickname}")).to_be_visible()
+
+
+def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, app_url: str,
+                                                           browser: Browser) -> None:
+    teacher = _context_page(browser, 1920, 1080)
+    students = [_context_page(browser) for _ in range(2)]
+    code = _start_class(teacher, app_url)
+    for page, name in zip(students, ("Ana", "Bảo")):
+        _join(page, app_url, code, name)
+    teacher.get_by_test_id("stSidebar").get_by_role("link", name="Convolution").click()  # same session
+    wait_for_script(teacher)
+    teacher.locator(".st-key-cls_presenting label").click()  # Present to the class
+    wait_for_script(teacher)
+    expect(teacher.locator(".st-key-lab_stride")).to_be_visible()
+    slider = teacher.locator(".st-key-lab_stride input[type=range]")  # react-aria's slider thumb
+    slider.focus()
+    started = time.monotonic()
+    teacher.keyboard.press("ArrowRight")  # stride 1 -> 2
+    wait_for_script(teacher)
+    for page in students:  # each student's page moves to the teacher's page and stride by itself
+        expect(page).to_have_url(re.compile(r"/convolution\?.*\bstride=2\b"), timeout=FOLLOW_TIMEOUT_MS)
+        wait_for_script(page)
+        assert_no_exception(page)
+    followed_s = time.monotonic() - started
+    assert followed_s < FOLLOW_TIMEOUT_MS / 1000
+    print(f"both students followed in {followed_s:.2f} s")
+    teacher.locator(".st-key-cls_ask_btn button").click()  # the first ready question
+    wait_for_script(teacher)
+    for page, answer in zip(students, ("3", "5")):
+        expect(page.get_by_text("Question:")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
+        page.get_by_role("textbox", name="Your answer").fill(answer)
+        page.get_by_role("button", name="Send").click()
+        wait_for_script(page)
+    expect(teacher.get_by_text("2 / 2")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
+    teacher.locator(".st-key-cls_big label").click()  # presenter view
+    wait_for_script(teacher)
+    # the lab keeps its state (a new element above the page once reset its widgets)
+    expect(teacher.locator(".st-key-lab_rows input")).to_have_value("5")
+    expect(teacher.get_by_text("1 map(s) of 2×2")).to_be_visible()
+    save_screenshot(teacher, "classroom_teacher_presenter_1920")
+    teacher.locator(".st-key-cls_reveal_btn button").click()
+    wait_for_script(teacher)
+    expect(students[0].get_by_text("You were right.")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
+    expect(students[1].get_by_text("You answered 5.")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
+    save_screenshot(students[1], "classroom_student_after_reveal_1366")
+    assert_no_exception(teacher)
