@@ -137,7 +137,7 @@ def idea_ui(s: ArchState) -> None:
 
 def _last_field(rows: tuple[WalkRow, ...]) -> WalkRow:
     """The last row that still has a receptive field (not a pass-through pooling)."""
-    return [r for r in rows if r.rf is not None and not r.kind.startswith("Adaptive")][-1]
+    return [r for r in rows if r.rf is not None and len(r.out_shape) == 3 and not r.kind.startswith("Adaptive")][-1]
 
 
 def totals_ui(s: ArchState) -> None:

@@ -72,6 +72,13 @@ def test_every_architecture_renders(arch: str) -> None:
     assert len(at.dataframe[0].value) == len(at.selectbox(key="arch_layer").options)
 
 
+@pytest.mark.parametrize("arch, layer, field", [("lenet5", "pool2", 16), ("alexnet", "pool3", 195),
+                                               ("vgg16", "pool5", 212), ("resnet18", "layer4.1", 435)])
+def test_the_last_feature_maps_receptive_field(arch: str, layer: str, field: int) -> None:
+    at = open_page({"arch": arch})
+    assert metric(at, f"Receptive field of {layer}") == f"{field}×{field}"
+
+
 def test_switching_architecture_resets_the_layer_and_the_link() -> None:
     at = open_page({"arch": "vgg16", "layer": "fc1"})
     at.button_group(key="arch_arch").set_value("resnet18").run()
