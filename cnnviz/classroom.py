@@ -32,7 +32,7 @@ from cnnviz.fileio import write_atomic
 
 __all__ = ["CODE_ALPHABET", "CODE_LENGTH", "ENV_PASSWORD", "MESSAGES", "ClassInfo", "Classroom", "Member",
            "Presented", "check_nickname", "default_classroom", "join_link", "teacher_enabled",
-           "teacher_password_ok"]
+           "teacher_identity", "teacher_password_ok"]
 
 ENV_PASSWORD = "CNNVIZ_TEACHER_PASSWORD"
 ENV_PUBLIC_URL = "CNNVIZ_PUBLIC_URL"  # e.g. http://10.0.0.5:8501: the address students' devices use
@@ -108,6 +108,12 @@ def teacher_password_ok(given: str, env: Mapping[str, str] = os.environ) -> bool
     """Constant-time comparison with the server's teacher password; False when none is set."""
     wanted = env.get(ENV_PASSWORD, "")
     return bool(wanted) and hmac.compare_digest(given.encode(), wanted.encode())
+
+
+def teacher_identity(password: str) -> str:
+    """The teacher's token: the same for every login with the password, so a teacher who closed
+    the tab (or whose server restarted) finds their classes again after logging in."""
+    return hashlib.sha256(f"cnnviz teacher\0{password}".encode()).hexdigest()
 
 
 def check_nickname(nickname: str) -> str:
@@ -202,10 +208,11 @@ class Classroom:
         return None if row is None else ClassInfo(row["id"], row["code"], row["title"], row["created"],
                                                   row["ended"], bool(row["presenting"]), row["version"])
 
-    def teaching(self, teacher_token: str) -> list[ClassInfo]:
-        """The classes this teacher started that have not ended, newest first."""
-        rows = self._db().execute("SELECT id FROM classes WHERE teacher = ? AND ended IS NULL "
-                                  "ORDER BY created DESC", (_digest(teacher_token),)).fetchall()
+    def teaching(self, teacher_token: str, ended: bool = False) -> list[ClassInfo]:
+        """The classes this teacher started that are still open (or, with ``ended``, that have
+        ended), newest first."""
+        rows = self._db().execute(f"SELECT id FROM classes WHERE teacher = ? AND ended IS {'NOT ' if ended else ''}"
+                                  "NULL ORDER BY created DESC", (_digest(teacher_token),)).fetchall()
         return [self.info(r["id"]) for r in rows]  # type: ignore[misc]
 
     def is_teacher(self, class_id: str, teacher_token: str | None) -> bool:

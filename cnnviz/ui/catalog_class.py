@@ -3,6 +3,10 @@ English and Vietnamese (merged into cnnviz.ui.catalog); also the Vietnamese of t
 library's messages."""
 
 EN: dict[str, str] = {
+    "cls_resume": "Go back to class {code} ({title})",
+    "cls_past": "Past classes ({n})",
+    "cls_past_line": "**{code}** · {title} · {n} students",
+    "cls_past_question": "{text} → answers: {total}, right: {correct} (the answer: {answer})",
     "cd_title": "LeNet-5 on the class's drawings",
     "cd_counts": "The class has drawn **{total}** digits ({per}).",
     "cd_train": "Train on the class's drawings",
@@ -72,6 +76,10 @@ EN: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "cls_resume": "Quay lại lớp {code} ({title})",
+    "cls_past": "Các lớp đã kết thúc ({n})",
+    "cls_past_line": "**{code}** · {title} · {n} học sinh",
+    "cls_past_question": "{text} → {total} câu trả lời, {correct} đúng (đáp án: {answer})",
     "cd_title": "LeNet-5 trên các hình vẽ của lớp",
     "cd_counts": "Cả lớp đã vẽ **{total}** chữ số ({per}).",
     "cd_train": "Huấn luyện trên các hình vẽ của lớp",

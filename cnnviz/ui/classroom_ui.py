@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import streamlit as st
 
 from cnnviz.classroom import Classroom, ClassInfo, default_classroom, join_link, teacher_enabled, \
-    teacher_password_ok
+    teacher_identity, teacher_password_ok
 from cnnviz.errors import CnnvizError
 from cnnviz.questions import QuestionBook
 from cnnviz.text import untrusted
@@ -242,7 +242,7 @@ def _teacher_form() -> None:
             password = st.text_input(t("cls_password"), type="password")
             if st.form_submit_button(t("cls_teacher_login")):
                 if teacher_password_ok(password):
-                    st.session_state[TEACHER] = secrets.token_urlsafe(16)
+                    st.session_state[TEACHER] = teacher_identity(password)
                     st.rerun()
                 st.error(t("cls_bad_password"))
         return
@@ -253,16 +253,36 @@ def _teacher_panel() -> None:
     token = teacher_token()
     info = in_class()
     if info is None:
+        for open_class in room().teaching(token):  # type: ignore[arg-type]
+            if st.button(t("cls_resume", code=open_class.code, title=open_class.title or "–"),
+                         key=f"cls_resume_{open_class.id}"):
+                st.session_state[CLASS] = open_class.id
+                st.rerun()
         title = st.text_input(t("cls_title"), max_chars=80, key="cls_title_in")
         if st.button(t("cls_start"), type="primary", key="cls_start_btn"):
             st.session_state[CLASS] = room().start(token, title).id  # type: ignore[arg-type]
             st.rerun()
+        _past_classes_ui(token)  # type: ignore[arg-type]
         return
     _join_card(info)
     if st.button(t("cls_end"), key="cls_end_btn", help=t("cls_end_help")):
         room().end(info.id, token)  # type: ignore[arg-type]
         st.session_state.pop(CLASS, None)
         st.rerun()
+
+
+def _past_classes_ui(token: str) -> None:
+    """What each ended class kept: who came, the questions and how the class answered them."""
+    ended = room().teaching(token, ended=True)
+    if not ended:
+        return
+    with st.expander(t("cls_past", n=len(ended))):
+        for info in ended[:10]:
+            st.markdown(t("cls_past_line", code=info.code, title=untrusted(info.title or "–"),
+                          n=len(room().members(info.id))))
+            for q, tally in book().summary(info.id):
+                st.caption(t("cls_past_question", text=question_text(q.topic, q.params), total=tally.total,
+                             correct=tally.correct, answer=_choice_label(q.answer)))
 
 
 def _join_card(info: ClassInfo) -> None:

@@ -171,3 +171,25 @@ def test_students_draw_for_the_class_and_the_teacher_trains_on_it(isolated: Path
     spec = Queue(isolated / "runs", start=False).store.spec(run_id)
     assert (spec["dataset"], spec["source"]) == ("class_drawings", info.id)
     assert teacher.query_params["run"] == run_id  # shown to everyone who follows
+
+
+def test_a_teacher_who_closed_the_tab_finds_the_class_again_and_its_record() -> None:
+    teacher, info = _teacher()
+    ana = _student(info.code, "Ana")
+    teacher.switch_page("pages/convolution.py").run()
+    teacher.selectbox(key="cls_topic").set_value("q_course_output_5x5")
+    teacher.button(key="cls_ask_btn").click().run()
+    ana.run()
+    next(w for w in ana.text_input if w.label == "Your answer").set_value("3")
+    _submit(ana, "cls_answer_")
+    again = run_page("app.py")  # a new tab: the old session is gone
+    next(w for w in again.text_input if w.label == "Teacher password").set_value(PASSWORD)
+    _submit(again, "cls_teacher_form")
+    again.button(key=f"cls_resume_{info.id}").click().run()
+    no_exception(again)
+    assert f"Join code: `{info.code}`" in " ".join(m.value for m in again.markdown)
+    again.button(key="cls_end_btn").click().run()
+    no_exception(again)
+    record = " ".join(c.value for c in again.caption)
+    assert "how many rows" in record and "answers: 1, right: 1 (the answer: 3)" in record
+    assert not [b for b in again.button if b.key == f"cls_resume_{info.id}"]  # ended: nothing to resume
