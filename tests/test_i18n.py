@@ -113,3 +113,19 @@ def _dict_node(path: str, name: str) -> ast.Dict:
         if isinstance(target, ast.Name) and target.id == name and isinstance(node.value, ast.Dict):
             return ast.Dict(keys=node.value.keys, values=[ast.Constant(None)] * len(node.value.keys))
     raise AssertionError(f"{path} has no dict {name}")
+
+
+# Vietnamese uses "lớp" for a layer; a class the model predicts is a "nhãn" (or "loại"), a school
+# class a "lớp học" ("cả lớp" is the whole class).
+_LAYERISH = re.compile(r"layer|convolution|fully connected|perceptron|\bpool|batchnorm", re.I)
+_CLASS_WORD = re.compile(r"\bclass(es)?\b", re.I)
+
+
+@pytest.mark.parametrize("key", sorted(VI))
+def test_vietnamese_keeps_layer_and_class_apart(key: str) -> None:
+    vi, en = VI[key], EN[key]
+    bare = re.sub(r"cả lớp|lớp học", "", vi, flags=re.I)
+    if re.search(r"\blớp\b", bare, re.I):
+        assert _LAYERISH.search(en), f"{key}: 'lớp' (layer) where the English says no layer: {vi!r}"
+    if _CLASS_WORD.search(en):
+        assert re.search(r"nhãn|loại|lớp học|cả lớp", vi, re.I), f"{key}: a class needs nhãn/loại/lớp học: {vi!r}"

@@ -248,11 +248,11 @@ VI: dict[str, str] = {
                             "bản đồ đặc trưng của từng lớp, lần lượt từ lớp này sang lớp khác. Nhấn vào một bản đồ "
                             "để phóng to; xem các kernel đã tạo ra nó. Dùng chữ số, hình khối, ảnh chụp, ảnh tải "
                             "lên, camera hoặc một chữ số bạn tự vẽ.",
-    "card_attr_title": "Giải thích: vì sao là lớp này?",
+    "card_attr_title": "Giải thích: vì sao là nhãn này?",
     "card_attr_teaches": "Những điểm ảnh nào khiến mạng nói “con mèo”? Grad-CAM, Integrated Gradients, SmoothGrad, "
-                         "Occlusion, Guided Backprop và nhiều phương pháp khác (Captum), đặt cạnh nhau trên ảnh, "
-                         "cho lớp được dự đoán hoặc bất kỳ lớp nào; Grad-CAM của mọi lớp trên một hàng; và phép "
-                         "kiểm tra tính hợp lý so sánh với cùng mạng đó mang trọng số ngẫu nhiên.",
+                         "Occlusion, Guided Backprop và nhiều phương pháp khác (Captum), đặt cạnh nhau trên ảnh, cho "
+                         "nhãn được dự đoán hoặc bất kỳ nhãn nào; Grad-CAM của mọi lớp trên một hàng; và phép kiểm tra "
+                         "tính hợp lý so sánh với cùng mạng đó mang trọng số ngẫu nhiên.",
     # model picker
     "mp_model": "Mô hình",
     "mp_shipped": "{arch} · {data} (có sẵn, đã huấn luyện)",
@@ -265,13 +265,13 @@ VI: dict[str, str] = {
     "mp_ds_strokes": "chữ số vẽ bằng chuột",
     "mp_ds_shapes": "hình khối",
     "mp_ds_handwritten": "chữ số viết tay",
-    "mp_ds_class_drawings": "hình vẽ của lớp",
+    "mp_ds_class_drawings": "hình vẽ của lớp học",
     "mp_ds_mnist": "MNIST",
     "mp_ds_fashion_mnist": "Fashion-MNIST",
     "mp_ds_cifar10": "CIFAR-10",
     "mp_val_acc": "độ chính xác trên tập kiểm định {acc}",
     "mp_loading": "Đang nạp mô hình…",
-    "mp_imagenet_caption": "{name} của torchvision, huấn luyện trên ImageNet-1k (1.000 lớp); mô hình nhận ảnh RGB "
+    "mp_imagenet_caption": "{name} của torchvision, huấn luyện trên ImageNet-1k (1.000 nhãn); mô hình nhận ảnh RGB "
                            "224×224.",
     "mp_try_download": "Thử tải trọng số đã huấn luyện",
     "mp_downloading": "Đang tải trọng số…",
@@ -323,7 +323,7 @@ VI: dict[str, str] = {
                               "đặc trưng (kênh × chiều cao × chiều rộng), chẳng hạn một lớp tích chập.",
     "attr_unknown_param": "{label} không có tham số {name}; các tham số của nó là: {choices}.",
     "attr_bad_param": "{name} phải là {kind} trong khoảng từ {low} đến {high}, nhưng nhận được {value}.",
-    "attr_bad_target": "Lớp {target} không tồn tại: mô hình có {num_classes} lớp, đánh số từ 0 đến {last}.",
+    "attr_bad_target": "Nhãn {target} không tồn tại: mô hình có {num_classes} nhãn, đánh số từ 0 đến {last}.",
     "attr_bad_input": "Đầu vào phải là một ảnh dạng tensor số thực (1, C, H, W), nhưng nhận được {shape}.",
     "attr_train_mode": "Mô hình đang ở chế độ huấn luyện, khi đó dropout và BatchNorm làm kết quả giải thích "
                        "ngẫu nhiên: hãy chuyển sang chế độ eval trước.",
@@ -385,7 +385,7 @@ VI: dict[str, str] = {
     "insp_true_class": "Ảnh thực sự là: {cls}.",
     "insp_random_weights": "Trọng số ngẫu nhiên: các xác suất này chưa có ý nghĩa gì; các bản đồ cho thấy một mạng "
                            "chưa huấn luyện tính ra những gì.",
-    "insp_col_class": "Lớp",
+    "insp_col_class": "Nhãn",
     "insp_col_prob": "Xác suất",
     "insp_walk": "Đi qua từng lớp",
     "insp_back": "◀ Lùi",
@@ -421,12 +421,12 @@ VI: dict[str, str] = {
     "insp_kernels_one": "Bộ lọc {c}: {n} trên {total} kernel của nó (mỗi kênh đầu vào một kernel), mỗi kernel {k}. "
                         "Nhấn vào bản đồ khác để xem bộ lọc của nó.",
     # Attributions page
-    "attr_title": "Giải thích: vì sao là lớp này?",
-    "attr_intro": "Một phương pháp giải thích chia điểm số của mô hình cho một lớp thành phần đóng góp của từng điểm "
-                  "ảnh (hoặc từng đơn vị của một lớp). Hãy so sánh các phương pháp trên cùng một ảnh, và kiểm tra "
-                  "xem chúng có thật sự phụ thuộc vào những gì mô hình đã học hay không.",
-    "attr_target": "Lớp cần giải thích",
-    "attr_target_pred": "Lớp được dự đoán: {cls} ({p})",
+    "attr_title": "Giải thích: vì sao là nhãn này?",
+    "attr_intro": "Một phương pháp giải thích chia điểm số của mô hình cho một nhãn thành phần đóng góp của từng điểm "
+                  "ảnh (hoặc từng đơn vị của một lớp). Hãy so sánh các phương pháp trên cùng một ảnh, và kiểm tra xem "
+                  "chúng có thật sự phụ thuộc vào những gì mô hình đã học hay không.",
+    "attr_target": "Nhãn cần giải thích",
+    "attr_target_pred": "Nhãn được dự đoán: {cls} ({p})",
     "attr_methods": "Phương pháp",
     "attr_methods_help": "Các phương pháp theo lớp (Grad-CAM, Layer IG, Conductance, Layer Activation, Gradient × "
                          "Activation) giải thích các đơn vị của một lớp, cộng qua các kênh rồi phóng to bằng ảnh; "
@@ -446,16 +446,16 @@ VI: dict[str, str] = {
     "attr_occlusion_cost": "Occlusion chạy mô hình trên {n} bản sao, mỗi bản có một cửa sổ bị che.",
     "attr_occlusion_too_many": "Occlusion sẽ cần {n} lượt truyền xuôi (giới hạn là {limit}): hãy chọn bước trượt "
                                "hoặc cửa sổ lớn hơn.",
-    "attr_opacity": "Độ đậm của lớp phủ",
+    "attr_opacity": "Độ đậm của màu phủ",
     "attr_opacity_help": "Màu của bản đồ phủ lên ảnh đậm đến mức nào ở những chỗ bản đồ mạnh nhất.",
     "attr_sanity": "Kiểm tra tính hợp lý: so sánh với trọng số ngẫu nhiên",
     "attr_sanity_help": "Tính cùng các bản đồ đó cho cùng kiến trúc với trọng số được khởi tạo lại.",
-    "attr_results": "Giải thích cho lớp “{cls}”",
+    "attr_results": "Giải thích cho nhãn “{cls}”",
     "attr_pick_method": "Hãy chọn ít nhất một phương pháp.",
     "attr_computing": "Đang tính {method}…",
     "attr_peak": "|giá trị| lớn nhất {v}",
     "attr_delta": "Δ hội tụ {d}",
-    "attr_legend_signed": "Bản đồ có dấu: đỏ đẩy về phía lớp này, xanh kéo ra xa.",
+    "attr_legend_signed": "Bản đồ có dấu: đỏ đẩy về phía nhãn này, xanh kéo ra xa.",
     "attr_legend_unsigned": "Bản đồ không dấu: xanh là ít, đỏ là nhiều.",
     "attr_device": "Tính trên {device}.",
     "attr_gradcam_row": "Grad-CAM của mọi lớp tích chập, từ sớm đến muộn",
@@ -507,7 +507,7 @@ VI: dict[str, str] = {
                          "đã trở thành hằng số.",
     "attr_rand_x": "ngẫu nhiên hoá đến lớp",
     "attr_rand_y": "độ tương quan hạng với bản đồ đã huấn luyện",
-    "attr_rand_start": "chưa lớp nào (đã huấn luyện)",
+    "attr_rand_start": "chưa ngẫu nhiên hoá (đã huấn luyện)",
     "attr_curves_header": "Đường cong xoá và chèn",
     "attr_curves_explain": "Xác suất của “{cls}” khi những điểm ảnh đóng góp nhiều nhất bị xoá (trái: thấp và"
                            " giảm nhanh là tốt) hoặc được đặt lại vào bản sao bị làm mờ (phải: tăng nhanh là "
