@@ -18,6 +18,7 @@ from cnnviz.architectures import ARCHITECTURES, WalkRow, row_keys, totals, walk_
 from cnnviz.course_plots import layer_bars_figure
 from cnnviz.coursestate import ArchState, arch_from_query, arch_to_query
 from cnnviz.pretrained import weights_file
+from cnnviz.ui.classroom_ui import offer_question
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.i18n import current_language, t
 
@@ -155,6 +156,9 @@ def totals_ui(s: ArchState) -> None:
     st.caption(t("arch_memory_line", values=f"{total.memory_values:,}", input=f"{total.input_values:,}",
                  layers=f"{total.allocated:,}", bytes=f"{total.memory_values * 4:,}",
                  size=megabytes(total.memory_values * 4)))
+    name = ARCHITECTURES[s.arch].label
+    offer_question("q_arch_params", "number", total.params, {"name": name})  # a teacher may ask it
+    offer_question("q_arch_rf", "number", last.rf, {"name": name, "layer": last.key})
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:

@@ -3,6 +3,8 @@ English and Vietnamese (merged into cnnviz.ui.catalog); also the Vietnamese of t
 library's messages."""
 
 EN: dict[str, str] = {
+    "q_arch_params": "How many parameters (weights and biases) has {name}?",
+    "q_arch_rf": "How many input pixels wide is the receptive field of {name}'s layer {layer}?",
     "cls_resume": "Go back to class {code} ({title})",
     "cls_past": "Past classes ({n})",
     "cls_past_line": "**{code}** · {title} · {n} students",
@@ -77,6 +79,8 @@ EN: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "q_arch_params": "{name} có bao nhiêu tham số (trọng số và bias)?",
+    "q_arch_rf": "Vùng tiếp nhận của lớp {layer} trong {name} rộng bao nhiêu điểm ảnh đầu vào?",
     "cls_resume": "Quay lại lớp học {code} ({title})",
     "cls_past": "Các lớp học đã kết thúc ({n})",
     "cls_past_line": "**{code}** · {title} · {n} học sinh",

@@ -306,7 +306,8 @@ def _join_card(info: ClassInfo) -> None:
 # Ready questions of the course, per page (their answers come from cnnviz.questions)
 READY = {"pages/convolution.py": ("q_course_output_5x5", "q_course_stride_7", "q_course_pool_4x4",
                                   "q_course_cell", "q_course_conv1_params"),
-         "pages/inspect.py": ("q_course_lenet_params",), "pages/train.py": ("q_course_lenet_params",)}
+         "pages/inspect.py": ("q_course_lenet_params",), "pages/train.py": ("q_course_lenet_params",),
+         "pages/architectures.py": ("q_course_lenet_params",)}
 OFFERS = "cls_offers"  # questions about the current view, offered by the page during this run
 
 

@@ -193,3 +193,25 @@ def test_a_teacher_who_closed_the_tab_finds_the_class_again_and_its_record() -> 
     record = " ".join(c.value for c in again.caption)
     assert "how many rows" in record and "answers: 1, right: 1 (the answer: 3)" in record
     assert not [b for b in again.button if b.key == f"cls_resume_{info.id}"]  # ended: nothing to resume
+
+
+def test_a_page_offers_the_teacher_a_question_about_what_it_shows() -> None:
+    import torchvision
+
+    from cnnviz.architectures import ARCHITECTURES
+
+    teacher, info = _teacher()
+    ana = _student(info.code, "Ana")
+    teacher.switch_page("pages/architectures.py").run()
+    no_exception(teacher)
+    teacher.selectbox(key="cls_topic").set_value("q_arch_params")  # offered by the page itself
+    teacher.button(key="cls_ask_btn").click().run()
+    q = QuestionBook(classroom.default_classroom()).current(info.id)
+    arch = teacher.query_params.get("arch", "lenet5")
+    assert q.topic == "q_arch_params" and q.params["name"] == ARCHITECTURES[arch].label
+    builder = {"vgg16": torchvision.models.vgg16, "alexnet": torchvision.models.alexnet,
+               "resnet18": torchvision.models.resnet18}.get(arch)
+    expected = 61_706 if arch == "lenet5" else sum(p.numel() for p in builder().parameters())
+    assert q.answer == str(expected)  # the app's own count, checked against torchvision
+    ana.run()
+    assert any(ARCHITECTURES[arch].label in m.value for m in ana.markdown if "Question:" in m.value)
