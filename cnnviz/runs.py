@@ -31,11 +31,12 @@ from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
 from cnnviz.jobs import JobCancelled, JobContext, error_of
-from cnnviz.models import ModelConfig, build_model
+from cnnviz.models import ModelConfig
 from cnnviz.resume import load_resume, save_resume
 from cnnviz.train import Event, Resume, TrainConfig, train
 
 __all__ = [
+    "FREEZE",
     "HANDCRAFTED",
     "MESSAGES",
     "Outcome",
@@ -45,12 +46,14 @@ __all__ = [
     "handcrafted_first_layer",
     "load_filters",
     "load_spec",
+    "load_split",
     "max_active_runs",
     "max_image_epochs",
     "read_outcome",
     "run_dir",
     "run_job",
     "runs_root",
+    "valid_model_key",
     "valid_run_id",
 ]
 
@@ -58,7 +61,9 @@ MAX_IMAGES = 60_000
 HANDCRAFTED = ("sobel_x", "sobel_y", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y",
                "laplacian_4", "laplacian_8")
 FIRST_LAYERS = ("random", "handcrafted")
+FREEZE = ("none", "features", "all_but_head")  # features: every convolution and its BatchNorm
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_MODEL_KEY = re.compile(r"(shipped|run):[A-Za-z0-9_-]{1,64}")  # a cnnviz.zoo key
 ENV_MAX_IMAGE_EPOCHS = "CNNVIZ_MAX_IMAGE_EPOCHS"
 ENV_MAX_ACTIVE = "CNNVIZ_MAX_RUNS_PER_STUDENT"
 DEFAULT_IMAGE_EPOCHS = 400_000
@@ -75,7 +80,8 @@ ENDED = ("done", "cancelled", "diverged", "failed")
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What to train: data, model, training recipe, and an optional hand-crafted first layer."""
+    """What to train: data, model, training recipe, and an optional hand-crafted first layer or a
+    trained model to start from (``init_from``, a cnnviz.zoo key; see cnnviz.transfer)."""
 
     dataset: str
     n_train: int
@@ -86,6 +92,9 @@ class RunSpec:
     freeze_first: bool = False
     title: str = ""
     source: str = ""  # for the class's own drawings: the class they come from
+    init_from: str = ""  # "shipped:<name>" or "run:<id>": start from that model's weights
+    freeze: str = "none"  # one of FREEZE: which of the starting weights stay as they are
+    new_head: bool = False  # a new, randomly initialised classifier instead of the source's
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -100,9 +109,20 @@ class RunSpec:
             raise ValueError("the class's drawings need the class they come from, and only they do")
         if self.first_layer not in FIRST_LAYERS:
             raise ValueError(f"first_layer must be one of {FIRST_LAYERS}")
+        self._check_transfer_fields()
         info = DATASETS[self.dataset]
         if self.model.in_shape != info.shape or self.model.num_classes != len(info.classes):
             raise ValueError("the model's input shape and class count must match the dataset")
+
+    def _check_transfer_fields(self) -> None:
+        if not isinstance(self.init_from, str) or (self.init_from and not valid_model_key(self.init_from)):
+            raise ValueError(f"init_from must be a model key like shipped:<name> or run:<id>, got {self.init_from!r}")
+        if self.freeze not in FREEZE or not isinstance(self.new_head, bool):
+            raise ValueError(f"freeze must be one of {FREEZE} and new_head a bool")
+        if not self.init_from and (self.freeze != "none" or self.new_head):
+            raise ValueError("freezing layers or replacing the head needs a model to start from")
+        if self.init_from and self.first_layer != "random":
+            raise ValueError("a hand-crafted first layer and a model to start from exclude each other")
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -146,6 +166,11 @@ def valid_run_id(run_id: object) -> bool:
     return isinstance(run_id, str) and _RUN_ID.fullmatch(run_id) is not None
 
 
+def valid_model_key(key: object) -> bool:
+    """``shipped:<name>`` or ``run:<run id>``, as cnnviz.zoo names models (no paths, no dots)."""
+    return isinstance(key, str) and _MODEL_KEY.fullmatch(key) is not None
+
+
 def run_dir(run_id: str, root: Path | None = None) -> Path:
     if not valid_run_id(run_id):
         raise ValueError(f"not a run id: {run_id!r}")
@@ -186,7 +211,8 @@ def handcrafted_first_layer(model: nn.Module, freeze: bool) -> None:
         conv.bias.requires_grad_(not freeze)
 
 
-def _load_split(spec: RunSpec, data_root: Path | None, root: Path | None = None):
+def load_split(spec: RunSpec, data_root: Path | None, root: Path | None = None):
+    """The images and labels ``spec`` trains on (generated, read from the cache, or downloaded)."""
     if spec.dataset == CLASS_DATASET:  # all the class has drawn; n_train / n_val do not apply
         from cnnviz.classroom import default_classroom
 
@@ -303,14 +329,14 @@ def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | N
     ctx.report(phase="data", history=list(state.history) if state else [], title=spec.title,
                spec=spec.to_dict(), resumed_at=state.epoch if state else 0)
     try:
-        split = _load_split(spec, data_root, folder.parent)
+        split = load_split(spec, data_root, folder.parent)
     except DatasetUnavailable as exc:
         ctx.report(error_key=exc.key, error_args=dict(exc.args_))
         raise
-    torch.manual_seed(spec.train.seed)
-    model = build_model(spec.model)
-    if spec.first_layer == "handcrafted":
-        handcrafted_first_layer(model, spec.freeze_first)
+    from cnnviz.transfer import initial_model  # it reads checkpoints through cnnviz.zoo, which imports us
+
+    # A resumed run does not read its starting model again: the resume point's weights replace it
+    model = initial_model(spec, folder.parent, load=state is None)
     snapshots = _Snapshots(folder, model, resumed=state is not None)
     if state is None:
         snapshots.save(0)
