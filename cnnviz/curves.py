@@ -1,7 +1,8 @@
 """Training curves, filter grids and attribution-score curves as Plotly figures (no Streamlit).
 
 ``curves_figure`` draws loss and accuracy of one or more runs side by side (train dashed,
-validation solid, one colour per run), so runs can be overlaid and compared. ``filters_figure``
+validation solid, the running values inside an epoch thin, one colour per run), so runs can be
+overlaid and compared; ``gradients_figure`` overlays their gradient sizes per layer. ``filters_figure``
 draws a first conv layer's kernels as one mosaic heatmap (grey for one input channel, RGB for three).
 ``randomisation_figure`` and ``deletion_insertion_figure`` draw the curves of cnnviz.scores.
 """
@@ -24,13 +25,23 @@ _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#
 
 def curves_figure(runs: Sequence[tuple[str, Sequence[dict[str, float]]]],
                   titles: tuple[str, str] = ("Loss", "Accuracy"),
-                  labels: tuple[str, str, str] = ("train", "validation", "epoch")) -> go.Figure:
-    """Loss (left) and accuracy (right) per epoch for each ``(name, history)`` in ``runs``."""
+                  labels: tuple[str, str, str] = ("train", "validation", "epoch"),
+                  steps: Sequence[Sequence[Sequence[float]] | None] | None = None,
+                  step_label: str = "train, per step") -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch for each ``(name, history)`` in ``runs``; with
+    ``steps`` (one list of ``[epochs as a fraction, loss, accuracy]`` points per run, or None), a
+    thin line of the running values inside the epochs too, so a curve moves before an epoch ends."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.08)
     for i, (name, history) in enumerate(runs):
         colour = _COLOURS[i % len(_COLOURS)]
         epochs = [h["epoch"] for h in history]
+        points = (steps[i] if steps is not None and i < len(steps) else None) or []
         for col, metric in ((1, "loss"), (2, "acc")):
+            if points:
+                fig.add_trace(go.Scatter(
+                    x=[p[0] for p in points], y=[p[col] for p in points], mode="lines",
+                    name=f"{name} · {step_label}", legendgroup=name, showlegend=col == 1, opacity=0.45,
+                    line={"color": colour, "width": 1.5}), row=1, col=col)
             for split, dash in (("train", "dash"), ("val", "solid")):
                 label = labels[0] if split == "train" else labels[1]
                 fig.add_trace(go.Scatter(
@@ -82,15 +93,20 @@ def filters_figure(weights: np.ndarray, height: int = 260) -> go.Figure:
     return fig
 
 
-def gradients_figure(norms: dict[str, float], axis_title: str = "gradient norm") -> go.Figure:
-    """Bars of each layer's weight-gradient norm, input side first, on a log scale: with sigmoid
-    activations the first layers' bars are orders of magnitude shorter (vanishing gradients)."""
-    names = [n.removesuffix(".weight") for n in norms]
-    values = [max(v, 1e-12) for v in norms.values()]
-    fig = go.Figure(go.Bar(x=names, y=values, marker_color="#1f77b4",
-                           text=[f"{v:.1e}" for v in values], textposition="outside"))
+def gradients_figure(runs: Sequence[tuple[str, Mapping[str, float]]],
+                     axis_title: str = "gradient norm") -> go.Figure:
+    """Bars of each layer's weight-gradient norm, input side first, on a log scale, one colour per
+    ``(name, norms)`` run (the colours of ``curves_figure``), side by side for each layer."""
+    fig = go.Figure()
+    for i, (name, norms) in enumerate(runs):
+        values = [max(v, 1e-12) for v in norms.values()]
+        fig.add_trace(go.Bar(x=[n.removesuffix(".weight") for n in norms], y=values, name=name,
+                             marker_color=_COLOURS[i % len(_COLOURS)],
+                             text=[f"{v:.1e}" for v in values] if len(runs) == 1 else None,
+                             textposition="outside"))
     fig.update_yaxes(type="log", title_text=axis_title, exponentformat="power")
-    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, barmode="group",
+                      showlegend=len(runs) > 1, legend={"orientation": "h", "y": -0.3})
     return fig
 
 

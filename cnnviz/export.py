@@ -24,8 +24,8 @@ from cnnviz.errors import CnnvizError, register
 from cnnviz.models import BasicBlock
 from cnnviz.runs import RunSpec, load_split
 
-__all__ = ["EXPORT_MAX_BYTES", "MESSAGES", "TORCHVISION", "export_name", "export_zip", "model_code",
-           "script_of"]
+__all__ = ["EXPORT_MAX_BYTES", "MESSAGES", "TORCHVISION", "check_export", "export_name", "export_zip",
+           "model_code", "script_of"]
 
 TEMPLATE = Path(__file__).with_name("export_template.py.txt")
 EXPORT_MAX_BYTES = 64_000_000  # images in one export: about 20,000 shapes or 80,000 digits
@@ -124,6 +124,15 @@ def script_of(spec: RunSpec, model: nn.Module, data_file: str | None = DATA_FILE
 def export_name(spec: RunSpec) -> str:
     """A file and folder name for the export: e.g. ``cnnviz_lenet5_digits``."""
     return re.sub(r"[^a-z0-9_]+", "_", f"cnnviz_{spec.model.arch}_{spec.dataset}".lower())
+
+
+def check_export(spec: RunSpec, runs: Path | None = None) -> None:
+    """The translatable error ``export_zip`` would raise for a reason known before any work: too
+    many images, or a model to start from that does not fit (or exist)."""
+    from cnnviz.transfer import check_transfer
+
+    _check_size(spec)
+    check_transfer(spec, runs)
 
 
 def _check_size(spec: RunSpec) -> None:

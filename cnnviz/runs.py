@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
 from cnnviz.jobs import JobCancelled, JobContext, error_of
 from cnnviz.models import ModelConfig
+from cnnviz.progress import add_point, step_values, sync_every
 from cnnviz.resume import load_resume, save_resume
 from cnnviz.train import Event, Resume, TrainConfig, train
 
@@ -274,7 +275,8 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
     With ``resume``, it continues from the folder's last resume point (an earlier worker stopped
     mid-run), if there is one. Progress keys: phase, epoch, step, total_steps, loss, acc, lr,
     images_per_s, eta, filters (first-layer kernels), grad_norms (weight-gradient norm per layer),
-    history (epoch records), error_key/error_args.
+    points (per-step [epochs as a fraction, loss, accuracy], see cnnviz.progress), history (epoch
+    records), error_key/error_args.
     """
 
     def job(ctx: JobContext) -> dict[str, Any]:
@@ -342,18 +344,14 @@ def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | N
         snapshots.save(0)
     else:
         model.load_state_dict(state.model)
-    ctx.report(phase="train", filters=_filters_of(model))
-    started = time.perf_counter()
-    first_step = state.step if state else 0
+    ctx.report(phase="train", filters=_filters_of(model), points=[])
+    started, first_step, points = time.perf_counter(), state.step if state else 0, []
 
     def on_event(event: Event) -> None:
         if event.kind == "step":
-            v = event.values
-            rate = (event.step - first_step) / max(time.perf_counter() - started, 1e-9)
-            ctx.report(epoch=event.epoch, step=event.step, total_steps=event.total_steps,
-                       loss=v["loss"], acc=v["acc"], lr=v["lr"], images_per_s=v["images_per_s"],
-                       eta=(event.total_steps - event.step) / max(rate, 1e-9),
-                       filters=_filters_of(model), grad_norms=v.get("grad_norms", {}))
+            add_point(points, event)
+            ctx.report(**step_values(event, first_step, time.perf_counter() - started),
+                       filters=_filters_of(model), points=points)
         elif event.kind == "epoch":
             ctx.append("history", dict(event.values))
             save_checkpoint(folder / "model.safetensors", model,
@@ -361,7 +359,10 @@ def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | N
             snapshots.save(event.epoch)
             ctx.report(saved_epoch=event.epoch)
 
-    result = train(model, split, DATASETS[spec.dataset], spec.train, device=ctx.device,
+    n = len(split.x_train)  # reporting only: curve points about POINTS_PER_EPOCH times an epoch
+    steps = n // max(min(spec.train.batch_size, n), 1)
+    cfg = replace(spec.train, sync_every=sync_every(steps, spec.train.sync_every))
+    result = train(model, split, DATASETS[spec.dataset], cfg, device=ctx.device,
                    callback=on_event, cancel=ctx.cancelled, resume=state,
                    on_epoch_state=lambda s: save_resume(folder, s))
     ctx.report(phase="done", stopped=result.stopped, seconds=result.seconds)

@@ -15,13 +15,13 @@ from cnnviz.class_data import CLASS_DATASET
 from cnnviz.data import DATASETS
 from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS, MODELS, ModelConfig
 from cnnviz.recipes import LADDER, rung_configs
-from cnnviz.runs import RunSpec, valid_run_id
+from cnnviz.runs import FREEZE, RunSpec, valid_model_key, valid_run_id
 from cnnviz.text import untrusted
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
 from cnnviz.urlvalues import parse_bool, parse_choice, parse_float, parse_int
 
-__all__ = ["CUSTOM", "FIELDS", "MAX_TRAIN", "MODEL_FIELDS", "RUNGS", "TRAIN_FIELDS", "Field", "Message",
-           "TrainState", "from_query", "rung_state", "settings_of", "spec_of", "to_query"]
+__all__ = ["CUSTOM", "FIELDS", "MAX_TRAIN", "MODEL_FIELDS", "RUNGS", "SCRATCH", "TRAIN_FIELDS", "TRANSFER_FIELDS",
+           "Field", "Message", "TrainState", "from_query", "rung_state", "settings_of", "spec_of", "to_query"]
 
 Message = tuple[str, dict[str, object]]  # (catalog key, format arguments)
 MAX_TRAIN = 60_000  # images per run; the server's images x epochs budget bounds the run's length
@@ -70,10 +70,16 @@ FIELDS: dict[str, Field] = {
     "translate": Field("int", 0, low=0, high=4),
     "erase": Field("float", 0.0, low=0.0, high=1.0, step=0.05),
     "seed": Field("int", 0, low=0, high=9999),
+    # transfer learning: a model to start from ("" = random weights), what stays frozen, a new head
+    "init_from": Field("model", ""),
+    "freeze": Field("choice", "none", FREEZE),
+    "new_head": Field("bool", False),
 }
 MODEL_FIELDS = ("arch", "activation", "init", "batchnorm", "dropout", "depth", "width")
 TRAIN_FIELDS = ("epochs", "batch_size", "optimizer", "lr", "momentum", "nesterov", "weight_decay",
                 "schedule", "label_smoothing", "normalize", "flip", "translate", "erase", "seed")
+TRANSFER_FIELDS = ("init_from", "freeze", "new_head")
+SCRATCH = {"init_from": "", "freeze": "none", "new_head": False}
 
 
 def _default(name: str) -> Any:
@@ -108,6 +114,9 @@ class TrainState:
     translate: int = _default("translate")
     erase: float = _default("erase")
     seed: int = _default("seed")
+    init_from: str = _default("init_from")  # a cnnviz.zoo key, or "" for random weights
+    freeze: str = _default("freeze")
+    new_head: bool = _default("new_head")
     rung: str = CUSTOM  # a key of the ladder, or CUSTOM
     run: str | None = None  # the run the page shows
 
@@ -125,6 +134,10 @@ def _parse(field: Field, text: str) -> Any:
         return parse_choice(text, field.choices)
     if field.kind == "int":
         return parse_int(text, int(field.low), int(field.high))
+    if field.kind == "model":
+        if not valid_model_key(text):
+            raise ValueError(text)
+        return text
     return parse_float(text, field.low, field.high)
 
 
@@ -142,12 +155,13 @@ def _rung_values(key: str) -> dict[str, Any]:
 
 
 def rung_state(state: TrainState, key: str) -> TrainState:
-    """``state`` with every setting of ladder rung ``key`` (CUSTOM changes nothing but the rung)."""
+    """``state`` with every setting of ladder rung ``key``, trained from scratch as the ladder is
+    (CUSTOM changes nothing but the rung)."""
     if key == CUSTOM:
         return replace(state, rung=CUSTOM)
     if key not in RUNGS:
         raise ValueError(f"no ladder rung {key!r}")
-    return replace(state, **_rung_values(key), rung=key)
+    return replace(state, **_rung_values(key), **SCRATCH, rung=key)
 
 
 def _bad(name: str, raw: object) -> Message:
@@ -171,7 +185,8 @@ def from_query(params: Mapping[str, str]) -> tuple[TrainState, list[Message]]:
         warn.append(_bad("rung", rung))
         rung = CUSTOM
     if rung != CUSTOM:
-        values = {**{k: v for k, v in _rung_values(rung).items() if k not in params}, **values}
+        rung_values = {**_rung_values(rung), **SCRATCH}
+        values = {**{k: v for k, v in rung_values.items() if k not in params}, **values}
     run = params.get("run")
     if run is not None and not valid_run_id(run):
         warn.append(_bad("run", run))
@@ -180,8 +195,11 @@ def from_query(params: Mapping[str, str]) -> tuple[TrainState, list[Message]]:
 
 
 def to_query(state: TrainState) -> dict[str, str]:
-    """URL parameters that reproduce ``state`` (every setting, so a link explains itself)."""
-    query = {name: _to_url(FIELDS[name], getattr(state, name)) for name in FIELDS}
+    """URL parameters that reproduce ``state`` (every setting, so a link explains itself; no
+    ``init_from`` for random weights, no ``run`` when none is shown)."""
+    query = {name: _to_url(FIELDS[name], getattr(state, name)) for name in FIELDS if name != "init_from"}
+    if state.init_from:
+        query["init_from"] = state.init_from
     query["rung"] = state.rung
     if state.run is not None:
         query["run"] = state.run
@@ -189,11 +207,17 @@ def to_query(state: TrainState) -> dict[str, str]:
 
 
 def spec_of(state: TrainState) -> RunSpec:
-    """The RunSpec the settings describe; ValueError says what does not fit together."""
+    """The RunSpec the settings describe; ValueError says what does not fit together. Freezing
+    and a new head apply only to a run with a model to start from (cnnviz.transfer checks it)."""
     info = DATASETS[state.dataset]
     model = ModelConfig(in_shape=info.shape, num_classes=len(info.classes),
                         **{k: getattr(state, k) for k in MODEL_FIELDS})
     train_args = {k: getattr(state, k) for k in TRAIN_FIELDS}
     train_args["nesterov"] = bool(state.nesterov and state.optimizer == "sgd" and state.momentum > 0)
     title = f"{ARCH_LABELS[model.arch]} · {ACTIVATION_LABELS[model.activation]} · {info.name}"
-    return RunSpec(state.dataset, state.n_train, state.n_val, model, TrainConfig(**train_args), title=title)
+    transfer = dict(SCRATCH)
+    if state.init_from:
+        transfer = {k: getattr(state, k) for k in TRANSFER_FIELDS}
+        title += f" ← {state.init_from.partition(':')[2]}"
+    return RunSpec(state.dataset, state.n_train, state.n_val, model, TrainConfig(**train_args), title=title,
+                   **transfer)

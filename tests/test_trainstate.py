@@ -20,6 +20,8 @@ def _value(name: str) -> st.SearchStrategy:
         return st.booleans()
     if f.kind == "choice":
         return st.sampled_from(f.choices)
+    if f.kind == "model":
+        return st.sampled_from(("", "shipped:lenet5_digits", "run:AbC_9-z"))
     steps = round((f.high - f.low) / f.step)
     if f.kind == "int":
         return st.integers(0, steps).map(lambda k: int(f.low + k * f.step))
@@ -54,7 +56,8 @@ def test_no_link_is_the_default_state() -> None:
 @pytest.mark.parametrize("name, raw", [
     ("epochs", "banana"), ("epochs", "0"), ("epochs", "31"), ("optimizer", "lion"), ("n_train", "99999999"),
     ("lr", "0.004"), ("flip", "yes"), ("dropout", "nan"), ("batch_size", "100"), ("seed", "١٢"),
-    ("rung", "ladder"), ("run", "../../etc"), ("run", "x" * 65),
+    ("rung", "ladder"), ("run", "../../etc"), ("run", "x" * 65), ("init_from", "../checkpoints/x"),
+    ("init_from", "lenet5_digits"), ("init_from", "run:a.b"), ("freeze", "convs"), ("new_head", "true"),
 ])
 def test_a_bad_value_falls_back_with_a_warning(name: str, raw: str) -> None:
     state, warnings = from_query({name: raw, "depth": "2"})
@@ -110,3 +113,26 @@ def test_nesterov_applies_only_to_sgd_with_momentum() -> None:
 def test_settings_that_do_not_fit_together_raise_with_the_reason() -> None:
     with pytest.raises(ValueError, match="1797 images in all"):
         spec_of(replace(TrainState(), dataset="handwritten", n_train=4000, n_val=1000))
+
+
+def test_a_model_to_start_from_goes_into_the_spec_and_its_title() -> None:
+    state = replace(TrainState(), dataset="handwritten", n_train=300, n_val=500, init_from="shipped:lenet5_digits",
+                    freeze="features", new_head=True)
+    spec = spec_of(state)
+    assert (spec.init_from, spec.freeze, spec.new_head) == ("shipped:lenet5_digits", "features", True)
+    assert spec.title == "LeNet-5 · ReLU · handwritten ← lenet5_digits"
+    assert to_query(state)["init_from"] == "shipped:lenet5_digits" and to_query(state)["new_head"] == "1"
+
+
+def test_freezing_and_a_new_head_without_a_model_to_start_from_train_from_scratch() -> None:
+    spec = spec_of(replace(TrainState(), freeze="all_but_head", new_head=True))
+    assert (spec.init_from, spec.freeze, spec.new_head) == ("", "none", False)
+    assert "init_from" not in to_query(TrainState())
+
+
+def test_a_ladder_rung_trains_from_scratch() -> None:
+    tuned = replace(TrainState(), init_from="shipped:tinyvgg_shapes", freeze="features", new_head=True)
+    state = rung_state(tuned, "relu")
+    assert (state.init_from, state.freeze, state.new_head) == ("", "none", False)
+    linked, _ = from_query({"rung": "relu", "new_head": "1"})
+    assert (linked.init_from, linked.new_head) == ("", True)  # named by the link

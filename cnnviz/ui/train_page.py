@@ -1,4 +1,5 @@
-"""Widgets of the Train page: the recipe ladder, every training option, and the live run panel.
+"""Widgets of the Train page: the recipe ladder, every training option and the Start buttons
+(the run panel is cnnviz.ui.train_run, the transfer-learning tab cnnviz.ui.train_transfer).
 
 Training runs in a worker process (cnnviz.worker) through the shared job store, never inside the
 script run, so closing the tab (or a server restart) does not stop it; the page polls the store
@@ -7,26 +8,26 @@ with a fragment while the run is queued or running, and finds finished runs thro
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
-from cnnviz.curves import curves_figure, filters_figure, gradients_figure
 from cnnviz.data import DATASETS
 from cnnviz.errors import CnnvizError
-from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS, build_model, param_count
-from cnnviz.runs import load_spec, max_active_runs, run_dir
-from cnnviz.trainstate import CUSTOM, FIELDS, MODEL_FIELDS, RUNGS, TRAIN_FIELDS, TrainState, from_query, \
+from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS
+from cnnviz.runs import RunSpec, max_active_runs
+from cnnviz.trainstate import CUSTOM, FIELDS, MODEL_FIELDS, RUNGS, SCRATCH, TRAIN_FIELDS, TrainState, from_query, \
     rung_state, settings_of, spec_of, to_query
-from cnnviz.ui.common import show_error, show_messages
+from cnnviz.transfer import check_transfer
+from cnnviz.ui.common import error_text, show_error, show_messages
 from cnnviz.ui.i18n import t
-from cnnviz.ui.run_status import job_device, my_runs, outcome_ui, owner, saved_run, status_ui, store, submit, \
-    workers_ui
+from cnnviz.ui.run_status import job_device, my_runs, owner, store, submit, workers_ui
+from cnnviz.ui.train_run import export_ui, remember_shown, settings_changed
+from cnnviz.ui.train_transfer import params_text, start_from_ui
 
-__all__ = ["live_ui", "settings_ui", "start_ui"]
+__all__ = ["settings_ui", "start_ui"]
 
-POLL_S = 1.0
 _LABELS = {"arch": ARCH_LABELS, "activation": ACTIVATION_LABELS, "init": INIT_LABELS,
            "optimizer": {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}}
 
@@ -91,7 +92,8 @@ def settings_ui() -> TrainState:
     rung = st.session_state["tr_rung"]
     if rung != CUSTOM:
         st.info(t(f"tr_why_{rung}"))
-    data_tab, model_tab, train_tab = st.tabs([t("tr_tab_data"), t("tr_tab_model"), t("tr_tab_train")])
+    data_tab, model_tab, train_tab, start_tab = st.tabs([t("tr_tab_data"), t("tr_tab_model"), t("tr_tab_train"),
+                                                         t("tr_tab_start")])
     for name in ("dataset", "n_train", "n_val"):
         _widget(name, data_tab)
     if not DATASETS[st.session_state["tr_dataset"]].embedded:
@@ -100,113 +102,82 @@ def settings_ui() -> TrainState:
         _widget(name, model_tab)
     for name in TRAIN_FIELDS:
         _widget(name, train_tab)
+    start_from_ui(start_tab)
     state = _state()
-    st.query_params.update(to_query(state))
+    query = to_query(state)
+    st.query_params.update(query)
+    for name in ("init_from", "run"):  # written only when set: a link without them means none
+        if name not in query:
+            st.query_params.pop(name, None)
     return state
 
 
 # ---------------------------------------------------------------------------------------------
-# Starting, following and comparing runs
+# Starting runs: one, or a transferred one next to the same settings from scratch
 
 
 def start_ui(settings: TrainState) -> None:
-    """Parameter count and the Start button; nothing in it may raise (a broken store is a message)."""
+    """Parameter count and the Start buttons; nothing in it may raise (a broken store is a message)."""
     try:
         _start_ui(settings)
     except CnnvizError as exc:
         show_error(exc)
 
 
-def _start_ui(settings: TrainState) -> None:
-    """Parameter count and the Start button; a bad combination is explained, not raised."""
+def _checked_spec(state: TrainState) -> RunSpec | None:
+    """The spec of ``state``, or None after saying what does not fit (settings, or the source model)."""
     try:
-        spec = spec_of(settings)
-        params = param_count(build_model(spec.model))
+        spec = spec_of(state)
     except ValueError as exc:
         st.error(t("err_train_settings", reason=str(exc)))
+        return None
+    try:
+        check_transfer(spec)
+    except CnnvizError as exc:  # CheckpointError too: a damaged source file
+        st.error(t("err_transfer", reason=error_text(exc)))
+        return None
+    return spec
+
+
+def _start_ui(settings: TrainState) -> None:
+    spec = _checked_spec(settings)
+    if spec is None:
         return
-    st.caption(t("tr_params", n=f"{params:,}", device=t(f"tr_device_{job_device()}")))
+    st.caption(params_text(spec, t(f"tr_device_{job_device()}")))
     workers_ui()
     active, limit = store().active_count(owner()), max_active_runs()
     if active >= limit:
         st.info(t("tr_at_limit", count=active, limit=limit))
-    if st.button(t("tr_start"), type="primary", key="tr_start_btn", icon=":material/play_arrow:",
-                 disabled=active >= limit):
-        try:
-            st.session_state["tr_run"] = submit(spec, spec.title)
-        except CnnvizError as exc:
-            show_error(exc)
+    shown = store().view(settings.run) if settings.run else None
+    # the run shown trains these very settings: a second click would only start it twice
+    busy = shown is not None and shown.active and not settings_changed(settings)
+    left, right = st.columns(2) if spec.init_from else (st.container(), None)
+    left.button(t("tr_start"), type="primary", key="tr_start_btn", icon=":material/play_arrow:",
+                disabled=active >= limit or busy, on_click=_on_start, args=(False,),
+                help=t("tr_start_busy") if busy else None)
+    if right is not None:
+        right.button(t("tr_start_pair"), key="tr_start_pair_btn", icon=":material/compare_arrows:",
+                     disabled=active + 2 > limit, on_click=_on_start, args=(True,), help=t("tr_pair_help"))
+    error = st.session_state.pop("tr_submit_error", None)
+    if error is not None:
+        st.error(error)
+    export_ui(settings, spec)
 
 
-def _run_panel(run_id: str, was_active: bool) -> None:
-    view = store().view(run_id)
-    if was_active and (view is None or not view.active):
-        st.rerun()  # finished since the page was drawn: redraw it all (download, no more polling)
-    if view is not None:
-        status_ui(view)
-        if view.active and view.owner == owner() and st.button(t("tr_stop"), key="tr_stop_btn",
-                                                               icon=":material/stop:"):
-            store().cancel(run_id, owner=owner())
-        history, filters = view.progress.get("history", []), view.progress.get("filters")
-        title = view.title
-    else:
-        title, history, filters = saved_run(run_id)
-        if not history:
-            st.warning(t("warn_run_missing", run=run_id))
-            return
-        outcome_ui(run_id, len(history))
-    others = [r for r in st.session_state.get("tr_compare", []) if r != run_id]
-    runs = [(title, history)] + [saved_run(r)[:2] for r in others]
-    if any(h for _, h in runs):
-        st.plotly_chart(curves_figure(runs, (t("tr_loss"), t("tr_acc")),
-                                      (t("tr_train"), t("tr_val"), t("tr_epoch"))), key="tr_curves")
-        last = history[-1] if history else None
-        if last:
-            st.caption(t("tr_last_epoch", val=f"{100 * last['val_acc']:.1f}", train=f"{100 * last['train_acc']:.1f}",
-                         s=f"{last['seconds']:.1f}", ips=f"{last['images_per_s']:,.0f}"))
-    norms = view.progress.get("grad_norms") if view is not None else None
-    if norms:
-        st.markdown(t("tr_gradients"))
-        st.plotly_chart(gradients_figure(norms, t("tr_grad_axis")), key="tr_grads",
-                        config={"displayModeBar": False})
-    if filters is not None:
-        st.markdown(t("tr_filters"))
-        st.plotly_chart(filters_figure(np.asarray(filters, dtype=np.float32)), key="tr_filters_fig", config={"displayModeBar": False})
-
-
-def live_ui() -> None:
-    """The current run (polled while it trains), the download, and runs to compare with."""
+def _on_start(pair: bool) -> None:
+    """Start callback (before the page is drawn, so the buttons and the panel show the new run)."""
+    ss, state = st.session_state, _state()
     try:
-        _live_ui()
-    except CnnvizError as exc:
-        show_error(exc)
-
-
-def _live_ui() -> None:
-    run_id = st.session_state.get("tr_run")
-    if run_id is None:
-        st.info(t("tr_no_run"))
+        spec = spec_of(state)
+        ids = [submit(spec, spec.title)]
+        if pair:  # the same settings from random weights: the comparison transfer learning is about
+            scratch = spec_of(replace(state, **SCRATCH))
+            ids.append(submit(scratch, scratch.title))
+    except ValueError as exc:  # a classroom limit (CnnvizError), or settings that changed meanwhile
+        ss["tr_submit_error"] = error_text(exc)
         return
-    st.query_params["run"] = run_id
-    view = store().view(run_id)
-    active = view is not None and view.active
-    st.fragment(run_every=POLL_S if active else None)(_run_panel)(run_id, active)
-    mine = [r for r in my_runs() if r != run_id]
-    if mine:
-        st.multiselect(t("tr_compare"), mine, key="tr_compare", format_func=_run_label)
-    path = run_dir(run_id) / "model.safetensors"
-    if not active and path.is_file():
-        # a callable: the file is read when the student clicks, not on every rerun of the page
-        st.download_button(t("tr_download"), path.read_bytes, file_name=f"cnnviz-{run_id}.safetensors",
-                           mime="application/octet-stream", key="tr_download_btn", icon=":material/download:")
-        st.caption(t("tr_run_link", run=run_id))
-
-
-def _run_label(run_id: str) -> str:
-    view = store().view(run_id)
-    if view is not None:
-        return f"{view.title} ({run_id})"
-    try:
-        return f"{load_spec(run_id).title} ({run_id})"
-    except ValueError:
-        return run_id
+    previous = state.run
+    ss["tr_run"] = ids[0]
+    # the run shown before stays in the charts next to the new one (a rung next to the one below)
+    ss["tr_compare"] = ids[1:] or ([previous] if previous in my_runs() else [])
+    remember_shown(ids[0], replace(state, run=ids[0]))
