@@ -145,8 +145,8 @@ EN: dict[str, str] = {
     "tr_new_head_help": "Needed when the new dataset has other classes than the model knows; with the same "
                         "classes, keeping the head starts from the model's own answers.",
     "tr_src_scratch": "Random weights (train from scratch)",
-    "tr_src_shipped": "{arch} trained on {dataset} (shipped, {acc}% validation)",
-    "tr_src_run": "Your run: {title} ({run})",
+    "tr_src_shipped": "{arch} on {dataset} · shipped · {acc}%",
+    "tr_src_run": "Your run {run}: {title}",
     "tr_from_help": "Transfer learning starts from a model that has already learned, instead of random weights: "
                     "its first layers' edge and stroke detectors fit other images too. Frozen layers keep their "
                     "weights; the rest learn the new data. It pays off most on a small training set: try it "
@@ -166,7 +166,7 @@ EN: dict[str, str] = {
     "tr_settings_changed": "These curves are from the run above; the settings on the left have changed since. "
                            "Press Start to train them: this run stays in the charts for comparison.",
     "tr_step": "train, per step",
-    "tr_grad_ratio": "{title}: first layer ÷ last layer = **{ratio}**",
+    "tr_grad_ratio": "{title}: first trained layer ÷ last layer = **{ratio}**",
     "tr_export": "Export as a PyTorch script",
     "tr_export_help": "A train.py that needs only PyTorch and NumPy (not cnnviz): the same model, initial "
                       "weights, data and recipe; for the same seed its first step equals this page's. The "
@@ -332,8 +332,8 @@ VI: dict[str, str] = {
     "tr_new_head_help": "Cần khi tập dữ liệu mới có các loại khác với những loại mô hình đã biết; nếu cùng các "
                         "loại, giữ lớp cuối thì mô hình bắt đầu từ chính câu trả lời của nó.",
     "tr_src_scratch": "Trọng số ngẫu nhiên (huấn luyện từ đầu)",
-    "tr_src_shipped": "{arch} đã huấn luyện trên {dataset} (có sẵn, {acc}% kiểm định)",
-    "tr_src_run": "Lần chạy của bạn: {title} ({run})",
+    "tr_src_shipped": "{arch} trên {dataset} · có sẵn · {acc}%",
+    "tr_src_run": "Lần chạy {run} của bạn: {title}",
     "tr_from_help": "Học chuyển giao bắt đầu từ một mô hình đã học, thay vì trọng số ngẫu nhiên: các bộ dò cạnh và "
                     "nét ở những lớp đầu của nó cũng hợp với ảnh khác. Các lớp bị đóng băng giữ nguyên trọng số; "
                     "phần còn lại học dữ liệu mới. Cách này có lợi nhất khi tập huấn luyện nhỏ: hãy thử với vài "
@@ -353,7 +353,7 @@ VI: dict[str, str] = {
     "tr_settings_changed": "Các đường cong này là của lần chạy ở trên; các thiết lập bên trái đã thay đổi từ lúc "
                            "đó. Bấm Bắt đầu để huấn luyện chúng: lần chạy này vẫn ở lại trên biểu đồ để so sánh.",
     "tr_step": "huấn luyện, theo bước",
-    "tr_grad_ratio": "{title}: lớp đầu ÷ lớp cuối = **{ratio}**",
+    "tr_grad_ratio": "{title}: lớp đầu được huấn luyện ÷ lớp cuối = **{ratio}**",
     "tr_export": "Xuất thành tệp lệnh PyTorch",
     "tr_export_help": "Một tệp train.py chỉ cần PyTorch và NumPy (không cần cnnviz): cùng mô hình, trọng số ban "
                       "đầu, dữ liệu và công thức; với cùng hạt giống, bước đầu tiên của nó giống hệt trang này. "

@@ -21,7 +21,7 @@ from cnnviz.trainstate import CUSTOM, FIELDS, MODEL_FIELDS, RUNGS, SCRATCH, TRAI
     rung_state, settings_of, spec_of, to_query
 from cnnviz.transfer import check_transfer
 from cnnviz.ui.common import error_text, show_error, show_messages
-from cnnviz.ui.i18n import t
+from cnnviz.ui.i18n import current_language, t
 from cnnviz.ui.run_status import job_device, my_runs, owner, store, submit, workers_ui
 from cnnviz.ui.train_run import export_ui, remember_shown, settings_changed
 from cnnviz.ui.train_transfer import params_text, start_from_ui
@@ -81,9 +81,22 @@ def _widget(name: str, container: Any) -> None:
         container.slider(label, float(field.low), float(field.high), step=float(field.step), **common)
 
 
+def _resend_after_language_change() -> None:
+    """After the language changed, write every setting again: a browser keeps showing a
+    selectbox's old label and loses a radio's choice when only the labels change (seen in
+    Chromium), while a value set by the script is sent to it anew."""
+    ss, lang = st.session_state, current_language()
+    if ss.get("tr_lang", lang) != lang:
+        for key in [f"tr_{name}" for name in FIELDS] + ["tr_rung"]:
+            if key in ss:
+                ss[key] = ss[key]
+    ss["tr_lang"] = lang
+
+
 def settings_ui() -> TrainState:
     """The ladder and all options; returns the chosen state (also written to the URL)."""
     _seed_from_url()
+    _resend_after_language_change()
     show_messages(st.session_state.pop("tr_bad", []))
     options = [CUSTOM, *RUNGS]
     st.selectbox(t("tr_ladder"), options, key="tr_rung", on_change=_apply_rung,
@@ -151,13 +164,13 @@ def _start_ui(settings: TrainState) -> None:
     shown = store().view(settings.run) if settings.run else None
     # the run shown trains these very settings: a second click would only start it twice
     busy = shown is not None and shown.active and not settings_changed(settings)
-    left, right = st.columns(2) if spec.init_from else (st.container(), None)
-    left.button(t("tr_start"), type="primary", key="tr_start_btn", icon=":material/play_arrow:",
-                disabled=active >= limit or busy, on_click=_on_start, args=(False,),
-                help=t("tr_start_busy") if busy else None)
-    if right is not None:
-        right.button(t("tr_start_pair"), key="tr_start_pair_btn", icon=":material/compare_arrows:",
-                     disabled=active + 2 > limit, on_click=_on_start, args=(True,), help=t("tr_pair_help"))
+    st.button(t("tr_start"), type="primary", key="tr_start_btn", icon=":material/play_arrow:",
+              disabled=active >= limit or busy, on_click=_on_start, args=(False,))
+    if spec.init_from:
+        st.button(t("tr_start_pair"), key="tr_start_pair_btn", icon=":material/compare_arrows:",
+                  disabled=active + 2 > limit, on_click=_on_start, args=(True,), help=t("tr_pair_help"))
+    if busy:
+        st.caption(t("tr_start_busy"))
     error = st.session_state.pop("tr_submit_error", None)
     if error is not None:
         st.error(error)

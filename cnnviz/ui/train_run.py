@@ -68,32 +68,58 @@ def _ratio_text(ratio: float) -> str:
 def _charts_ui(runs: list[dict[str, Any]]) -> None:
     """Curves of every run (the shown one first, with its per-step points), then gradient bars."""
     curves = [(r["title"], r["history"]) for r in runs]
-    if any(h for _, h in curves) or runs[0]["points"]:
-        st.plotly_chart(curves_figure(curves, (t("tr_loss"), t("tr_acc")), (t("tr_train"), t("tr_val"), t("tr_epoch")),
-                                      steps=[r["points"] for r in runs], step_label=t("tr_step")),
-                        key="tr_curves", config={"displaylogo": False})
-    last = runs[0]["history"][-1] if runs[0]["history"] else None
-    if last:
-        st.caption(t("tr_last_epoch", val=f"{100 * last['val_acc']:.1f}", train=f"{100 * last['train_acc']:.1f}",
-                     s=f"{last['seconds']:.1f}", ips=f"{last['images_per_s']:,.0f}"))
+    with st.container():
+        if any(h for _, h in curves) or runs[0]["points"]:
+            st.plotly_chart(curves_figure(curves, (t("tr_loss"), t("tr_acc")),
+                                          (t("tr_train"), t("tr_val"), t("tr_epoch")),
+                                          steps=[r["points"] for r in runs], step_label=t("tr_step")),
+                            key="tr_curves", config={"displaylogo": False})
+        last = runs[0]["history"][-1] if runs[0]["history"] else None
+        if last:
+            st.caption(t("tr_last_epoch", val=f"{100 * last['val_acc']:.1f}", train=f"{100 * last['train_acc']:.1f}",
+                         s=f"{last['seconds']:.1f}", ips=f"{last['images_per_s']:,.0f}"))
     bars = [(r["title"], r["norms"]) for r in runs if r["norms"]]
-    if bars:
-        st.markdown(t("tr_gradients"))
-        st.plotly_chart(gradients_figure(bars, t("tr_grad_axis")), key="tr_grads", config=NO_BAR)
-        for title, norms in bars:
-            ratio = gradient_ratio(norms)
-            if ratio is not None:
-                st.caption(t("tr_grad_ratio", title=untrusted(title), ratio=_ratio_text(ratio)))
+    with st.container():
+        if bars:
+            st.markdown(t("tr_gradients"))
+            st.plotly_chart(gradients_figure(bars, t("tr_grad_axis")), key="tr_grads", config=NO_BAR)
+            for title, norms in bars:
+                ratio = gradient_ratio(norms)
+                if ratio is not None:
+                    st.caption(t("tr_grad_ratio", title=untrusted(title), ratio=_ratio_text(ratio)))
+
+
+def _compared() -> list[str]:
+    return list(st.session_state.get("tr_compare", []))
+
+
+def _any_active(run_ids: list[str]) -> bool:
+    return any(v is not None and v.active for v in map(store().view, run_ids))
 
 
 def _run_panel(run_id: str, was_active: bool, changed: bool) -> None:
     view = store().view(run_id)
-    if was_active and (view is None or not view.active):
-        st.rerun()  # finished since the page was drawn: redraw it all (download, no more polling)
+    if was_active and not _any_active([run_id, *_compared()]):
+        st.rerun()  # all finished since the page was drawn: redraw it all (downloads, no more polling)
     shown = _run_data(run_id, view)
     if view is None and not shown["history"]:
         st.warning(t("warn_run_missing", run=run_id))
         return
+    # One container per part: what appears inside one (a speed line, a caption) moves no chart
+    # below it, so a poll redraws the charts in place instead of replacing them.
+    with st.container():
+        _head_ui(run_id, view, shown, changed)
+    others = [r for r in _compared() if r != run_id]
+    _charts_ui([shown] + [_run_data(r, store().view(r)) for r in others])
+    with st.container():
+        if shown["filters"] is not None:
+            st.markdown(t("tr_filters"))
+            st.plotly_chart(filters_figure(np.asarray(shown["filters"], dtype=np.float32)), key="tr_filters_fig",
+                            config=NO_BAR)
+
+
+def _head_ui(run_id: str, view: JobView | None, shown: dict[str, Any], changed: bool) -> None:
+    """The run's title, then its state: queued, training, how it ended, or that the settings are new."""
     st.markdown(t("tr_run_title", title=untrusted(shown["title"]), run=run_id))
     if changed and not (view is not None and view.active):
         st.info(t("tr_settings_changed"))  # not this run's "Finished": the settings are new
@@ -104,12 +130,6 @@ def _run_panel(run_id: str, was_active: bool, changed: bool) -> None:
             store().cancel(run_id, owner=owner())
     else:
         outcome_ui(run_id, len(shown["history"]))
-    others = [r for r in st.session_state.get("tr_compare", []) if r != run_id]
-    _charts_ui([shown] + [_run_data(r, store().view(r)) for r in others])
-    if shown["filters"] is not None:
-        st.markdown(t("tr_filters"))
-        st.plotly_chart(filters_figure(np.asarray(shown["filters"], dtype=np.float32)), key="tr_filters_fig",
-                        config=NO_BAR)
 
 
 def live_ui(state: TrainState) -> None:
@@ -127,7 +147,8 @@ def _live_ui(state: TrainState) -> None:
         return
     view = store().view(run_id)
     active = view is not None and view.active
-    st.fragment(run_every=POLL_S if active else None)(_run_panel)(run_id, active, settings_changed(state))
+    polling = _any_active([run_id, *_compared()])  # a run overlaid may still be training
+    st.fragment(run_every=POLL_S if polling else None)(_run_panel)(run_id, polling, settings_changed(state))
     mine = [r for r in my_runs() if r != run_id]
     if mine:
         st.session_state["tr_compare"] = [r for r in st.session_state.get("tr_compare", []) if r in mine]

@@ -258,7 +258,7 @@ def test_the_example_fine_tunes_lenet5_against_training_from_scratch(queue: Queu
     for run in (tuned, scratch):
         assert queue.wait(run, timeout=WAIT_S).state == "done"
     at.run()
-    names = {t["name"] for t in _chart(at, "tr_curves")["data"]}
+    names = {f"{t['legendgrouptitle']['text']} · {t['name']}" for t in _chart(at, "tr_curves")["data"]}
     assert {"LeNet-5 · ReLU · handwritten ← lenet5_digits · validation", "LeNet-5 · ReLU · handwritten · validation"} \
         <= names
 
@@ -278,7 +278,7 @@ def test_the_panel_follows_the_settings_and_overlays_the_gradient_bars(queue: Qu
     no_exception(at)
     bars = [t for t in _chart(at, "tr_grads")["data"] if t["type"] == "bar"]
     assert [b["name"] for b in bars] == ["LeNet-5 · Sigmoid · digits", "LeNet-5 · ReLU · digits"]
-    ratios = [c.value for c in at.caption if "first layer ÷ last layer" in c.value]
+    ratios = [c.value for c in at.caption if "first trained layer ÷ last layer" in c.value]
     assert len(ratios) == 2 and ratios[0].startswith("LeNet\\-5 · Sigmoid")
 
 
