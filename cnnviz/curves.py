@@ -31,38 +31,41 @@ def curves_figure(runs: Sequence[tuple[str, Sequence[dict[str, float]]]],
                   titles: tuple[str, str] = ("Loss", "Accuracy"),
                   labels: tuple[str, str, str] = ("train", "validation", "epoch"),
                   steps: Sequence[Sequence[Sequence[float]] | None] | None = None,
-                  step_label: str = "train, per step") -> go.Figure:
+                  step_label: str = "train, per step", grouped: bool = False) -> go.Figure:
     """Loss (left) and accuracy (right) per epoch for each ``(name, history)`` in ``runs``; with
     ``steps`` (one list of ``[epochs as a fraction, loss, accuracy]`` points per run, or None), a
-    thin line of the running values inside the epochs too, so a curve moves before an epoch ends."""
+    thin line of the running values inside the epochs too, so a curve moves before an epoch ends.
+
+    Lines are named "<run> · <line>"; ``grouped`` names them "<line>" under a legend title per run."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.08)
     lines = 0  # the tallest legend group: the run's title and its lines
     for i, (name, history) in enumerate(runs):
         colour = _COLOURS[i % len(_COLOURS)]
         epochs = [h["epoch"] for h in history]
         points = (steps[i] if steps is not None and i < len(steps) else None) or []
-        lines = max(lines, 1 + bool(points) + 2)
-        # one legend group per run, titled by the run: its lines are named short
-        group = {"legendgroup": f"run{i}", "legendgrouptitle_text": name}
+        lines = max(lines, grouped + bool(points) + 2)
+        group = {"legendgroup": f"run{i}", "legendgrouptitle_text": name} if grouped else {"legendgroup": name}
+        line_name = (lambda label: label) if grouped else (lambda label, run=name: f"{run} · {label}")
         for col, metric in ((1, "loss"), (2, "acc")):
             if points:
                 fig.add_trace(go.Scatter(
-                    x=[p[0] for p in points], y=[p[col] for p in points], mode="lines", name=step_label,
+                    x=[p[0] for p in points], y=[p[col] for p in points], mode="lines", name=line_name(step_label),
                     showlegend=col == 1, opacity=0.6, line={"color": colour, "width": 1.5}, **group),
                     row=1, col=col)
             for split, dash in (("train", "dash"), ("val", "solid")):
                 fig.add_trace(go.Scatter(
                     x=epochs, y=[h[f"{split}_{metric}"] for h in history], mode="lines+markers",
-                    name=labels[0] if split == "train" else labels[1], showlegend=col == 1,
+                    name=line_name(labels[0] if split == "train" else labels[1]), showlegend=col == 1,
                     line={"color": colour, "dash": dash}, marker={"size": 5}, **group), row=1, col=col)
     fig.update_xaxes(title_text=labels[2], rangemode="tozero")
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     # The top margin holds the panel titles below the toolbar Plotly shows on hover (it covered
     # them); the bottom one holds the legend under the axis title: its groups side by side, two a row.
-    bottom = 50 + LEGEND_LINE_PX * lines * math.ceil(len(runs) / LEGEND_GROUPS_A_ROW)
+    bottom = 50 + LEGEND_LINE_PX * lines * (math.ceil(len(runs) / LEGEND_GROUPS_A_ROW) if grouped else len(runs))
     fig.update_layout(height=PLOT_PX + 56 + bottom, margin={"l": 10, "r": 10, "t": 56, "b": bottom},
-                      legend={"orientation": "h", "yanchor": "top", "y": -60 / PLOT_PX, "groupclick": "toggleitem"})
+                      legend={"orientation": "h", "yanchor": "top", "y": -60 / PLOT_PX,
+                              "groupclick": "toggleitem" if grouped else "togglegroup"})
     return fig
 
 

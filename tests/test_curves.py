@@ -14,7 +14,7 @@ POINTS = [[0.5, 1.5, 0.3], [1.0, 1.1, 0.5], [1.5, 0.7, 0.6], [2.0, 0.5, 0.7]]
 
 
 def test_steps_add_a_line_per_panel_only_to_the_runs_that_have_them() -> None:
-    fig = curves_figure([("a", HISTORY), ("b", HISTORY)], steps=[POINTS, None], step_label="per step")
+    fig = curves_figure([("a", HISTORY), ("b", HISTORY)], steps=[POINTS, None], step_label="per step", grouped=True)
     names = [(t.legendgrouptitle.text, t.name, t.xaxis) for t in fig.data]
     assert names.count(("a", "per step", "x")) == 1 and names.count(("a", "per step", "x2")) == 1
     assert not [n for n in names if n[0] == "b" and n[1] == "per step"]
@@ -23,9 +23,9 @@ def test_steps_add_a_line_per_panel_only_to_the_runs_that_have_them() -> None:
     assert [t.showlegend for t in fig.data if t.legendgrouptitle.text == "a"] == [True, True, True, False, False, False]
 
 
-def test_without_steps_the_figure_is_the_epoch_curves_alone() -> None:
+def test_without_steps_the_figure_is_the_epoch_curves_alone_named_by_run() -> None:
     fig = curves_figure([("a", HISTORY)])
-    assert [t.name for t in fig.data] == ["train", "validation", "train", "validation"]
+    assert [t.name for t in fig.data] == ["a · train", "a · validation"] * 2
     assert fig.layout.margin.t >= 50  # room for the hover toolbar above the panel titles
 
 

@@ -72,7 +72,7 @@ def _charts_ui(runs: list[dict[str, Any]]) -> None:
         if any(h for _, h in curves) or runs[0]["points"]:
             st.plotly_chart(curves_figure(curves, (t("tr_loss"), t("tr_acc")),
                                           (t("tr_train"), t("tr_val"), t("tr_epoch")),
-                                          steps=[r["points"] for r in runs], step_label=t("tr_step")),
+                                          steps=[r["points"] for r in runs], step_label=t("tr_step"), grouped=True),
                             key="tr_curves", config={"displaylogo": False})
         last = runs[0]["history"][-1] if runs[0]["history"] else None
         if last:

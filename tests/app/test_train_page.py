@@ -300,3 +300,19 @@ def test_export_offers_the_script_for_these_settings_and_explains_a_refusal() ->
     big = run_page("pages/train.py", {"dataset": "shapes", "arch": "tinyvgg", "n_train": "60000", "epochs": "1"})
     big.button(key="tr_export_open").click().run()
     assert not big.get("download_button") and "too many to export" in texts(big)
+
+
+def test_a_finished_run_of_the_student_can_be_the_start_of_the_next(queue: Queue) -> None:
+    at, first = start(TINY)
+    assert queue.wait(first, timeout=WAIT_S).state == "done"
+    at.run()
+    assert any(first in label for label in at.selectbox(key="tr_init_from").options)  # offered once finished
+    at.selectbox(key="tr_init_from").select(f"run:{first}").run()
+    at.radio(key="tr_freeze").set_value("all_but_head").run()
+    at.button(key="tr_start_btn").click().run()
+    no_exception(at)
+    second = at.session_state["tr_run"]
+    spec = queue.store.spec(second)
+    assert (spec["init_from"], spec["freeze"], spec["title"]) == (f"run:{first}", "all_but_head",
+                                                                  f"LeNet-5 · ReLU · digits ← {first}")
+    assert queue.wait(second, timeout=WAIT_S).state == "done"
