@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,13 @@ from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 from cnnviz.filters import classic_filter
 from cnnviz.jobs import JobCancelled, JobContext, error_of
-from cnnviz.models import ModelConfig, build_model
+from cnnviz.models import ModelConfig
+from cnnviz.progress import add_point, step_values, sync_every
 from cnnviz.resume import load_resume, save_resume
 from cnnviz.train import Event, Resume, TrainConfig, train
 
 __all__ = [
+    "FREEZE",
     "HANDCRAFTED",
     "MESSAGES",
     "Outcome",
@@ -45,12 +47,14 @@ __all__ = [
     "handcrafted_first_layer",
     "load_filters",
     "load_spec",
+    "load_split",
     "max_active_runs",
     "max_image_epochs",
     "read_outcome",
     "run_dir",
     "run_job",
     "runs_root",
+    "valid_model_key",
     "valid_run_id",
 ]
 
@@ -58,7 +62,9 @@ MAX_IMAGES = 60_000
 HANDCRAFTED = ("sobel_x", "sobel_y", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y",
                "laplacian_4", "laplacian_8")
 FIRST_LAYERS = ("random", "handcrafted")
+FREEZE = ("none", "features", "all_but_head")  # features: every convolution and its BatchNorm
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_MODEL_KEY = re.compile(r"(shipped|run):[A-Za-z0-9_-]{1,64}")  # a cnnviz.zoo key
 ENV_MAX_IMAGE_EPOCHS = "CNNVIZ_MAX_IMAGE_EPOCHS"
 ENV_MAX_ACTIVE = "CNNVIZ_MAX_RUNS_PER_STUDENT"
 DEFAULT_IMAGE_EPOCHS = 400_000
@@ -75,7 +81,8 @@ ENDED = ("done", "cancelled", "diverged", "failed")
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What to train: data, model, training recipe, and an optional hand-crafted first layer."""
+    """What to train: data, model, training recipe, and an optional hand-crafted first layer or a
+    trained model to start from (``init_from``, a cnnviz.zoo key; see cnnviz.transfer)."""
 
     dataset: str
     n_train: int
@@ -86,6 +93,9 @@ class RunSpec:
     freeze_first: bool = False
     title: str = ""
     source: str = ""  # for the class's own drawings: the class they come from
+    init_from: str = ""  # "shipped:<name>" or "run:<id>": start from that model's weights
+    freeze: str = "none"  # one of FREEZE: which of the starting weights stay as they are
+    new_head: bool = False  # a new, randomly initialised classifier instead of the source's
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -100,9 +110,20 @@ class RunSpec:
             raise ValueError("the class's drawings need the class they come from, and only they do")
         if self.first_layer not in FIRST_LAYERS:
             raise ValueError(f"first_layer must be one of {FIRST_LAYERS}")
+        self._check_transfer_fields()
         info = DATASETS[self.dataset]
         if self.model.in_shape != info.shape or self.model.num_classes != len(info.classes):
             raise ValueError("the model's input shape and class count must match the dataset")
+
+    def _check_transfer_fields(self) -> None:
+        if not isinstance(self.init_from, str) or (self.init_from and not valid_model_key(self.init_from)):
+            raise ValueError(f"init_from must be a model key like shipped:<name> or run:<id>, got {self.init_from!r}")
+        if self.freeze not in FREEZE or not isinstance(self.new_head, bool):
+            raise ValueError(f"freeze must be one of {FREEZE} and new_head a bool")
+        if not self.init_from and (self.freeze != "none" or self.new_head):
+            raise ValueError("freezing layers or replacing the head needs a model to start from")
+        if self.init_from and self.first_layer != "random":
+            raise ValueError("a hand-crafted first layer and a model to start from exclude each other")
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -146,6 +167,11 @@ def valid_run_id(run_id: object) -> bool:
     return isinstance(run_id, str) and _RUN_ID.fullmatch(run_id) is not None
 
 
+def valid_model_key(key: object) -> bool:
+    """``shipped:<name>`` or ``run:<run id>``, as cnnviz.zoo names models (no paths, no dots)."""
+    return isinstance(key, str) and _MODEL_KEY.fullmatch(key) is not None
+
+
 def run_dir(run_id: str, root: Path | None = None) -> Path:
     if not valid_run_id(run_id):
         raise ValueError(f"not a run id: {run_id!r}")
@@ -186,7 +212,8 @@ def handcrafted_first_layer(model: nn.Module, freeze: bool) -> None:
         conv.bias.requires_grad_(not freeze)
 
 
-def _load_split(spec: RunSpec, data_root: Path | None, root: Path | None = None):
+def load_split(spec: RunSpec, data_root: Path | None, root: Path | None = None):
+    """The images and labels ``spec`` trains on (generated, read from the cache, or downloaded)."""
     if spec.dataset == CLASS_DATASET:  # all the class has drawn; n_train / n_val do not apply
         from cnnviz.classroom import default_classroom
 
@@ -248,7 +275,8 @@ def run_job(spec: RunSpec, root: Path | None = None, data_root: Path | None = No
     With ``resume``, it continues from the folder's last resume point (an earlier worker stopped
     mid-run), if there is one. Progress keys: phase, epoch, step, total_steps, loss, acc, lr,
     images_per_s, eta, filters (first-layer kernels), grad_norms (weight-gradient norm per layer),
-    history (epoch records), error_key/error_args.
+    points (per-step [epochs as a fraction, loss, accuracy], see cnnviz.progress), history (epoch
+    records), error_key/error_args.
     """
 
     def job(ctx: JobContext) -> dict[str, Any]:
@@ -303,31 +331,27 @@ def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | N
     ctx.report(phase="data", history=list(state.history) if state else [], title=spec.title,
                spec=spec.to_dict(), resumed_at=state.epoch if state else 0)
     try:
-        split = _load_split(spec, data_root, folder.parent)
+        split = load_split(spec, data_root, folder.parent)
     except DatasetUnavailable as exc:
         ctx.report(error_key=exc.key, error_args=dict(exc.args_))
         raise
-    torch.manual_seed(spec.train.seed)
-    model = build_model(spec.model)
-    if spec.first_layer == "handcrafted":
-        handcrafted_first_layer(model, spec.freeze_first)
+    from cnnviz.transfer import initial_model  # it reads checkpoints through cnnviz.zoo, which imports us
+
+    # A resumed run does not read its starting model again: the resume point's weights replace it
+    model = initial_model(spec, folder.parent, load=state is None)
     snapshots = _Snapshots(folder, model, resumed=state is not None)
     if state is None:
         snapshots.save(0)
     else:
         model.load_state_dict(state.model)
-    ctx.report(phase="train", filters=_filters_of(model))
-    started = time.perf_counter()
-    first_step = state.step if state else 0
+    ctx.report(phase="train", filters=_filters_of(model), points=[])
+    started, first_step, points = time.perf_counter(), state.step if state else 0, []
 
     def on_event(event: Event) -> None:
         if event.kind == "step":
-            v = event.values
-            rate = (event.step - first_step) / max(time.perf_counter() - started, 1e-9)
-            ctx.report(epoch=event.epoch, step=event.step, total_steps=event.total_steps,
-                       loss=v["loss"], acc=v["acc"], lr=v["lr"], images_per_s=v["images_per_s"],
-                       eta=(event.total_steps - event.step) / max(rate, 1e-9),
-                       filters=_filters_of(model), grad_norms=v.get("grad_norms", {}))
+            add_point(points, event)
+            ctx.report(**step_values(event, first_step, time.perf_counter() - started),
+                       filters=_filters_of(model), points=points)
         elif event.kind == "epoch":
             ctx.append("history", dict(event.values))
             save_checkpoint(folder / "model.safetensors", model,
@@ -335,7 +359,10 @@ def _train_run(spec: RunSpec, ctx: JobContext, folder: Path, data_root: Path | N
             snapshots.save(event.epoch)
             ctx.report(saved_epoch=event.epoch)
 
-    result = train(model, split, DATASETS[spec.dataset], spec.train, device=ctx.device,
+    n = len(split.x_train)  # reporting only: curve points about POINTS_PER_EPOCH times an epoch
+    steps = n // max(min(spec.train.batch_size, n), 1)
+    cfg = replace(spec.train, sync_every=sync_every(steps, spec.train.sync_every))
+    result = train(model, split, DATASETS[spec.dataset], cfg, device=ctx.device,
                    callback=on_event, cancel=ctx.cancelled, resume=state,
                    on_epoch_state=lambda s: save_resume(folder, s))
     ctx.report(phase="done", stopped=result.stopped, seconds=result.seconds)

@@ -111,7 +111,8 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class Event:
-    """One report: kind "step" (running metrics), "epoch" (a history record) or "done"."""
+    """One report: kind "step" (running metrics over the epoch so far and over the steps since the
+    last step event), "epoch" (a history record) or "done"."""
 
     kind: str
     epoch: int
@@ -366,6 +367,7 @@ def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.int64)
         seen, window_start, window_images = 0, time.perf_counter(), 0
+        window_seen, window_loss, window_correct = 0, 0.0, 0  # the sums at the last sync
         order = torch.randperm(n, device=device, generator=gen)
         for i in range(steps_per_epoch):
             if cancel is not None and cancel.is_set():
@@ -391,14 +393,20 @@ def train(model: nn.Module, split: Split, info: DatasetInfo, cfg: TrainConfig, *
             loss_sum += loss.detach() * bs
             correct += (logits.detach().argmax(1) == y).sum()
             if step % cfg.sync_every == 0 or i == steps_per_epoch - 1:
-                running_loss = loss_sum.item() / seen  # the one host sync per window
+                loss_total, correct_total = loss_sum.item(), correct.item()  # the host sync of the window
+                running_loss = loss_total / seen
                 grads = {name: p.grad for name, p in weights if p.grad is not None}
                 now = time.perf_counter()
                 emit(Event("step", epoch, step, total, {
-                    "loss": running_loss, "acc": correct.item() / seen, "lr": lr,
+                    "loss": running_loss, "acc": correct_total / seen, "lr": lr,
+                    # the steps since the last event alone: a curve of these does not restart each epoch
+                    "window_loss": (loss_total - window_loss) / (seen - window_seen),
+                    "window_acc": (correct_total - window_correct) / (seen - window_seen),
+                    "epoch_steps": steps_per_epoch,
                     "images_per_s": window_images / max(now - window_start, 1e-9),
                     "elapsed": now - started, "grad_norms": _norms(grads)}))
                 window_start, window_images = now, 0
+                window_seen, window_loss, window_correct = seen, loss_total, correct_total
                 if not math.isfinite(running_loss):
                     stopped = "diverged"
                     break

@@ -5,7 +5,8 @@ import streamlit as st
 from cnnviz.ui.class_runs import class_runs_ui, draw_for_class_ui
 from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
-from cnnviz.ui.train_page import live_ui, settings_ui, start_ui
+from cnnviz.ui.train_page import settings_ui, start_ui
+from cnnviz.ui.train_run import live_ui
 
 page_setup("nav_train")
 st.title(t("tr_title"))
@@ -15,7 +16,7 @@ with setup:
     settings = settings_ui()
     start_ui(settings)
 with live:
-    live_ui()
+    live_ui(settings)
 class_runs_ui()
 draw_for_class_ui()
 page_end()

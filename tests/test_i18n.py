@@ -21,7 +21,7 @@ from cnnviz.ui.catalog import CATALOGS, EN, VI
 from cnnviz.ui.conv_lab import STEP_LABELS
 from cnnviz.ui.home import PAGES
 from cnnviz.ui.train_page import _LABELS as TRAIN_LABELS
-from cnnviz.ui.train_page import FIELDS as TRAIN_FIELDS
+from cnnviz.trainstate import FIELDS as TRAIN_FIELDS
 from cnnviz.ui.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -91,6 +91,11 @@ BAD_SPECS = [
     {"first_layer": "sobel"},
     {"model": ModelConfig("lenet5", (3, 32, 32))},  # shapes' input, digits' dataset
     {"model": ModelConfig("lenet5", (1, 28, 28), num_classes=5)},
+    {"init_from": "lenet5_digits"}, {"init_from": "shipped:../x"}, {"init_from": "run:a/b"}, {"init_from": None},
+    {"init_from": "shipped:lenet5_digits", "freeze": "convs"},
+    {"init_from": "shipped:lenet5_digits", "new_head": 1},
+    {"freeze": "features"}, {"new_head": True},  # freezing or a new head need a model to start from
+    {"init_from": "shipped:lenet5_digits", "first_layer": "handcrafted"},
 ]
 
 
@@ -106,6 +111,11 @@ def test_run_spec_round_trips_through_json() -> None:
                    first_layer="handcrafted", freeze_first=True, title="edges")
     text = json.dumps(spec.to_dict())
     assert RunSpec.from_dict(json.loads(text)) == spec
+    tuned = RunSpec("handwritten", 200, 100, LENET, TINY_TRAIN, init_from="run:abc_1", freeze="all_but_head",
+                    new_head=True)
+    assert RunSpec.from_dict(json.loads(json.dumps(tuned.to_dict()))) == tuned
+    old = {k: v for k, v in tuned.to_dict().items() if k not in ("init_from", "freeze", "new_head")}
+    assert RunSpec.from_dict(old).init_from == "" and RunSpec.from_dict(old).freeze == "none"  # older runs
     data = json.loads(text)
     data["train"]["warmup"] = 3
     with pytest.raises(ValueError):

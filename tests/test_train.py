@@ -387,11 +387,29 @@ def test_event_sequence_and_sync_points() -> None:
     for e in events:
         if e.kind == "step":
             assert set(e.values) == {"loss", "acc", "lr", "images_per_s", "elapsed",
-                                     "grad_norms"}
+                                     "grad_norms", "window_loss", "window_acc", "epoch_steps"}
+            assert e.values["epoch_steps"] == 10
             assert set(e.values["grad_norms"]) == {"1.weight"}  # weights only, not biases
     # the last running loss of an epoch is that epoch's training loss
     assert events[3].values["loss"] == pytest.approx(result.history[0]["train_loss"])
     assert events[8].values["acc"] == pytest.approx(result.history[1]["train_acc"])
+
+
+
+def test_window_metrics_cover_the_steps_since_the_last_event() -> None:
+    # 10 steps per epoch, events after steps 3, 6, 9 and 10 of each: windows of 3, 3, 3 and 1 steps
+    events: list[Event] = []
+    result = train(_linear(), _split(n_train=42), INFO, TrainConfig(epochs=2, batch_size=4, sync_every=3),
+                   callback=lambda e: events.append(e) if e.kind == "step" else None)
+    for epoch, record in zip((1, 2), result.history):
+        steps = [e for e in events if e.epoch == epoch]
+        sizes = [3, 3, 3, 1]
+        assert steps[0].values["window_loss"] == pytest.approx(steps[0].values["loss"])  # the same steps
+        assert sum(n * e.values["window_loss"] for n, e in zip(sizes, steps)) / 10 == pytest.approx(
+            record["train_loss"], rel=1e-5)
+        assert sum(n * e.values["window_acc"] for n, e in zip(sizes, steps)) / 10 == pytest.approx(
+            record["train_acc"])
+        assert all(0 <= e.values["window_acc"] <= 1 for e in steps)
 
 
 OPTIMIZER_CASES = [("sgd", False, 0.1), ("sgd", True, 0.1), ("adam", False, 0.02),

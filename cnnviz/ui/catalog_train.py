@@ -1,5 +1,8 @@
 """UI text of the Train page, in English and Vietnamese (merged into cnnviz.ui.catalog)."""
 
+import cnnviz.export  # noqa: F401 - registers the English of its messages, translated below
+import cnnviz.transfer  # noqa: F401 - likewise
+
 EN: dict[str, str] = {
     "nav_train": "Train",
     "card_train_title": "Train a CNN live",
@@ -121,8 +124,10 @@ EN: dict[str, str] = {
     "tr_last_epoch": "Last epoch: validation {val}%, training {train}% · {s} s · {ips} images/s",
     "tr_filters": "**First-layer filters** (each scaled on its own; grey = 0)",
     "tr_compare": "Compare with your other runs",
-    "tr_gradients": "**Gradient size per layer** (input side on the left, log scale): bars that shrink towards "
-                    "the input mean vanishing gradients.",
+    "tr_gradients": "**Gradient size per layer** (input side on the left, log scale). Compare the first layer "
+                    "with the last, not the bars' slope: in a healthy ReLU network the first layer often gets the "
+                    "smallest gradient too, but within about 10× of the last; in a deep sigmoid network it gets "
+                    "10⁵× less or worse (vanishing gradients). Compare the ratio below with a healthy run's.",
     "tr_grad_axis": "weight-gradient norm",
     "tr_download": "Download the model (.safetensors)",
     "tr_run_link": "This page's link now contains `run={run}`: open it later (or on another device) to find this run "
@@ -130,6 +135,47 @@ EN: dict[str, str] = {
     "warn_run_missing": "Run `{run}` was not found: it may still be preparing its first epoch, or the server has "
                         "forgotten it.",
     "err_train_settings": "These settings do not fit together: {reason}",
+    "tr_tab_start": "Start from",
+    "tr_f_init_from": "Start from (transfer learning)",
+    "tr_f_freeze": "Freeze (keep as trained)",
+    "tr_freeze_none": "Nothing: every layer goes on learning",
+    "tr_freeze_features": "Every convolution (the learned features)",
+    "tr_freeze_all_but_head": "Everything but the head (the last classifier layer)",
+    "tr_f_new_head": "Replace the head (a new classifier layer, from random weights)",
+    "tr_new_head_help": "Needed when the new dataset has other classes than the model knows; with the same "
+                        "classes, keeping the head starts from the model's own answers.",
+    "tr_src_scratch": "Random weights (train from scratch)",
+    "tr_src_shipped": "{arch} on {dataset} · shipped · {acc}%",
+    "tr_src_run": "Your run {run}: {title}",
+    "tr_from_help": "Transfer learning starts from a model that has already learned, instead of random weights: "
+                    "its first layers' edge and stroke detectors fit other images too. Frozen layers keep their "
+                    "weights; the rest learn the new data. It pays off most on a small training set: try it "
+                    "with a few hundred images and compare with training from scratch.",
+    "tr_example": "Example: LeNet-5 from digits, fine-tuned on 300 handwritten digits",
+    "tr_example_help": "Sets everything: the shipped LeNet-5, its convolutions frozen, a new head, 300 real "
+                       "handwritten digits (validated on 500 the shipped model never saw). Then press “Start "
+                       "both” to compare with training from scratch.",
+    "tr_params_frozen": "{n} of {total} parameters train ({frozen} frozen) · trains on {device}",
+    "tr_start_pair": "Start both: this and from scratch",
+    "tr_pair_help": "Two runs with the same settings, one from the chosen model and one from random weights, "
+                    "their curves on one chart.",
+    "tr_start_busy": "This run is training with these very settings. Change a setting to queue another run, "
+                     "or stop this one.",
+    "tr_starting": "Training has started; the first points appear after the first steps…",
+    "tr_run_title": "**{title}** · `{run}`",
+    "tr_settings_changed": "These curves are from the run above; the settings on the left have changed since. "
+                           "Press Start to train them: this run stays in the charts for comparison.",
+    "tr_step": "train, per step",
+    "tr_grad_ratio": "{title}: first trained layer ÷ last layer = **{ratio}**",
+    "tr_export": "Export as a PyTorch script",
+    "tr_export_help": "A train.py that needs only PyTorch and NumPy (not cnnviz): the same model, initial "
+                      "weights, data and recipe; for the same seed its first step equals this page's. The "
+                      "built-in datasets travel beside it in data.npz (only cnnviz can generate them); MNIST, "
+                      "Fashion-MNIST and CIFAR-10 it downloads itself.",
+    "tr_export_settings": "Download the script for these settings (.zip)",
+    "tr_export_run": "Download the script for the run shown (.zip)",
+    "err_export": "This cannot be exported: {reason}",
+    "err_transfer": "This run cannot start from the chosen model: {reason}",
 }
 
 VI: dict[str, str] = {
@@ -265,8 +311,10 @@ VI: dict[str, str] = {
     "tr_last_epoch": "Epoch cuối: kiểm định {val}%, huấn luyện {train}% · {s} giây · {ips} ảnh/giây",
     "tr_filters": "**Bộ lọc lớp đầu** (mỗi bộ lọc theo thang riêng; xám = 0)",
     "tr_compare": "So sánh với các lần chạy khác của bạn",
-    "tr_gradients": "**Độ lớn gradient theo lớp** (phía đầu vào ở bên trái, thang log): các cột nhỏ dần về phía đầu "
-                    "vào nghĩa là gradient đang tiêu biến.",
+    "tr_gradients": "**Độ lớn gradient theo lớp** (phía đầu vào ở bên trái, thang log). Hãy so lớp đầu với lớp "
+                    "cuối, đừng nhìn độ dốc của các cột: ở một mạng ReLU khoẻ mạnh, lớp đầu cũng thường nhận gradient "
+                    "nhỏ nhất, nhưng chỉ kém lớp cuối khoảng 10 lần; ở một mạng sigmoid sâu, nó nhận ít hơn 10⁵ lần "
+                    "trở lên (tiêu biến gradient). Hãy so tỉ số bên dưới với tỉ số của một lần chạy khoẻ mạnh.",
     "tr_grad_axis": "chuẩn gradient của trọng số",
     "tr_download": "Tải mô hình về (.safetensors)",
     "tr_run_link": "Đường dẫn của trang giờ có `run={run}`: mở lại sau (hoặc trên thiết bị khác) để tìm lại lần chạy "
@@ -274,6 +322,71 @@ VI: dict[str, str] = {
     "warn_run_missing": "Không tìm thấy lần chạy `{run}`: có thể nó vẫn đang chuẩn bị epoch đầu tiên, hoặc máy chủ đã "
                         "quên nó.",
     "err_train_settings": "Các thiết lập này không khớp với nhau: {reason}",
+    "tr_tab_start": "Khởi đầu",
+    "tr_f_init_from": "Bắt đầu từ (học chuyển giao)",
+    "tr_f_freeze": "Đóng băng (giữ nguyên như đã huấn luyện)",
+    "tr_freeze_none": "Không gì cả: mọi lớp tiếp tục học",
+    "tr_freeze_features": "Mọi lớp tích chập (các đặc trưng đã học)",
+    "tr_freeze_all_but_head": "Mọi thứ trừ lớp phân loại cuối",
+    "tr_f_new_head": "Thay lớp phân loại cuối (một lớp mới, trọng số ngẫu nhiên)",
+    "tr_new_head_help": "Cần khi tập dữ liệu mới có các loại khác với những loại mô hình đã biết; nếu cùng các "
+                        "loại, giữ lớp cuối thì mô hình bắt đầu từ chính câu trả lời của nó.",
+    "tr_src_scratch": "Trọng số ngẫu nhiên (huấn luyện từ đầu)",
+    "tr_src_shipped": "{arch} trên {dataset} · có sẵn · {acc}%",
+    "tr_src_run": "Lần chạy {run} của bạn: {title}",
+    "tr_from_help": "Học chuyển giao bắt đầu từ một mô hình đã học, thay vì trọng số ngẫu nhiên: các bộ dò cạnh và "
+                    "nét ở những lớp đầu của nó cũng hợp với ảnh khác. Các lớp bị đóng băng giữ nguyên trọng số; "
+                    "phần còn lại học dữ liệu mới. Cách này có lợi nhất khi tập huấn luyện nhỏ: hãy thử với vài "
+                    "trăm ảnh và so với huấn luyện từ đầu.",
+    "tr_example": "Ví dụ: LeNet-5 học từ chữ số, tinh chỉnh trên 300 chữ số viết tay",
+    "tr_example_help": "Đặt sẵn mọi thứ: LeNet-5 có sẵn, đóng băng các lớp tích chập, một lớp phân loại cuối mới, "
+                       "300 chữ số viết tay thật (kiểm định trên 500 ảnh mà mô hình có sẵn chưa từng thấy). Sau "
+                       "đó bấm “Bắt đầu cả hai” để so với huấn luyện từ đầu.",
+    "tr_params_frozen": "{n} trong {total} tham số được huấn luyện ({frozen} bị đóng băng) · huấn luyện trên {device}",
+    "tr_start_pair": "Bắt đầu cả hai: lần này và từ đầu",
+    "tr_pair_help": "Hai lần chạy cùng thiết lập, một từ mô hình đã chọn và một từ trọng số ngẫu nhiên, đường "
+                    "cong của cả hai trên cùng một biểu đồ.",
+    "tr_start_busy": "Lần chạy này đang huấn luyện đúng với các thiết lập này. Hãy đổi một thiết lập để xếp hàng "
+                     "một lần chạy khác, hoặc dừng lần này.",
+    "tr_starting": "Đã bắt đầu huấn luyện; các điểm đầu tiên sẽ hiện sau vài bước đầu…",
+    "tr_run_title": "**{title}** · `{run}`",
+    "tr_settings_changed": "Các đường cong này là của lần chạy ở trên; các thiết lập bên trái đã thay đổi từ lúc "
+                           "đó. Bấm Bắt đầu để huấn luyện chúng: lần chạy này vẫn ở lại trên biểu đồ để so sánh.",
+    "tr_step": "huấn luyện, theo bước",
+    "tr_grad_ratio": "{title}: lớp đầu được huấn luyện ÷ lớp cuối = **{ratio}**",
+    "tr_export": "Xuất thành tệp lệnh PyTorch",
+    "tr_export_help": "Một tệp train.py chỉ cần PyTorch và NumPy (không cần cnnviz): cùng mô hình, trọng số ban "
+                      "đầu, dữ liệu và công thức; với cùng hạt giống, bước đầu tiên của nó giống hệt trang này. "
+                      "Các tập dữ liệu có sẵn đi kèm trong data.npz (chỉ cnnviz tạo được chúng); MNIST, "
+                      "Fashion-MNIST và CIFAR-10 thì tệp lệnh tự tải về.",
+    "tr_export_settings": "Tải tệp lệnh cho các thiết lập này (.zip)",
+    "tr_export_run": "Tải tệp lệnh cho lần chạy đang hiển thị (.zip)",
+    "err_export": "Không xuất được: {reason}",
+    "err_transfer": "Lần chạy này không bắt đầu được từ mô hình đã chọn: {reason}",
+    "tl_missing": ("Mô hình để bắt đầu ({source}) không có trọng số đã lưu: nó đã bị xoá, hoặc là một lần chạy "
+                   "chưa xong epoch đầu tiên. Hãy chọn một mô hình khác để bắt đầu."),
+    "tl_shape": ("Mô hình để bắt đầu nhận ảnh {source} (kênh × cao × rộng), nhưng tập {dataset} có ảnh {run}. "
+                 "Lớp đầu tiên của nó chỉ khớp với kiểu ảnh nó đã học: hãy chọn một tập dữ liệu có ảnh "
+                 "{source}, hoặc một mô hình khác để bắt đầu."),
+    "tl_arch": ("Mô hình để bắt đầu là {source}, còn kiến trúc của lần chạy này là {run}: trọng số đã huấn luyện "
+                "chỉ khớp với đúng mạng đó. Hãy đặt kiến trúc là {source} trong thẻ Mô hình."),
+    "tl_activation": ("Mô hình để bắt đầu đã học với hàm kích hoạt {source}, lần chạy này dùng {run}: trọng số của "
+                      "nó sẽ gặp những hàm khác. Hãy đặt hàm kích hoạt là {source}."),
+    "tl_batchnorm_on": ("Mô hình để bắt đầu không có lớp BatchNorm, còn lần chạy này có: trọng số không khớp. "
+                        "Hãy tắt BatchNorm trong thẻ Mô hình."),
+    "tl_batchnorm_off": ("Mô hình để bắt đầu có các lớp BatchNorm, còn lần chạy này không có: trọng số không "
+                         "khớp. Hãy bật BatchNorm trong thẻ Mô hình."),
+    "tl_size": ("Mô hình để bắt đầu có độ sâu {source_depth} và độ rộng {source_width}, lần chạy này có độ sâu "
+                "{run_depth} và độ rộng {run_width}: trọng số chỉ khớp với đúng các kích thước đó. Hãy đặt "
+                "chúng trong thẻ Mô hình."),
+    "tl_classes": ("Mô hình để bắt đầu phân biệt {source} ({source_count} loại), còn tập {dataset} có {run} "
+                   "({run_count} loại): lớp phân loại cuối của nó chỉ gọi được tên các loại cũ. Hãy thay lớp "
+                   "phân loại cuối để huấn luyện một bộ phân loại mới cho các loại này."),
+    "tl_no_convs": "MLP không có lớp tích chập nào để đóng băng: hãy đóng băng mọi thứ trừ lớp phân loại cuối, "
+                   "hoặc không đóng băng gì.",
+    "export_too_large": ("Các thiết lập này huấn luyện trên {images:,} ảnh ({mb:.0f} MB), quá nhiều để xuất kèm "
+                         "tệp lệnh: giới hạn là {limit_mb:.0f} MB. Hãy giảm số ảnh huấn luyện hoặc kiểm định, "
+                         "hoặc dùng một tập dữ liệu mà tệp lệnh tự tải về (MNIST, Fashion-MNIST, CIFAR-10)."),
     "job_oom_gpu": "Lần chạy đã dùng hết bộ nhớ GPU trên {device}. Hãy giảm kích thước lô, độ rộng mô hình hoặc số "
                    "ảnh, hoặc huấn luyện trên CPU.",
     "job_oom_cpu": "Lần chạy đã dùng hết bộ nhớ của máy chủ (khi huấn luyện trên CPU). Hãy giảm kích thước lô, độ "

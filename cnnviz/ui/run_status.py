@@ -17,6 +17,7 @@ from cnnviz.checkpoints import CheckpointError, read_info
 from cnnviz.errors import CnnvizError
 from cnnviz.jobs import JobView
 from cnnviz.jobstore import JobStore, default_store
+from cnnviz.progress import epoch_in_progress
 from cnnviz.runs import RunSpec, check_budget, load_filters, max_active_runs, read_outcome, run_dir
 from cnnviz.ui.i18n import t
 
@@ -84,10 +85,10 @@ def status_ui(view: JobView) -> None:
     if view.state == "queued":
         st.info(t("tr_queued", position=view.position))
     elif view.state == "running":
-        total, step = p.get("total_steps") or 0, p.get("step") or 0
-        st.progress(step / total if total else 0.0,
-                    text=t("tr_running", epoch=p["epoch"], epochs=p["spec"]["train"]["epochs"])
-                    if "epoch" in p and "spec" in p else t("tr_preparing"))
+        total, step, epoch = p.get("total_steps") or 0, p.get("step") or 0, epoch_in_progress(p)
+        waiting = t("tr_starting") if p.get("phase") == "train" else t("tr_preparing")
+        st.progress(step / total if total else 0.0, text=waiting if epoch is None else
+                    t("tr_running", epoch=epoch, epochs=p["spec"]["train"]["epochs"]))
         if "images_per_s" in p:
             st.caption(t("tr_speed", ips=f"{p['images_per_s']:,.0f}", eta=f"{p.get('eta', 0):.0f}",
                          loss=f"{p.get('loss', 0):.3f}", acc=f"{100 * p.get('acc', 0):.1f}"))

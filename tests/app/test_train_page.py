@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.request
 from pathlib import Path
@@ -204,3 +205,114 @@ def test_a_link_naming_only_a_rung_gets_its_settings() -> None:
     assert at.selectbox(key="tr_dataset").value == "shapes" and at.selectbox(key="tr_arch").value == "vgg"
     assert at.toggle(key="tr_batchnorm").value is True and at.toggle(key="tr_normalize").value is True
     assert at.slider(key="tr_epochs").value == 2  # a field the link names wins over the rung
+
+
+# --- transfer learning, the panel that follows its run, export ------------------------------------
+
+def _chart(at: AppTest, key: str) -> dict:
+    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
+
+
+def test_choosing_a_model_to_start_from_takes_its_architecture() -> None:
+    at = run_page("pages/train.py", {"dataset": "shapes", "arch": "vgg", "activation": "sigmoid"})
+    at.selectbox(key="tr_init_from").select("shipped:lenet5_digits").run()
+    no_exception(at)
+    assert at.selectbox(key="tr_arch").value == "lenet5" and at.selectbox(key="tr_activation").value == "relu"
+    assert at.selectbox(key="tr_dataset").value == "digits"  # shapes' colour images do not fit LeNet-5's input
+    assert at.query_params["init_from"] == "shipped:lenet5_digits"
+    at.radio(key="tr_freeze").set_value("features").run()
+    assert "59,134 of 61,706 parameters train (2,572 frozen)" in texts(at)  # conv1 156 + conv2 2,416
+    assert at.button(key="tr_start_pair_btn") and not at.button(key="tr_start_btn").disabled
+
+
+def test_a_model_that_does_not_fit_is_explained_and_not_started() -> None:
+    at = run_page("pages/train.py", {"init_from": "shipped:lenet5_digits", "activation": "tanh"})
+    no_exception(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "cannot start from the chosen model" in errors and "learned with ReLU activations" in errors
+    assert not at.get("button") or all(b.key != "tr_start_btn" for b in at.button)
+
+
+@pytest.mark.parametrize("value", ["run:nosuchrun", "shipped:nope", "../x"])
+def test_a_link_to_a_model_that_is_not_offered_warns_and_trains_from_scratch(value: str) -> None:
+    at = run_page("pages/train.py", {"init_from": value})
+    no_exception(at)
+    assert "init_from=" in " ".join(w.value for w in at.warning)
+    assert at.selectbox(key="tr_init_from").value == "" and "init_from" not in at.query_params
+
+
+def test_the_example_fine_tunes_lenet5_against_training_from_scratch(queue: Queue) -> None:
+    at = run_page("pages/train.py")
+    at.button(key="tr_example_btn").click().run()
+    assert at.selectbox(key="tr_dataset").value == "handwritten" and at.slider(key="tr_n_train").value == 300
+    assert at.radio(key="tr_freeze").value == "features" and at.toggle(key="tr_new_head").value is True
+    at.slider(key="tr_epochs").set_value(1).run()
+    at.button(key="tr_start_pair_btn").click().run()
+    no_exception(at)
+    tuned, scratch = at.session_state["tr_run"], at.session_state["tr_compare"][0]
+    assert at.session_state["my_runs"] == [tuned, scratch]
+    specs = {r: queue.store.spec(r) for r in (tuned, scratch)}
+    assert (specs[tuned]["init_from"], specs[scratch]["init_from"]) == ("shipped:lenet5_digits", "")
+    assert {**specs[tuned], "init_from": "", "freeze": "none", "new_head": False, "title": ""} == \
+        {**specs[scratch], "title": ""}  # nothing else differs
+    for run in (tuned, scratch):
+        assert queue.wait(run, timeout=WAIT_S).state == "done"
+    at.run()
+    names = {f"{t['legendgrouptitle']['text']} · {t['name']}" for t in _chart(at, "tr_curves")["data"]}
+    assert {"LeNet-5 · ReLU · handwritten ← lenet5_digits · validation", "LeNet-5 · ReLU · handwritten · validation"} \
+        <= names
+
+
+def test_the_panel_follows_the_settings_and_overlays_the_gradient_bars(queue: Queue) -> None:
+    at, first = start(TINY)
+    assert queue.wait(first, timeout=WAIT_S).state == "done"
+    at.run()
+    assert "Finished." in texts(at)
+    at.selectbox(key="tr_activation").select("sigmoid").run()  # another setting: not this run's "Finished"
+    assert "Finished." not in texts(at) and "the settings on the left have changed" in texts(at)
+    at.button(key="tr_start_btn").click().run()
+    second = at.session_state["tr_run"]
+    assert second != first and at.session_state["tr_compare"] == [first]
+    assert queue.wait(second, timeout=WAIT_S).state == "done"
+    at.run()
+    no_exception(at)
+    bars = [t for t in _chart(at, "tr_grads")["data"] if t["type"] == "bar"]
+    assert [b["name"] for b in bars] == ["LeNet-5 · Sigmoid · digits", "LeNet-5 · ReLU · digits"]
+    ratios = [c.value for c in at.caption if "first trained layer ÷ last layer" in c.value]
+    assert len(ratios) == 2 and ratios[0].startswith("LeNet\\-5 · Sigmoid")
+
+
+def test_start_waits_while_the_run_shown_trains_these_very_settings(queue: Queue) -> None:
+    queue.stop()  # nothing trains: the run stays queued
+    at, run_id = start(TINY)
+    assert queue.store.view(run_id).state == "queued"
+    assert at.button(key="tr_start_btn").disabled
+    at.slider(key="tr_seed").set_value(1).run()
+    assert not at.button(key="tr_start_btn").disabled  # other settings: another run may queue
+
+
+def test_export_offers_the_script_for_these_settings_and_explains_a_refusal() -> None:
+    at = run_page("pages/train.py", TINY)
+    assert not at.get("download_button")  # behind a button: nothing is built on a plain visit
+    at.button(key="tr_export_open").click().run()
+    no_exception(at)
+    assert [b.label for b in at.get("download_button")] == ["Download the script for these settings (.zip)"]
+    big = run_page("pages/train.py", {"dataset": "shapes", "arch": "tinyvgg", "n_train": "60000", "epochs": "1"})
+    big.button(key="tr_export_open").click().run()
+    assert not big.get("download_button") and "too many to export" in texts(big)
+
+
+def test_a_finished_run_of_the_student_can_be_the_start_of_the_next(queue: Queue) -> None:
+    at, first = start(TINY)
+    assert queue.wait(first, timeout=WAIT_S).state == "done"
+    at.run()
+    assert any(first in label for label in at.selectbox(key="tr_init_from").options)  # offered once finished
+    at.selectbox(key="tr_init_from").select(f"run:{first}").run()
+    at.radio(key="tr_freeze").set_value("all_but_head").run()
+    at.button(key="tr_start_btn").click().run()
+    no_exception(at)
+    second = at.session_state["tr_run"]
+    spec = queue.store.spec(second)
+    assert (spec["init_from"], spec["freeze"], spec["title"]) == (f"run:{first}", "all_but_head",
+                                                                  f"LeNet-5 · ReLU · digits ← {first}")
+    assert queue.wait(second, timeout=WAIT_S).state == "done"
