@@ -117,7 +117,7 @@ def _dict_node(path: str, name: str) -> ast.Dict:
 
 # Vietnamese uses "lớp" for a layer; a class the model predicts is a "nhãn" (or "loại"), a school
 # class a "lớp học" ("cả lớp" is the whole class).
-_LAYERISH = re.compile(r"layer|convolution|fully connected|perceptron|\bpool|batchnorm", re.I)
+_LAYERISH = re.compile(r"layer|convolution|fully connected|perceptron|\bpool|batchnorm|\bhead\b", re.I)
 _CLASS_WORD = re.compile(r"\bclass(es)?\b", re.I)
 
 
