@@ -151,7 +151,7 @@ def test_vietnamese() -> None:
     # Only read: AppTest formats option labels outside the script run, in English, so changing a
     # widget of a Vietnamese page fails inside AppTest (not in the app).
     at = run({"model": "shipped:lenet5_digits", "lang": "vi", "methods": "saliency"})
-    assert any(h.value.startswith("Giải thích cho lớp") for h in at.subheader)
+    assert any(h.value.startswith("Giải thích cho nhãn") for h in at.subheader)
     assert any("|giá trị| lớn nhất" in m.value for m in at.markdown)
 
 
