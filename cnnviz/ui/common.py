@@ -16,6 +16,7 @@ import streamlit as st
 from cnnviz.text import untrusted
 from cnnviz.device import configure_threads, describe_device
 from cnnviz.errors import CnnvizError
+from cnnviz.heap import freeze_imports
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 
 __all__ = ["error_text", "page_end", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
@@ -71,6 +72,7 @@ def _device_text() -> str:
 
 def page_setup(page_title_key: str) -> None:
     """Page config, language (URL, then sidebar switch) and the sidebar; call first on every page."""
+    freeze_imports()  # the page's modules are imported by now: the collector stops walking them
     # A file of ours, served by the app: a ":material/...:" icon makes every browser fetch it from Google.
     st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon=str(ICON), layout="wide")
     _language_from_url()
