@@ -5,7 +5,7 @@ import streamlit as st
 from cnnviz.ui.common import page_end, page_setup
 from cnnviz.ui.i18n import t
 from cnnviz.ui.image_source import inputs_ui
-from cnnviz.ui.inspect_page import kernels_ui, layer_ui, maps_ui, predictions_ui, table_ui
+from cnnviz.ui.inspect_page import predictions_ui, table_ui, walk_ui
 
 page_setup("nav_inspect")
 st.title(t("insp_title"))
@@ -19,8 +19,5 @@ with summary:
     if picked:
         table_ui(picked)
 if picked and prepared:
-    layer = layer_ui(picked)
-    if layer:
-        channel = maps_ui(picked, prepared, layer)
-        kernels_ui(picked, layer, channel)
+    walk_ui(picked, prepared)  # a fragment: a new layer reruns only the layer's maps and kernels
 page_end()

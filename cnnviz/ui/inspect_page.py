@@ -19,13 +19,14 @@ from torch import nn
 
 from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, feature_layers, layer_table, map_stats, mosaic, top_k
+from cnnviz.ui.classroom_ui import present_view
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
 from cnnviz.ui.image_source import Source
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of
 
 __all__ = ["MAX_TILES", "fmt_bytes", "kernels_ui", "layer_ui", "maps_ui", "mosaic_figure",
-           "predictions_ui", "shrink_maps", "table_ui"]
+           "predictions_ui", "shrink_maps", "table_ui", "walk_ui"]
 
 TOP_K = 5
 MAX_TILES = 64  # maps shown in the mosaic; a wider layer shows its first (or strongest) 64
@@ -369,3 +370,14 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
     width, height = _size(mos.image.shape, min(MOSAIC_PX, 24 * max(mos.image.shape)))
     _square_axes(fig, mos.image.shape, width + 60, height)
     st.plotly_chart(fig, key="insp_kernel_fig", config=PLOT_CONFIG, width="content")
+
+
+@st.fragment
+def walk_ui(picked: Picked, prepared: Prepared) -> None:
+    """The walk through the layers: the layer, its maps and its kernels. A fragment: choosing a
+    layer or a map reruns only this part of the page (the picture and the model stay as they are)."""
+    layer = layer_ui(picked)
+    if layer:
+        channel = maps_ui(picked, prepared, layer)
+        kernels_ui(picked, layer, channel)
+    present_view()
