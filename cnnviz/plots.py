@@ -24,29 +24,33 @@ def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None =
     """A heatmap of ``m`` (H, W) with every value written in its cell, rows counted from the top.
 
     An invisible marker sits on every cell so that a click on any cell is reported as a
-    point (Plotly heatmaps alone report no selection points to Streamlit).
+    point (Plotly heatmaps alone report no selection points to Streamlit). The figure is built
+    from one plain spec, validated once: Plotly's add_trace/update_* calls each validate again
+    and took about 17 ms here against 3 ms (benchmarks/results/classroom_*.json's clicks draw
+    several of these).
     """
     h, w = m.shape
     rows, cols = np.mgrid[0:h, 0:w]
     text = [[value_text(v) for v in row] for row in m]
-    fig = go.Figure(go.Heatmap(z=m, text=text, texttemplate="%{text}", colorscale=DIVERGING, zmid=0,
-                               textfont={"color": "black", "size": 13},
-                               showscale=False, hoverinfo="skip", xgap=1, ygap=1))
-    fig.add_trace(go.Scatter(x=cols.ravel(), y=rows.ravel(), mode="markers", hoverinfo="x+y",
-                             marker={"size": 18, "opacity": 0, "symbol": "square"}, showlegend=False))
+    size = max(w, h) * CELL_PX
+    shapes = []
     if highlight is not None:
         i, j = highlight
-        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
-                      line={"color": HIGHLIGHT, "width": 3})
-    size = max(w, h) * CELL_PX
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=size + 70, width=size + 40,
-                      margin={"l": 30, "r": 10, "t": 40, "b": 10}, dragmode=False, clickmode="event+select",
-                      plot_bgcolor="white")
-    fig.update_xaxes(side="top", dtick=1, range=[-0.5, w - 0.5], showgrid=False, zeroline=False,
-                     constrain="domain", fixedrange=True)
-    fig.update_yaxes(range=[h - 0.5, -0.5], dtick=1, showgrid=False, zeroline=False, scaleanchor="x",
-                     constrain="domain", fixedrange=True)
-    return fig
+        shapes.append({"type": "rect", "x0": j - 0.5, "x1": j + 0.5, "y0": i - 0.5, "y1": i + 0.5,
+                       "line": {"color": HIGHLIGHT, "width": 3}})
+    heatmap = {"type": "heatmap", "z": m, "text": text, "texttemplate": "%{text}", "colorscale": DIVERGING,
+               "zmid": 0, "textfont": {"color": "black", "size": 13}, "showscale": False, "hoverinfo": "skip",
+               "xgap": 1, "ygap": 1}
+    markers = {"type": "scatter", "x": cols.ravel(), "y": rows.ravel(), "mode": "markers", "hoverinfo": "x+y",
+               "marker": {"size": 18, "opacity": 0, "symbol": "square"}, "showlegend": False}
+    layout = {"shapes": shapes, "title": {"text": title, "font": {"size": 14}}, "height": size + 70,
+              "width": size + 40, "margin": {"l": 30, "r": 10, "t": 40, "b": 10}, "dragmode": False,
+              "clickmode": "event+select", "plot_bgcolor": "white",
+              "xaxis": {"side": "top", "dtick": 1, "range": [-0.5, w - 0.5], "showgrid": False, "zeroline": False,
+                        "constrain": "domain", "fixedrange": True},
+              "yaxis": {"range": [h - 0.5, -0.5], "dtick": 1, "showgrid": False, "zeroline": False,
+                        "scaleanchor": "x", "constrain": "domain", "fixedrange": True}}
+    return go.Figure({"data": [heatmap, markers], "layout": layout})
 
 
 def response_image(resp: np.ndarray, signed: bool) -> np.ndarray:

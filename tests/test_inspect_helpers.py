@@ -204,3 +204,26 @@ def test_imagenet_fit_of_a_long_strip_stays_small(monkeypatch) -> None:
     assert max(sizes) <= 4 * 256 * 256
     photo = np.random.default_rng(1).integers(0, 256, (300, 1000, 3), dtype=np.uint8)  # 3.3:1
     assert np.array_equal(prep._cut_to_aspect(photo, prep.MAX_ASPECT), photo)
+
+
+def test_square_axes_gives_the_layout_plotly_updates_would() -> None:
+    """One layout assignment, kept shapes included, against update_layout/update_xaxes/update_yaxes."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from cnnviz.ui.inspect_page import _square_axes
+
+    def base() -> go.Figure:
+        fig = go.Figure(go.Heatmap(z=np.arange(12.0).reshape(3, 4), showscale=False))
+        fig.add_shape(type="rect", x0=0, x1=1, y0=0, y1=1)
+        return fig
+
+    fast, slow = base(), base()
+    _square_axes(fast, (3, 4), 200, 150)
+    slow.update_layout(width=220, height=170, margin={"l": 10, "r": 10, "t": 10, "b": 10}, dragmode=False,
+                       clickmode="event+select", plot_bgcolor="white")
+    slow.update_xaxes(range=[-0.5, 3.5], visible=False, fixedrange=True, constrain="domain")
+    slow.update_yaxes(range=[2.5, -0.5], visible=False, fixedrange=True, scaleanchor="x", constrain="domain")
+    assert json.loads(fast.to_json()) == json.loads(slow.to_json())
+    assert len(fast.layout.shapes) == 1

@@ -1,8 +1,12 @@
 """Figure and picture builders: values written in cells, colour maps that keep zero white."""
 
-import numpy as np
+import json
 
-from cnnviz.plots import matrix_figure, response_image, value_text
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from cnnviz.plots import CELL_PX, DIVERGING, HIGHLIGHT, matrix_figure, response_image, value_text
 
 
 def test_matrix_figure_writes_every_value() -> None:
@@ -30,3 +34,35 @@ def test_unsigned_response_spans_grey_levels() -> None:
     rgb = response_image(np.array([[0.0, 1.0], [2.0, 4.0]]), signed=False)
     assert rgb[0, 0, 0] == 0 and rgb[1, 1, 0] == 255 and (rgb[..., 0] == rgb[..., 2]).all()
     assert (response_image(np.ones((3, 3)), signed=False) == 0).all()  # flat input: no division by zero
+
+
+def _matrix_figure_by_updates(m: np.ndarray, title: str, highlight: tuple[int, int] | None) -> go.Figure:
+    """The same figure built the slow way, with Plotly's add_trace/add_shape/update_* calls."""
+    h, w = m.shape
+    rows, cols = np.mgrid[0:h, 0:w]
+    fig = go.Figure(go.Heatmap(z=m, text=[[value_text(v) for v in row] for row in m], texttemplate="%{text}",
+                               colorscale=DIVERGING, zmid=0, textfont={"color": "black", "size": 13},
+                               showscale=False, hoverinfo="skip", xgap=1, ygap=1))
+    fig.add_trace(go.Scatter(x=cols.ravel(), y=rows.ravel(), mode="markers", hoverinfo="x+y",
+                             marker={"size": 18, "opacity": 0, "symbol": "square"}, showlegend=False))
+    if highlight is not None:
+        i, j = highlight
+        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
+                      line={"color": HIGHLIGHT, "width": 3})
+    size = max(w, h) * CELL_PX
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=size + 70, width=size + 40,
+                      margin={"l": 30, "r": 10, "t": 40, "b": 10}, dragmode=False, clickmode="event+select",
+                      plot_bgcolor="white")
+    fig.update_xaxes(side="top", dtick=1, range=[-0.5, w - 0.5], showgrid=False, zeroline=False,
+                     constrain="domain", fixedrange=True)
+    fig.update_yaxes(range=[h - 0.5, -0.5], dtick=1, showgrid=False, zeroline=False, scaleanchor="x",
+                     constrain="domain", fixedrange=True)
+    return fig
+
+
+@pytest.mark.parametrize("shape, highlight", [((1, 1), None), ((3, 5), (2, 4)), ((12, 12), (0, 0)), ((7, 2), None)])
+def test_matrix_figure_is_the_figure_plotly_updates_would_build(shape: tuple[int, int],
+                                                                 highlight: tuple[int, int] | None) -> None:
+    m = np.random.default_rng(sum(shape)).normal(size=shape).round(2) * 10
+    fast, slow = matrix_figure(m, "out", highlight), _matrix_figure_by_updates(m, "out", highlight)
+    assert json.loads(fast.to_json()) == json.loads(slow.to_json())

@@ -256,12 +256,15 @@ def _size(shape: tuple[int, ...], longest: int) -> tuple[int, int]:
 
 
 def _square_axes(fig: go.Figure, shape: tuple[int, ...], width: int, height: int) -> None:
+    """Pixel-square axes, no toolbar gestures. One layout assignment (validated once) instead of
+    update_layout/update_xaxes/update_yaxes: the same figure in about a fifth of the time."""
     rows, cols = shape
-    fig.update_layout(width=width + 20, height=height + 20, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      dragmode=False, clickmode="event+select", plot_bgcolor="white")
-    fig.update_xaxes(range=[-0.5, cols - 0.5], visible=False, fixedrange=True, constrain="domain")
-    fig.update_yaxes(range=[rows - 0.5, -0.5], visible=False, fixedrange=True, scaleanchor="x",
-                     constrain="domain")
+    fig.layout = {**fig.layout.to_plotly_json(), "width": width + 20, "height": height + 20,
+                  "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "dragmode": False,
+                  "clickmode": "event+select", "plot_bgcolor": "white",
+                  "xaxis": {"range": [-0.5, cols - 0.5], "visible": False, "fixedrange": True, "constrain": "domain"},
+                  "yaxis": {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True, "scaleanchor": "x",
+                            "constrain": "domain"}}
 
 
 def _on_map_click() -> None:
