@@ -32,6 +32,7 @@ __all__ = ["Rerun", "Tab", "Widget", "http_get", "trigger_id"]
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 DONE = (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+TRIGGERS = ("trigger_value", "string_trigger_value", "json_trigger_value")
 INTERNAL = "$$STREAMLIT_INTERNAL_KEY"  # streamlit.runtime.state.session_state.STREAMLIT_INTERNAL_KEY_PREFIX
 
 
@@ -103,6 +104,8 @@ class Tab:
         w = self.widget(key)
         state = WidgetState(id=w.id)
         _set_value(state, kind, value)
+        if kind in TRIGGERS:  # a button press is sent once, as the frontend does, never kept
+            return await self._run(extra=[state], fragment_id=w.fragment_id)
         self.states[w.id] = state
         return await self._run(fragment_id=w.fragment_id)
 

@@ -295,14 +295,14 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str) -> int | None:
     selected = st.session_state.get("insp_map")
     if selected not in range(len(stats)):
         selected = shown[0]
-    tiles = _scaled(shrink_maps(maps, shown), shared)  # (n, h, w) in 0..1, in placement order
-    mos = mosaic(tiles)
-    mos = Mosaic(image=mos.image, rows=mos.rows, cols=mos.cols, tile=mos.tile, order=shown,
-                 pad=mos.pad)
+    # The figures of a state this student saw before are kept (per session, like the maps): a
+    # student stepping back and forth between layers costs no new figure.
+    fig, _ = cached((picked.cache_id, prepared.digest, "mosaic", layer, by_mean, shared, selected,
+                     t("insp_map_hover")), lambda: _mosaic_of(maps, stats, shown, shared, selected))
     grid, detail = st.columns([3, 2], gap="medium")
     with grid:
         st.markdown(t("insp_maps_header", n=len(stats), h=maps.shape[1], w=maps.shape[2]))
-        st.plotly_chart(mosaic_figure(mos, stats, selected, t("insp_map_hover")), key="insp_mosaic",
+        st.plotly_chart(fig, key="insp_mosaic",
                         on_select=_on_map_click, selection_mode="points", config=PLOT_CONFIG,
                         width="content")
         note = t("insp_click_map")
@@ -310,7 +310,7 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str) -> int | None:
             note += " " + t("insp_maps_capped", shown=len(shown), total=len(stats))
         st.caption(note)
     with detail:
-        _enlarged_ui(maps[selected], stats[selected])
+        _enlarged_ui(maps[selected], stats[selected], (picked.cache_id, prepared.digest, "enlarged", layer))
     with st.expander(t("insp_stats_header")):
         df = pd.DataFrame([stats[c] for c in order]).rename(columns={
             "channel": t("insp_col_map"), "min": "min", "max": "max", "mean": t("insp_col_mean")})
@@ -318,12 +318,27 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str) -> int | None:
     return selected
 
 
-def _enlarged_ui(one: np.ndarray, s: dict) -> None:
+def _mosaic_of(maps: np.ndarray, stats: list[dict], shown: list[int], shared: bool,
+               selected: int) -> tuple[go.Figure, np.ndarray]:
+    """The mosaic's figure, and its picture: the session cache counts a result's bytes by its arrays."""
+    tiles = _scaled(shrink_maps(maps, shown), shared)  # (n, h, w) in 0..1, in placement order
+    mos = mosaic(tiles)
+    mos = Mosaic(image=mos.image, rows=mos.rows, cols=mos.cols, tile=mos.tile, order=shown,
+                 pad=mos.pad)
+    return mosaic_figure(mos, stats, selected, t("insp_map_hover")), mos.image
+
+
+def _enlarged_figure(one: np.ndarray) -> tuple[go.Figure, np.ndarray]:
     shown = shrink_maps(one[None], [0], ENLARGED_SIDE * ENLARGED_SIDE)[0]
     fig = go.Figure(go.Heatmap(z=shown, colorscale="Viridis", hovertemplate="%{z:.3g}<extra></extra>",
                                colorbar={"thickness": 12}))
     width, height = _size(shown.shape, 240)
     _square_axes(fig, shown.shape, width + 60, height)
+    return fig, shown
+
+
+def _enlarged_ui(one: np.ndarray, s: dict, key: tuple) -> None:
+    fig, _ = cached((*key, s["channel"]), lambda: _enlarged_figure(one))
     st.markdown(t("insp_map_title", c=s["channel"], min=f"{s['min']:.3g}", max=f"{s['max']:.3g}",
                   mean=f"{s['mean']:.3g}"))
     st.plotly_chart(fig, key="insp_enlarged", config=PLOT_CONFIG, width="content")
