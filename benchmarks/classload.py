@@ -259,14 +259,18 @@ async def run_clicks(server: Server, tabs: list[Tab], page: Page, seconds: float
     """Every tab clicks for ``seconds``; latency, bytes, failures and server CPU per click."""
     out: list[dict] = []
     until = time.monotonic() + seconds
-    cpu0, t0 = server.cpu_s(), time.monotonic()
+    cpu0, t0, own0 = server.cpu_s(), time.monotonic(), time.process_time()
     students = [_student(tab, page, random.Random(seed * 1000 + i), until, out) for i, tab in enumerate(tabs)]
     rates, *_ = await asyncio.gather(images_per_s(training, seconds) if training else asyncio.sleep(0),
                                      *students)
     cpu, wall = server.cpu_s() - cpu0, time.monotonic() - t0
     stats = click_stats(out)
+    # The simulator shares the machine's cores with the server: its own CPU and the machine's load
+    # say how much of a latency is queueing behind other work rather than the server's.
     stats.update(server_cpu_ms_per_click=round(1000 * cpu / max(len(out), 1), 1),
-                 server_cpu_share=round(cpu / wall, 2), window_s=round(wall, 1))
+                 server_cpu_share=round(cpu / wall, 2), window_s=round(wall, 1),
+                 simulator_cpu_share=round((time.process_time() - own0) / wall, 2),
+                 load_average_1min=float(Path("/proc/loadavg").read_text().split()[0]))
     if training is not None and training.jobs:
         stats["training_images_per_s"] = rates
     return stats

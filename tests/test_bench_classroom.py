@@ -14,7 +14,7 @@ from tests.browser.conftest import free_port
 
 
 def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
-    files = classroom.main(["--quick", "--pages", "conv", "--seconds", "5", "--out", str(tmp_path)])
+    files = classroom.main(["--quick", "--pages", "conv", "--out", str(tmp_path)])
     assert sorted(p.name for p in tmp_path.glob("*.json")) == sorted(files) == [
         "classroom_2.json", "classroom_follow.json", "classroom_training.json"]
     conv = files["classroom_2.json"]["servers"]["current"]["conv"]
@@ -23,6 +23,7 @@ def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     assert clicks["clicks"] >= 2 and clicks["failures"] == 0, clicks
     assert 0 < clicks["p50_ms"] <= clicks["p95_ms"] <= clicks["p99_ms"] <= clicks["max_ms"]
     assert clicks["bytes_per_click"] > 1000 and clicks["server_cpu_ms_per_click"] > 0
+    assert {"simulator_cpu_share", "load_average_1min"} <= clicks.keys() and clicks["window_s"] >= 3.5
     assert conv["rss_per_idle_session_mb"] >= 0 and conv["server_rss_mb"] > 100
     follow = files["classroom_follow.json"]["servers"]["current"]
     assert follow["joined"] == 2 and follow["changes"] == 3 and follow["followed"] == 6, follow
