@@ -30,6 +30,7 @@ COLOURBAR = {"thickness": 10, "len": 0.9, "tickformat": ".3~g", "outlinewidth": 
 KERNEL_TEXT_MAX = 7  # kernels up to 7x7 have their values written in the cells
 VECTOR_BARS_MAX = 512  # longer vectors are drawn as a grid of cells instead of bars
 VECTOR_ROW = 64
+POSITIVE, NEGATIVE = "#d6604d", "#4393c3"  # the diverging map's red and blue, solid: small bars stay visible
 
 
 def robust_range(values: np.ndarray, signed: bool,
@@ -154,11 +155,12 @@ def attribution_figure(seen: np.ndarray, raw: np.ndarray, signed: bool, opacity:
 def vector_figure(values: np.ndarray, labels: list[str] | None = None, height: int = 260,
                   hover: str = "%{x}: %{y:.4g}") -> go.Figure:
     """A fully connected layer's output (N,): one bar per unit (class names on the last layer),
-    or for a long vector a grid of cells, 64 per row, coloured on the diverging map."""
+    red positive and blue negative, or for a long vector a grid of cells, 64 per row, coloured on
+    the diverging map."""
     v = np.nan_to_num(np.asarray(values, dtype=np.float32).ravel())
     if v.size <= VECTOR_BARS_MAX:
         x = labels if labels is not None and len(labels) == v.size else list(range(v.size))
-        fig = go.Figure(go.Bar(x=x, y=v, marker={"color": v, "colorscale": SIGNED_SCALE, "cmid": 0},
+        fig = go.Figure(go.Bar(x=x, y=v, marker={"color": np.where(v >= 0, POSITIVE, NEGATIVE)},
                                hovertemplate=hover + "<extra></extra>"))
         fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 30}, bargap=0.1,
                           plot_bgcolor="white")

@@ -42,6 +42,8 @@ EN: dict[str, str] = {
     "insp_linear_weights": "Weights of {layer}: {n} outputs (rows) × {c} inputs (columns); hover a cell for its value.",
     "insp_kernel_values": "Each weight is written in its cell; hover for more digits.",
     "insp_kernel_hover": "Hover a cell to read its weight.",
+    "insp_vector_hover": "%{x}: %{y:.4g}",
+    "insp_linear_part": "Drawn: the first {r} rows × {c} columns.",
     # Filters: the compared kernel pair in a link
     "lrn_pair_help": "Kept in the page's link (lpair), so a shared link opens the same comparison.",
 }
@@ -84,6 +86,8 @@ VI: dict[str, str] = {
                            "giá trị.",
     "insp_kernel_values": "Mỗi trọng số được ghi trong ô của nó; di chuột để xem thêm chữ số.",
     "insp_kernel_hover": "Di chuột lên một ô để đọc trọng số.",
+    "insp_vector_hover": "%{x}: %{y:.4g}",
+    "insp_linear_part": "Phần được vẽ: {r} hàng × {c} cột đầu tiên.",
     "lrn_pair_help": "Được giữ trong đường liên kết của trang (lpair), nên một liên kết được chia sẻ sẽ mở đúng phép "
                      "so sánh này.",
 }
