@@ -21,7 +21,7 @@ from cnnviz.mapfigures import attribution_figure, overlay
 from cnnviz.scores import spearman
 from cnnviz.ui.attribution_scores import (rho_text, score_lines_ui, scores_curves_ui, scores_for,
                                             scores_note_ui, scores_toggle_ui)
-from cnnviz.ui.fit_warning import map_note, warn_ui
+from cnnviz.ui.fit_warning import map_note, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.preprocess import Prepared
@@ -272,7 +272,7 @@ def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, meth
     probs = torch.softmax(logits_of(picked, prepared.x, prepared.digest).double(), dim=0)
     pred = int(probs.argmax())
     st.markdown(t("insp_predicted", cls=untrusted(picked.classes[pred]), p=f"{float(probs[pred]):.1%}"))
-    warn_ui(picked, reasons or [])
+    fit_warnings_ui(picked, reasons or [])
     if not methods:
         st.info(t("attr_pick_method"))
         return {}

@@ -11,7 +11,7 @@ from cnnviz.ui.i18n import t
 from cnnviz.ui.image_source import Source
 from cnnviz.ui.model_picker import Picked
 
-__all__ = ["map_note", "reasons_for", "warn_ui"]
+__all__ = ["map_note", "reasons_for", "fit_warnings_ui"]
 
 
 def reasons_for(picked: Picked, source: Source | None) -> list[str]:
@@ -21,7 +21,7 @@ def reasons_for(picked: Picked, source: Source | None) -> list[str]:
     return mismatches(image, picked.dataset, picked.in_shape[0], picked.trained, origin)
 
 
-def warn_ui(picked: Picked, reasons: list[str], where: DeltaGenerator | None = None) -> None:
+def fit_warnings_ui(picked: Picked, reasons: list[str], where: DeltaGenerator | None = None) -> None:
     """Every reason as a warning box, written where the prediction is."""
     kind = t(f"dom_kind_{kind_of(picked.dataset)}")
     for reason in reasons:

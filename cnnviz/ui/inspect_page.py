@@ -20,7 +20,7 @@ from torch import nn
 from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
 from cnnviz.mapfigures import kernel_figure, vector_figure
-from cnnviz.ui.fit_warning import map_note, reasons_for, warn_ui
+from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
 from cnnviz.ui.image_source import Source
@@ -118,7 +118,7 @@ def predictions_ui(picked: Picked, prepared: Prepared, source: Source) -> None:
     st.markdown(t("insp_predicted", cls=untrusted(top[0][0]), p=f"{top[0][1]:.1%}"))
     if source.true_class is not None:
         st.caption(t("insp_true_class", cls=untrusted(picked.classes[source.true_class])))
-    warn_ui(picked, reasons_for(picked, source))
+    fit_warnings_ui(picked, reasons_for(picked, source))
     df = pd.DataFrame({t("insp_col_class"): [c for c, _ in top],
                        t("insp_col_prob"): [p for _, p in top]})
     st.dataframe(df, hide_index=True, width="stretch", key="insp_topk", column_config={
