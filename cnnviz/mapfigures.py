@@ -9,6 +9,7 @@ one diverging map (blue negative, white zero, red positive).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -90,14 +91,12 @@ def colour_lut(scale: str | list, n: int = 256) -> np.ndarray:
     return np.array([pc.unlabel_rgb(c) for c in colours], dtype=np.float32)
 
 
-_LUTS: dict[str, np.ndarray] = {}
-
-
+@functools.lru_cache(maxsize=2)
 def _lut(signed: bool) -> np.ndarray:
-    name = SIGNED_SCALE if signed else MAGNITUDE_SCALE
-    if name not in _LUTS:  # built once per process, never changed afterwards
-        _LUTS[name] = colour_lut(name)
-    return _LUTS[name]
+    """The overlay's colours, built once per process; read only."""
+    lut = colour_lut(SIGNED_SCALE if signed else MAGNITUDE_SCALE)
+    lut.setflags(write=False)
+    return lut
 
 
 def map_scale(a: np.ndarray, signed: bool, clip_percentile: float = 99.0) -> float:
@@ -183,10 +182,11 @@ def kernel_figure(image: np.ndarray, cell_px: int, write_values: bool) -> go.Fig
     about 0, with a colour bar; hover shows each weight, and small kernels have it written."""
     finite = image[np.isfinite(image)]
     limit = float(np.abs(finite).max()) if finite.size else 1.0
-    text = np.where(np.isfinite(image), np.vectorize(lambda w: f"{w:.2f}")(np.nan_to_num(image)), "")
+    text = None
+    if write_values:  # only small kernels: formatting every weight of a big layer would be slow
+        text = [["" if not np.isfinite(w) else f"{w:.2f}" for w in row] for row in image]
     fig = go.Figure(go.Heatmap(z=image, zmin=-(limit or 1.0), zmax=limit or 1.0, colorscale=SIGNED_SCALE,
-                               colorbar=COLOURBAR, hovertemplate="%{z:.4g}<extra></extra>",
-                               text=text if write_values else None,
+                               colorbar=COLOURBAR, hovertemplate="%{z:.4g}<extra></extra>", text=text,
                                texttemplate="%{text}" if write_values else None,
                                textfont={"size": max(8, min(12, cell_px // 3))}))
     rows, cols = image.shape
