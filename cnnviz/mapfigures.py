@@ -9,14 +9,17 @@ one diverging map (blue negative, white zero, red positive).
 
 from __future__ import annotations
 
+import base64
 import functools
 import math
+
+import cv2
 
 import numpy as np
 import plotly.colors as pc
 import plotly.graph_objects as go
 
-__all__ = ["GREY_SCALE", "MAGNITUDE_SCALE", "PERCENTILES", "SIGNED_SCALE", "attribution_figure", "colour_lut",
+__all__ = ["GREY_SCALE", "MAGNITUDE_SCALE", "PERCENTILES", "SIGNED_SCALE", "attribution_figure", "colour_lut", "coloured",
            "kernel_figure", "map_scale", "overlay", "response_figure", "robust_range", "subsample",
            "vector_figure"]
 
@@ -71,17 +74,48 @@ def _square(fig: go.Figure, height: int, hidden: bool = True) -> go.Figure:
     return fig
 
 
-def response_figure(values: np.ndarray, signed: bool, height: int = 240, max_side: int = MAX_SIDE,
-                    hover: str = "x %{x} · y %{y}<br>%{z:.4g}") -> go.Figure:
-    """A filter response (H, W) as a heatmap whose colours span its robust range, with a colour
-    bar; hover shows the response at that pixel, in the picture's pixel coordinates."""
+def _png_uri(rgb: np.ndarray) -> str:
+    """An RGB uint8 picture as a PNG data URI: a fraction of the bytes of a Plotly array."""
+    ok, data = cv2.imencode(".png", np.ascontiguousarray(rgb[..., ::-1]))
+    if not ok:
+        raise ValueError("could not encode the picture as PNG")
+    return "data:image/png;base64," + base64.b64encode(data.tobytes()).decode("ascii")
+
+
+def coloured(values: np.ndarray, signed: bool, low: float, high: float) -> np.ndarray:
+    """A map (H, W) as RGB uint8 on the figure's colour scale over low..high (clipped)."""
+    v = np.clip((np.nan_to_num(np.asarray(values, dtype=np.float32)) - low) / (high - low), 0.0, 1.0)
+    lut = _lut(signed) if signed else _GREY
+    return lut[np.rint(v * 255).astype(np.int64)].round().astype(np.uint8)
+
+
+def _picture_with_values(rgb: np.ndarray, values: np.ndarray, low: float, high: float, scale: object,
+                         hover: str, f: float, max_side: int = MAX_SIDE) -> go.Figure:
+    """The picture (a PNG, ``f`` picture pixels per map pixel) under an invisible heatmap of the
+    true values, sampled to at most ``max_side`` per side, that gives the hover and the colour bar."""
+    h, w = values.shape
+    shown, step = subsample(values, max_side)
+    ys, xs = np.arange(0, h, step), np.arange(0, w, step)
+    fig = go.Figure(go.Image(source=_png_uri(rgb), dx=1 / f, dy=1 / f, x0=-0.5 + 0.5 / f, y0=-0.5 + 0.5 / f,
+                             hoverinfo="skip"))
+    fig.add_trace(go.Heatmap(z=shown, x=xs, y=ys, opacity=0, zmin=low, zmax=high, colorscale=scale,
+                             colorbar=COLOURBAR, hovertemplate=hover + "<extra></extra>"))
+    fig.update_xaxes(range=[-0.5, w - 0.5])
+    fig.update_yaxes(range=[h - 0.5, -0.5])
+    return fig
+
+
+def response_figure(values: np.ndarray, signed: bool, height: int = 240, picture_side: int | None = None,
+                    max_side: int = MAX_SIDE, hover: str = "x %{x} · y %{y}<br>%{z:.4g}") -> go.Figure:
+    """A filter response (H, W) coloured over its robust range (every pixel, or every k-th one
+    up to ``picture_side`` per side), a colour bar, and the true response at the hovered pixel
+    (picture coordinates; at most ``max_side`` sampled pixels per side)."""
     values = np.nan_to_num(np.asarray(values, dtype=np.float32))
     low, high = robust_range(values, signed)
-    shown, step = subsample(values, max_side)
-    ys, xs = np.arange(0, values.shape[0], step), np.arange(0, values.shape[1], step)
-    fig = go.Figure(go.Heatmap(z=shown, x=xs, y=ys, zmin=low, zmax=high,
-                               colorscale=SIGNED_SCALE if signed else GREY_SCALE, colorbar=COLOURBAR,
-                               hovertemplate=hover + "<extra></extra>"))
+    shown, step = subsample(values, picture_side) if picture_side else (values, 1)
+    rgb = coloured(shown, signed, low, high)
+    fig = _picture_with_values(rgb, values, low, high, SIGNED_SCALE if signed else GREY_SCALE, hover,
+                               1 / step, max_side)
     return _square(fig, height)
 
 
@@ -89,6 +123,9 @@ def colour_lut(scale: str | list, n: int = 256) -> np.ndarray:
     """``n`` colours (n, 3) float32 sampled evenly along a Plotly colour scale, 0..255."""
     colours = pc.sample_colorscale(scale, list(np.linspace(0.0, 1.0, n)))
     return np.array([pc.unlabel_rgb(c) for c in colours], dtype=np.float32)
+
+
+_GREY = np.repeat(np.arange(256, dtype=np.float32)[:, None], 3, axis=1)
 
 
 @functools.lru_cache(maxsize=2)
@@ -137,17 +174,9 @@ def attribution_figure(seen: np.ndarray, raw: np.ndarray, signed: bool, opacity:
     scale = map_scale(raw, signed)
     amap = np.clip(raw / scale, -1.0, 1.0) if scale > 0 else np.zeros_like(raw)
     rgb = overlay(seen, amap if signed else np.maximum(amap, 0), signed, opacity, px)
-    f = rgb.shape[0] / raw.shape[0]
     limit = scale or 1.0
-    shown, step = subsample(raw, MAX_SIDE)
-    ys, xs = np.arange(0, raw.shape[0], step), np.arange(0, raw.shape[1], step)
-    fig = go.Figure(go.Image(z=rgb, dx=1 / f, dy=1 / f, x0=-0.5 + 0.5 / f, y0=-0.5 + 0.5 / f, hoverinfo="skip"))
-    # The true values on top, invisible: they give the hover and the colour bar.
-    fig.add_trace(go.Heatmap(z=shown, x=xs, y=ys, opacity=0, zmin=-limit if signed else 0.0, zmax=limit,
-                             colorscale=SIGNED_SCALE if signed else MAGNITUDE_SCALE, colorbar=COLOURBAR,
-                             hovertemplate=hover + "<extra></extra>"))
-    fig.update_xaxes(range=[-0.5, raw.shape[1] - 0.5])
-    fig.update_yaxes(range=[raw.shape[0] - 0.5, -0.5])
+    fig = _picture_with_values(rgb, raw, -limit if signed else 0.0, limit,
+                               SIGNED_SCALE if signed else MAGNITUDE_SCALE, hover, rgb.shape[0] / raw.shape[0])
     return _square(fig, px + 8)
 
 

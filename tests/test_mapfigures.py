@@ -3,13 +3,16 @@ that keep the picture visible, layer vectors and kernels."""
 
 from __future__ import annotations
 
+import base64
+
+import cv2
 import numpy as np
 import plotly.colors as pc
 import pytest
 
 from cnnviz.attribution import normalise_map
 from cnnviz.mapfigures import (BASE_DIM, BASE_OFFSET, MAGNITUDE_SCALE, SIGNED_SCALE, VECTOR_BARS_MAX,
-                               attribution_figure, colour_lut, kernel_figure, map_scale, overlay,
+                               attribution_figure, colour_lut, coloured, kernel_figure, map_scale, overlay,
                                response_figure, robust_range, subsample, vector_figure)
 from cnnviz.plots import response_image
 
@@ -45,14 +48,30 @@ def test_robust_range_of_flat_empty_and_nan_maps() -> None:
 def test_response_figure_hovers_true_values_with_a_colour_bar() -> None:
     resp = _laplacian_like()
     fig = response_figure(resp, signed=True, max_side=64)
-    heat = fig.data[0]
-    assert heat.showscale is not False and heat.colorbar.thickness == 10
+    picture, heat = fig.data
+    assert heat.opacity == 0 and heat.colorbar.thickness == 10  # invisible: hover and colour bar only
     z = np.asarray(heat.z)
     np.testing.assert_array_equal(z, resp[::2, ::2])  # sampled pixels, not averages or colours
     assert list(heat.x[:3]) == [0, 2, 4] and list(heat.y[:3]) == [0, 2, 4]  # the picture's pixel coordinates
     low, high = robust_range(resp, signed=True)
     assert (heat.zmin, heat.zmax) == (pytest.approx(low), pytest.approx(high))
     assert "%{z" in heat.hovertemplate
+    shown = cv2.imdecode(np.frombuffer(base64.b64decode(picture.source.split(",", 1)[1]), np.uint8),
+                         cv2.IMREAD_COLOR)[..., ::-1]
+    np.testing.assert_array_equal(shown, coloured(resp, True, low, high))  # every pixel, same colours as the bar
+    lut = colour_lut(SIGNED_SCALE)
+    np.testing.assert_array_equal(shown[0, 5], lut[255].round())  # the +400 border: clipped to the red end
+    small = response_figure(resp, signed=False, picture_side=32).data[0]
+    assert small.dx == 4  # every 4th pixel drawn, each covering 4 map pixels
+
+
+def test_coloured_follows_the_scale() -> None:
+    v = np.array([[-2.0, 0.0, 2.0, 9.0]])
+    rgb = coloured(v, True, -2.0, 2.0)
+    lut = colour_lut(SIGNED_SCALE)
+    np.testing.assert_array_equal(rgb[0], lut[[0, 128, 255, 255]].round())
+    grey = coloured(np.array([[0.0, 5.0, 10.0]]), False, 0.0, 10.0)
+    assert [int(g) for g in grey[0, :, 0]] == [0, 128, 255] and (grey[..., 0] == grey[..., 2]).all()
 
 
 def test_faint_laplacian_is_not_faint_any_more() -> None:
@@ -113,11 +132,13 @@ def test_attribution_figure_has_the_true_values_and_the_display_scale() -> None:
     fig = attribution_figure(seen, raw, signed=True, opacity=0.7, px=224)
     image, heat = fig.data
     np.testing.assert_array_equal(np.asarray(heat.z), raw)
+    drawn = cv2.imdecode(np.frombuffer(base64.b64decode(image.source.split(",", 1)[1]), np.uint8),
+                         cv2.IMREAD_COLOR)[..., ::-1]
     scale = map_scale(raw, signed=True)
     assert heat.zmax == pytest.approx(scale) and heat.zmin == pytest.approx(-scale)
     assert heat.opacity == 0 and heat.colorbar.thickness == 10  # invisible: hover and colour bar only
     expected = overlay(seen, normalise_map(raw, True), True, 0.7, 224)
-    np.testing.assert_array_equal(np.asarray(image.z), expected)  # the same scale as normalise_map
+    np.testing.assert_array_equal(drawn, expected)  # the same scale as normalise_map
 
 
 def test_map_scale_is_normalise_maps_scale() -> None:

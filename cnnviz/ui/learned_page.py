@@ -39,9 +39,10 @@ __all__ = ["experiment_ui", "learned_ui"]
 
 POLL_S = 1.0
 MAX_SHOWN = 12  # response maps drawn; the mosaic shows every kernel
-RESPONSE_SIDE = 96  # response maps are sent to the browser at most this many cells per side
+RESPONSE_SIDE = 128  # the small response maps are sent at most this many pixels per side
 RESPONSE_PX = 150
 PAIR_PX = 220
+PAIR_SIDE = 256
 RESPONSE_COLS = 6
 TABLE_ROW_PX = 35  # st.dataframe's row height: the similarity table is shown whole, without scrolling
 N_TRAIN_CHOICES = (500, 1000, 2000, 4000, 8000)
@@ -188,8 +189,8 @@ def _responses_ui(img: np.ndarray, weight: np.ndarray, info: CheckpointInfo) -> 
     cols = st.columns(RESPONSE_COLS)
     for i, resp in enumerate(maps):
         with cols[i % RESPONSE_COLS]:
-            st.plotly_chart(response_figure(resp, True, RESPONSE_PX, RESPONSE_SIDE, hover=t("map_hover")),
-                            config=NO_FIGURE_BAR, key=f"lrn_resp_{i}")
+            fig = response_figure(resp, True, RESPONSE_PX, RESPONSE_SIDE, RESPONSE_SIDE, hover=t("map_hover"))
+            st.plotly_chart(fig, config=NO_FIGURE_BAR, key=f"lrn_resp_{i}")
             st.caption(f"#{i + 1}")
     st.caption(t("lrn_resp_caption", h=img.shape[0], w=img.shape[1], shown=shown, n=len(weight),
                  side=info.in_shape[1]) + " " + t("map_colour_note"))
@@ -241,7 +242,7 @@ def _pair_ui(img: np.ndarray | None, weight: np.ndarray, info: CheckpointInfo, m
         learned_resp = responses(img, weight[match.index:match.index + 1], info.mean, info.std)[0] * match.sign
         for i, (col, resp, caption) in enumerate(((cols[2], classic_resp, t(f"flt_{name}")),
                                                   (cols[3], learned_resp, title))):
-            col.plotly_chart(response_figure(resp, f.signed, PAIR_PX, hover=t("map_hover")),
+            col.plotly_chart(response_figure(resp, f.signed, PAIR_PX, PAIR_SIDE, hover=t("map_hover")),
                              config=NO_FIGURE_BAR, key=f"lrn_pair_resp_{i}")
             col.caption(caption)
     st.caption(t("lrn_pair_caption", score=f"{match.score:.2f}"))

@@ -55,7 +55,7 @@ def warnings_near(at: AppTest, key: str) -> list[str]:
 def test_filter_responses_sit_beside_the_controls_with_true_values() -> None:
     at = run({"image": "camera", "filters": "laplacian_4,gaussian"}, page="pages/filters.py")
     assert _beside(at, "flt_filters", "flt_r_laplacian_4")
-    heat = chart(at, "flt_r_laplacian_4")["data"][0]
+    heat = chart(at, "flt_r_laplacian_4")["data"][1]
     gray = to_gray(np.asarray(sample_image("camera")))
     want = apply_cv2(gray, classic_filter("laplacian_4"))  # the true response (float32, zero borders)
     z = array(heat["z"])
@@ -65,7 +65,7 @@ def test_filter_responses_sit_beside_the_controls_with_true_values() -> None:
     assert heat["zmin"] == pytest.approx(low) and heat["zmax"] == pytest.approx(high)
     assert high < 0.5 * float(np.abs(want).max())  # not set by the few extreme pixels: not faint
     assert heat["colorscale"][0][1] != heat["colorscale"][-1][1] and "colorbar" in heat
-    blur = chart(at, "flt_r_gaussian")["data"][0]
+    blur = chart(at, "flt_r_gaussian")["data"][1]
     assert blur["colorscale"][0][1] == "black"  # unsigned: grey levels, from its own 1st to 99th percentile
     assert any("1st–99th percentile" in c.value for c in at.caption)
 
