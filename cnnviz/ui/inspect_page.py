@@ -39,7 +39,8 @@ MOSAIC_PX = 460
 TABLE_MAX_PX = 600  # LeNet-5's 12 rows whole; bigger models scroll
 PLOT_CONFIG = {"displayModeBar": False}
 KERNEL_WIDTH_PX = 820  # the kernel mosaic fits the page's width at 1366 px...
-KERNEL_HEIGHT_PX = 640  # ...and about one screen's height
+KERNEL_HEIGHT_PX = 640  # ...and about one screen's height...
+KERNEL_TALL_PX = 1200  # ...or two, when that is what it takes to write small kernels' values
 KERNEL_CELL_MIN, KERNEL_CELL_MAX = 6, 44
 KERNEL_TEXT_MAX = 7  # kernels up to 7x7 get their values written in the cells...
 KERNEL_TEXT_CELL = 26  # ...when a cell is at least this many pixels wide
@@ -383,6 +384,9 @@ def _kernel_cols(c_out: int, kw: int, write: bool) -> int:
 def _kernel_chart(mos: Mosaic, kh: int) -> None:
     rows, cols = mos.image.shape
     cell = int(max(KERNEL_CELL_MIN, min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX / cols, KERNEL_HEIGHT_PX / rows)))
+    tall = int(min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX / cols, KERNEL_TALL_PX / rows))
+    if kh <= KERNEL_TEXT_MAX and cell < KERNEL_TEXT_CELL <= tall:
+        cell = tall  # small kernels: a taller figure is worth their values written out
     write = kh <= KERNEL_TEXT_MAX and cell >= KERNEL_TEXT_CELL
     st.plotly_chart(kernel_figure(mos.image, cell, write), key="insp_kernel_fig", config=PLOT_CONFIG,
                     width="content")

@@ -193,3 +193,13 @@ def test_colour_upload_into_the_digits_model() -> None:
     ok(at)
     text = " ".join(w.value for w in at.warning)
     assert "A colour picture into a model of grey pictures" in text and "no plain background" in text
+
+
+def test_a_grid_of_small_kernels_gets_a_taller_figure_with_values() -> None:
+    at = run({"model": "shipped:tinyvgg_shapes", "image": "shape:2", "layer": "conv1_1"})
+    spec = chart(at, "insp_kernel_fig")
+    w = zoo.load("shipped:tinyvgg_shapes")[0].get_submodule("conv1_1").weight.detach().numpy()  # (10, 3, 3, 3)
+    z = array(spec["data"][0]["z"])
+    np.testing.assert_allclose(z[:3, :3], w[0, 0], atol=1e-6)  # filter 0, input channel 0
+    assert spec["data"][0]["text"][0][:3] == [f"{v:.2f}" for v in w[0, 0, 0]]
+    assert spec["layout"]["height"] > 640
