@@ -89,7 +89,7 @@ def page_setup(page_title_key: str) -> None:
     # One container, always there: what appears in it (the presenter view's style, a question)
     # never moves the page's own elements, whose widgets would otherwise lose their state.
     with st.container(key="cls_top"):
-        if st.session_state.get("cls_big"):
+        if classroom_ui.presenter_view():
             st.html(f"<style>{PRESENTER_CSS}</style>")
         classroom_ui.question_ui()
     bad = st.session_state.pop("_lang_url_bad", None)
