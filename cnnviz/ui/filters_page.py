@@ -22,6 +22,9 @@ __all__ = ["CARD_COLS", "INLINE_KERNEL", "controls_ui", "filters_ui", "image_ui"
 CARD_COLS = 2  # result cards per row, beside the controls: the answer is on the first screen
 INLINE_KERNEL = 3  # kernels up to 3x3 are drawn under their response; bigger ones fold away
 RESPONSE_PX = 230
+# Pixels per side sent for a response: a card is at most ~430 px wide, and a 512 px noisy response
+# was a 737 KiB PNG (every 2nd pixel: about 300 KiB per figure).
+RESPONSE_SIDE = 256
 WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 0.1 s
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 UPLOAD = "upload"
@@ -126,8 +129,8 @@ def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
         r = respond(name, gray, sigma, compare_torch=True)
         with cols[n % CARD_COLS].container(border=True, key=f"flt_card_{name}"):
             st.markdown(f"**{t(f'flt_{name}')}**")
-            st.plotly_chart(response_figure(r.values, r.signed, RESPONSE_PX, hover=t("map_hover")),
-                            config={"displayModeBar": False}, key=f"flt_r_{name}")
+            fig = response_figure(r.values, r.signed, RESPONSE_PX, RESPONSE_SIDE, hover=t("map_hover"))
+            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_r_{name}")
             st.caption(_note(name, r.torch_diff) + (" " + t("flt_signed") if r.signed else ""))
             if r.kernel is not None:
                 _kernel_ui(name, r.kernel)
