@@ -16,8 +16,8 @@ with inputs:
 with summary:
     if picked and prepared:
         predictions_ui(picked, prepared, source)
-    if picked:
-        table_ui(picked)
+if picked:
+    table_ui(picked)  # the page's full width: all five columns fit, also zoomed to 150 %
 if picked and prepared:
-    walk_ui(picked, prepared)  # a fragment: a new layer reruns only the layer's maps and kernels
+    walk_ui(picked, prepared, source)  # a fragment: a new layer reruns only the walk
 page_end()

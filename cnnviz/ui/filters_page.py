@@ -1,40 +1,41 @@
 """Widgets of the Filters page: the image (sample, pattern or upload) and classic filter responses.
 
-``classic_ui`` is a fragment: choosing filters reruns only the picture, the choice and the grid,
-not the learned-filters section below (a new picture or sigma reruns the whole page, since that
-section shows them too). Cards of the bundled pictures are kept rendered (bounded LRU keyed by
-picture, filter and sigma); cards of uploads are computed each time and kept nowhere shared.
+``classic_ui`` is a fragment: choosing filters reruns only the picture, the choice and the
+results, not the learned-filters section below (a new picture or sigma reruns the whole page,
+since that section shows them too).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import io
-from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from cnnviz.text import untrusted
 from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION, respond
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
     to_gray, viewable
-from cnnviz.plots import matrix_figure, response_image
+from cnnviz.mapfigures import response_figure
+from cnnviz.plots import matrix_figure
 from cnnviz.ui.classroom_ui import present_view
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import UrlValueError, parse_float
 
-__all__ = ["classic_ui", "controls_ui", "filters_ui", "image_ui"]
+__all__ = ["CARD_COLS", "INLINE_KERNEL", "classic_ui", "controls_ui", "filters_ui", "image_ui", "picture_ui"]
 
+CARD_COLS = 2  # result cards per row, beside the controls: the answer is on the first screen
+INLINE_KERNEL = 3  # kernels up to 3x3 are drawn under their response; bigger ones fold away
+RESPONSE_PX = 230
+# Pixels per side sent for a response: a card is at most ~430 px wide, and a 512 px noisy response
+# was a 737 KiB PNG (every 2nd pixel: about 300 KiB per figure).
+RESPONSE_SIDE = 256
 WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 0.1 s
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 UPLOAD = "upload"
 WEBCAM = "webcam"
-CARD_CACHE = 128  # rendered cards of bundled pictures (17 filters x a few pictures and sigmas)
-SHOWN = "flt_shown"  # (picture, sigma) the whole page last drew, for the learned section
+SHOWN = "flt_shown"  # (picture, upload, sigma) the whole page last drew, for the learned section
 
 
 def _seed_from_url() -> None:
@@ -111,80 +112,54 @@ def controls_ui() -> tuple[list[str], float]:
     return names, sigma
 
 
-@dataclass(frozen=True)
-class Card:
-    """One filter's card as drawn: the response as JPEG bytes (what st.image would encode from
-    the array, quality 100), its kernel (read-only) and how it was computed."""
-
-    jpeg: bytes
-    kernel: np.ndarray | None
-    signed: bool
-    torch_diff: float | None
-
-
-def _jpeg(rgb: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(rgb).save(out, format="JPEG", quality=100)
-    return out.getvalue()
-
-
-def card(gray: np.ndarray, name: str, sigma: float) -> Card:
-    r = respond(name, gray, sigma, compare_torch=True)
-    kernel = None if r.kernel is None else r.kernel.astype(np.float64)
-    if kernel is not None:
-        kernel.flags.writeable = False
-    return Card(_jpeg(response_image(r.values, r.signed)), kernel, r.signed, r.torch_diff)
-
-
-@functools.lru_cache(maxsize=8)
-def _sample_gray(image: str) -> np.ndarray:
-    return to_gray(downscale_for_display(np.asarray(sample_image(image)), WORK_SIDE))  # never written to
-
-
-@functools.lru_cache(maxsize=CARD_CACHE)
-def sample_card(image: str, name: str, sigma: float) -> Card:
-    """The card of a bundled picture: the same for every student, so computed once per server."""
-    return card(_sample_gray(image), name, sigma)
-
-
-@functools.lru_cache(maxsize=8)
-def _sample_jpeg(image: str) -> bytes:
-    return _jpeg(viewable(downscale_for_display(np.asarray(sample_image(image)), WORK_SIDE)))
-
-
-def filters_ui(img: np.ndarray, names: list[str], sigma: float, sample: str | None = None) -> None:
-    """The chosen filters side by side: kernel, response (signed colour map) and which library ran it.
-
-    ``sample`` names the bundled picture ``img`` is, if it is one (its cards are kept rendered)."""
-    gray = None if sample else to_gray(img)
-    st.image(_sample_jpeg(sample) if sample else viewable(img), width=320)
+def picture_ui(img: np.ndarray) -> None:
+    """The input picture, small, under the controls."""
+    st.image(viewable(img), width=240)
     st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
-    cols = st.columns(3)
+
+
+def _kernel_ui(name: str, kernel: np.ndarray) -> None:
+    fig = matrix_figure(kernel.astype(np.float64), t("flt_kernel"))
+    if max(kernel.shape) <= INLINE_KERNEL:
+        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
+        return
+    with st.expander(t("flt_kernel") + f" {kernel.shape[0]}×{kernel.shape[1]}"):
+        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
+
+
+def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
+    """The chosen filters side by side: response (own colour range, colour bar, true values on
+    hover), then the kernel and which library ran it."""
+    gray = to_gray(img)
+    cols = st.columns(CARD_COLS)
     for n, name in enumerate(names):
-        c = sample_card(sample, name, sigma) if sample else card(gray, name, sigma)
-        with cols[n % 3].container(border=True, key=f"flt_card_{name}"):
+        r = respond(name, gray, sigma, compare_torch=True)
+        with cols[n % CARD_COLS].container(border=True, key=f"flt_card_{name}"):
             st.markdown(f"**{t(f'flt_{name}')}**")
-            if c.kernel is not None:
-                st.plotly_chart(matrix_figure(c.kernel, t("flt_kernel")),
-                                config={"displayModeBar": False}, key=f"flt_k_{name}")
-            st.image(c.jpeg, width="stretch")
-            st.caption(_note(name, c.torch_diff) + (" " + t("flt_signed") if c.signed else ""))
+            fig = response_figure(r.values, r.signed, RESPONSE_PX, RESPONSE_SIDE, hover=t("map_hover"))
+            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_r_{name}")
+            st.caption(_note(name, r.torch_diff) + (" " + t("flt_signed") if r.signed else ""))
+            if r.kernel is not None:
+                _kernel_ui(name, r.kernel)
+    if names:
+        st.caption(t("map_colour_note"))
 
 
 @st.fragment
 def classic_ui() -> tuple[np.ndarray | None, float]:
-    """Picture, filter choice and the grid of cards; returns the picture and sigma.
+    """Picture, filter choice and results; returns the picture and sigma.
 
     A fragment: a click here reruns only this part. When the picture or sigma changed, the whole
     page reruns, because the learned section shows them too."""
-    source, choice = st.columns([1, 2], gap="large")
-    with source:
+    inputs, results = st.columns([1, 2], gap="medium")
+    with inputs:
         img = image_ui()
-    with choice:
         names, sigma = controls_ui()
-    sample = st.session_state["flt_image"] if st.session_state["flt_image"] not in (UPLOAD, WEBCAM) else None
-    if img is not None:
-        filters_ui(img, names, sigma, sample)
+        if img is not None:
+            picture_ui(img)
+    with results:
+        if img is not None:
+            filters_ui(img, names, sigma)
     shown = (st.session_state["flt_image"], st.session_state.get("flt_upload", ("",))[0] if img is not None
              else None, sigma)
     if st.session_state.get(SHOWN, shown) != shown:
