@@ -25,6 +25,7 @@ import json
 import secrets
 import shlex
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -215,10 +216,22 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _head() -> str | None:
+    """The measured tree's commit (with '+' when it has uncommitted changes)."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+" if dirty else "")
+
+
 def _report(results: dict[str, dict], args: argparse.Namespace, started: float) -> dict[str, dict]:
     """The JSON files: one per class size, training, following."""
     common = {"machine": machine(), "command": " ".join(["python -m benchmarks.classroom", *map(shlex.quote, sys.argv[1:])]),
-              "baseline_commit": args.baseline or None, "seconds_per_window": args.seconds,
+              "commit": _head(), "baseline_commit": args.baseline or None, "seconds_per_window": args.seconds,
               "think_s": [2, 5], "seed": args.seed, "total_s": round(time.monotonic() - started)}
     files = {}
     for n in args.students:

@@ -17,6 +17,7 @@ def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     files = classroom.main(["--quick", "--pages", "conv", "--out", str(tmp_path)])
     assert sorted(p.name for p in tmp_path.glob("*.json")) == sorted(files) == [
         "classroom_2.json", "classroom_follow.json", "classroom_training.json"]
+    assert files["classroom_2.json"]["commit"]  # the measured tree
     conv = files["classroom_2.json"]["servers"]["current"]["conv"]
     assert conv["open"] == {**conv["open"], "tabs": 2, "failures": 0}
     clicks = conv["training_0"]

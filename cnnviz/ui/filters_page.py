@@ -2,14 +2,18 @@
 
 ``classic_ui`` is a fragment: choosing filters reruns only the picture, the choice and the
 results, not the learned-filters section below (a new picture or sigma reruns the whole page,
-since that section shows them too).
+since that section shows them too). Cards of the bundled pictures are kept drawn (a bounded LRU
+keyed by picture, filter, sigma and language): the same for every student, computed once per server.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz.text import untrusted
@@ -35,6 +39,7 @@ WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 UPLOAD = "upload"
 WEBCAM = "webcam"
+CARD_CACHE = 64  # drawn cards of bundled pictures, ~0.3 MB each (their response PNG)
 SHOWN = "flt_shown"  # (picture, upload, sigma) the whole page last drew, for the learned section
 
 
@@ -127,20 +132,49 @@ def _kernel_ui(name: str, kernel: np.ndarray) -> None:
         st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
 
 
-def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
+@dataclass(frozen=True)
+class Card:
+    """One filter's card as drawn: its response figure (never changed after it is made), the
+    kernel of a linear filter and how the response was computed."""
+
+    figure: go.Figure
+    signed: bool
+    kernel: np.ndarray | None
+    torch_diff: float | None
+
+
+def card(gray: np.ndarray, name: str, sigma: float, hover: str) -> Card:
+    r = respond(name, gray, sigma, compare_torch=True)
+    fig = response_figure(r.values, r.signed, RESPONSE_PX, RESPONSE_SIDE, hover=hover)
+    return Card(fig, r.signed, r.kernel, r.torch_diff)
+
+
+@functools.lru_cache(maxsize=8)
+def _sample_gray(image: str) -> np.ndarray:
+    return to_gray(downscale_for_display(np.asarray(sample_image(image)), WORK_SIDE))  # never written to
+
+
+@functools.lru_cache(maxsize=CARD_CACHE)
+def sample_card(image: str, name: str, sigma: float, hover: str) -> Card:
+    """The card of a bundled picture (``image`` names it): the same for every student."""
+    return card(_sample_gray(image), name, sigma, hover)
+
+
+def filters_ui(img: np.ndarray, names: list[str], sigma: float, sample: str | None = None) -> None:
     """The chosen filters side by side: response (own colour range, colour bar, true values on
-    hover), then the kernel and which library ran it."""
-    gray = to_gray(img)
+    hover), then the kernel and which library ran it. ``sample`` names the bundled picture
+    ``img`` is, if it is one (its cards are kept drawn)."""
+    gray = None if sample else to_gray(img)
+    hover = t("map_hover")
     cols = st.columns(CARD_COLS)
     for n, name in enumerate(names):
-        r = respond(name, gray, sigma, compare_torch=True)
+        c = sample_card(sample, name, sigma, hover) if sample else card(gray, name, sigma, hover)
         with cols[n % CARD_COLS].container(border=True, key=f"flt_card_{name}"):
             st.markdown(f"**{t(f'flt_{name}')}**")
-            fig = response_figure(r.values, r.signed, RESPONSE_PX, RESPONSE_SIDE, hover=t("map_hover"))
-            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_r_{name}")
-            st.caption(_note(name, r.torch_diff) + (" " + t("flt_signed") if r.signed else ""))
-            if r.kernel is not None:
-                _kernel_ui(name, r.kernel)
+            st.plotly_chart(c.figure, config={"displayModeBar": False}, key=f"flt_r_{name}")
+            st.caption(_note(name, c.torch_diff) + (" " + t("flt_signed") if c.signed else ""))
+            if c.kernel is not None:
+                _kernel_ui(name, c.kernel)
     if names:
         st.caption(t("map_colour_note"))
 
@@ -157,9 +191,10 @@ def classic_ui() -> tuple[np.ndarray | None, float]:
         names, sigma = controls_ui()
         if img is not None:
             picture_ui(img)
+    sample = st.session_state["flt_image"] if st.session_state["flt_image"] not in (UPLOAD, WEBCAM) else None
     with results:
         if img is not None:
-            filters_ui(img, names, sigma)
+            filters_ui(img, names, sigma, sample)
     shown = (st.session_state["flt_image"], st.session_state.get("flt_upload", ("",))[0] if img is not None
              else None, sigma)
     if st.session_state.get(SHOWN, shown) != shown:
