@@ -5,6 +5,7 @@ Python formats every number; the inline script only places precomputed strings, 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -15,7 +16,8 @@ import numpy as np
 
 from cnnviz.conv import ConvTrace, PoolTrace
 
-__all__ = ["conv_expression", "conv_step_html", "format_number", "pool_expression", "pool_step_html"]
+__all__ = ["COMPONENT_CSS", "COMPONENT_JS", "conv_expression", "conv_step_html", "format_number", "pool_expression",
+           "pool_step_html", "step_component_data"]
 
 TIMES = "\u00d7"
 LEVELS = 8  # colour steps on each side of zero
@@ -79,7 +81,7 @@ def conv_expression(trace: ConvTrace, out_channel: int, i: int, j: int) -> list[
     for c in range(xs.shape[0]):
         terms = " + ".join(f"{_factor(format_number(a))}{TIMES}{_factor(format_number(b))}"
                            for a, b in zip(xs[c].ravel(), w[c].ravel()))
-        prefix = f"ch {c}: " if multi else ""
+        prefix = f"ch {trace.channel_ids[c] if trace.channel_ids else c}: " if multi else ""
         lines.append(f"{prefix}{terms} = {format_number(sums[c]) if two_stage else out}")
     if two_stage:
         parts = [_factor(format_number(s)) for s in sums]
@@ -230,6 +232,25 @@ def _common(trace: ConvTrace | PoolTrace, x: np.ndarray, out: np.ndarray, start:
 
 def conv_step_html(trace: ConvTrace, out_channel: int, start: int, labels: Mapping[str, str]) -> str:
     """The step view of output channel ``out_channel``, opened at raster step ``start`` (clamped)."""
+    return _document(*_conv_data(trace, out_channel, start), labels)
+
+
+def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[str, str]) -> str:
+    """The step view of pooling channel ``channel``, opened at raster step ``start`` (clamped)."""
+    return _document(*_pool_data(trace, channel, start), labels)
+
+
+def step_component_data(trace: ConvTrace | PoolTrace, channel: int, start: int, labels: Mapping[str, str],
+                        scale: float = 1.0) -> dict[str, Any]:
+    """What the step-view component is mounted with: skeleton, numbers, a key that changes with the view
+    (not with the step, so stepping moves the player instead of rebuilding it) and a zoom factor."""
+    data, chans, o = (_conv_data if isinstance(trace, ConvTrace) else _pool_data)(trace, channel, start)
+    skeleton = _skeleton(data, labels, chans, o)
+    key = hashlib.sha1(_script_json({**data, "start": 0, "html": skeleton}).encode()).hexdigest()[:16]
+    return {"html": skeleton, "data": data, "key": key, "scale": scale}
+
+
+def _conv_data(trace: ConvTrace, out_channel: int, start: int) -> tuple[dict[str, Any], list[int], int]:
     o = out_channel
     _check_channel(o, trace.weight.shape[0])
     c_in = trace.padded.shape[0]
@@ -238,16 +259,16 @@ def conv_step_html(trace: ConvTrace, out_channel: int, start: int, labels: Mappi
     data = {
         **_common(trace, trace.padded, trace.out[o], start), **_conv_layout(trace),
         "k": trace.weight.shape[-1], "d": trace.dilation, "s": trace.stride,
+        "ids": list(trace.channel_ids) if trace.channel_ids else None,
         "pad": "".join("1" if p else "0" for p in trace.pad_mask.ravel()),
         "w": [_tokens(trace.weight[o, c]) for c in range(c_in)], "wl": _levels(trace.weight[o]),
         "b": None if trace.bias is None else format_number(trace.bias[o]),
         "sums": [[format_number(v) for v in row] for row in sums] if two_stage else None,
     }
-    return _document(data, labels, list(range(c_in)), o)
+    return data, list(trace.channel_ids or range(c_in)), o
 
 
-def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[str, str]) -> str:
-    """The step view of pooling channel ``channel``, opened at raster step ``start`` (clamped)."""
+def _pool_data(trace: PoolTrace, channel: int, start: int) -> tuple[dict[str, Any], list[int], int]:
     _check_channel(channel, trace.x.shape[0])
     ho, wo = trace.shape
     steps = [(i, j) for i in range(ho) for j in range(wo)]
@@ -259,11 +280,11 @@ def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[s
         "expr": [pool_expression(trace, channel, i, j) for i, j in steps],
         "am": None if argmax is None else [a * k + b for a, b in argmax],
     }
-    return _document(data, labels, [channel], channel)
+    return data, [channel], channel
 
 
-def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int], out_channel: int) -> str:
-    """The page: static labelled skeleton, data as JSON, and the script that fills the grids."""
+def _skeleton(data: dict[str, Any], labels: Mapping[str, str], chans: list[int], out_channel: int) -> str:
+    """The static, labelled skeleton that the script fills."""
     lab = {key: html.escape(str(labels.get(key, key))) for key in LABEL_KEYS}
     n = data["ho"] * data["wo"]
 
@@ -277,7 +298,6 @@ def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int],
     legend = f'<span class="legend"><i class="cell pad sw"></i>{lab["padding"]}</span>' if "1" in data["pad"] else ""
     speeds = "".join(f'<option value="{s}"{" selected" if s == "1" else ""}>{s}{TIMES}</option>' for s in SPEEDS)
     return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
         f'<div id="cnnviz-stepview" tabindex="0"><div class="top"><span id="steplabel">{lab["step"]} '
         f'<b id="sn">1</b> {lab["of"]} <b>{n}</b> — {lab["output"]} (<b id="si">0</b>, <b id="sj">0</b>)</span>'
         f'{legend}<label class="speed">{lab["speed"]} <select id="speed">{speeds}</select></label></div>'
@@ -290,6 +310,14 @@ def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int],
         f'<div class="stage"><div class="chans">{rows}{bias}</div><div class="right" style="min-width:{data["rw"]}px">'
         f'<div class="cap">{lab["output"]} · {lab["channel"]} {out_channel}</div><div id="ohost"></div>'
         f'<div id="expr"></div></div></div></div>'
+    )
+
+
+def _document(data: dict[str, Any], chans: list[int], out_channel: int, labels: Mapping[str, str]) -> str:
+    """A standalone page: the skeleton, data as JSON, and the script that fills the grids."""
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
+        f'{_skeleton(data, labels, chans, out_channel)}'
         f'<script type="application/json" id="svdata">{_script_json(data)}</script><script>{JS}</script></body></html>'
     )
 
@@ -333,10 +361,10 @@ button:hover:enabled{border-color:#ff4b4b;color:#ff4b4b}button:disabled{opacity:
 .terms{display:grid}.flow .terms{display:flex;flex-wrap:wrap;flex:1;min-width:0}
 """
 
-JS = r"""
-(() => {
-const D = JSON.parse(document.getElementById("svdata").textContent);
-const $ = id => document.getElementById(id), root = $("cnnviz-stepview"), X = "\u00d7", N = D.ho * D.wo, K = D.k;
+PLAYER_JS = r"""
+// scope: the document or shadow root holding one step view; report(step) tells the page the shown step.
+function cnnvizPlayer(scope, D, report) {
+const $ = id => scope.querySelector("#" + id), root = $("cnnviz-stepview"), X = "\u00d7", N = D.ho * D.wo, K = D.k;
 const span = D.d * (K - 1) + 1, twoStage = D.c > 1 || D.b !== null;
 const fac = t => t[0] === "-" ? "(" + t + ")" : t;
 let step = 0, timer = null, marked = [];
@@ -365,19 +393,19 @@ function grid(host, rows, cols, toks, lv, g, index, pad = "") {
   }
   return {gr, cells};
 }
-const ins = [...document.querySelectorAll(".host")].map(h => {
+const ins = [...scope.querySelectorAll(".host")].map(h => {
   const g = grid(h, D.hp, D.wp, D.x[h.dataset.c], D.xl[h.dataset.c], D.gx, true, D.pad);
   g.box = el("div", D.d > 1 && K > 1 ? "extent dil" : "extent", g.gr);  // outline of the window's full extent
   return g;
 });
-document.querySelectorAll(".khost").forEach(h => {
+scope.querySelectorAll(".khost").forEach(h => {
   const c = +h.dataset.c;
   grid(h, K, K, D.w[c], D.wl.slice(c * K * K, (c + 1) * K * K), D.gk, false);
 });
 const outs = grid($("ohost"), D.ho, D.wo, D.out.map(() => ""), D.ol, D.go, true).cells;
 outs.forEach((cell, t) => {
   cell.classList.add("out-cell"); cell.dataset.i = Math.floor(t / D.wo); cell.dataset.j = t % D.wo;
-  cell.addEventListener("click", () => { stop(); show(t); });
+  cell.addEventListener("click", () => { stop(); go(t); });
 });
 function showExpr(r0, c0) {
   const box = $("expr");
@@ -385,7 +413,7 @@ function showExpr(r0, c0) {
   if (D.expr) { el("div", "line fin", box, D.expr[step]); return; }
   for (let ci = 0; ci < D.c; ci++) {  // same tokens and layout as conv_expression, one grid row per kernel row
     const line = el("div", "line", box);
-    if (D.c > 1) el("span", "pre", line, "ch " + ci + ": ");
+    if (D.c > 1) el("span", "pre", line, "ch " + (D.ids ? D.ids[ci] : ci) + ": ");
     const terms = el("span", "terms", line);
     terms.style.gridTemplateColumns = `repeat(${K},auto)`;
     for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
@@ -428,22 +456,57 @@ function show(s) {
   $("first").disabled = $("prev").disabled = step === 0;
   $("last").disabled = $("next").disabled = step === N - 1;
 }
-function stop() { clearInterval(timer); timer = null; root.classList.remove("playing"); }
+function go(s) { show(s); report(step); }  // a step the person chose: the page learns it
+// while playing, the page learns the step when the play stops, not at every frame (each is a rerun)
+function stop() { const was = timer !== null; clearInterval(timer); timer = null; root.classList.remove("playing");
+  if (was) report(step); }
 function play() {
   if (step >= N - 1) show(0);
   root.classList.add("playing");
   timer = setInterval(() => { show(step + 1); if (step >= N - 1) stop(); }, D.ms / +$("speed").value);
 }
 const nav = {first: () => 0, prev: () => step - 1, next: () => step + 1, last: () => N - 1};
-Object.entries(nav).forEach(([id, to]) => $(id).addEventListener("click", () => { stop(); show(to()); }));
+Object.entries(nav).forEach(([id, to]) => $(id).addEventListener("click", () => { stop(); go(to()); }));
 $("play").addEventListener("click", () => timer ? stop() : play());
-$("slider").addEventListener("input", e => { stop(); show(+e.target.value); });
-$("speed").addEventListener("change", () => { if (timer) { stop(); play(); } });
-document.addEventListener("keydown", e => {
-  if (e.target.tagName === "INPUT" || e.target.tagName === "SELECT") return;  // they handle arrows themselves
+$("slider").addEventListener("input", e => { stop(); go(+e.target.value); });
+$("speed").addEventListener("change", () => { if (timer) { clearInterval(timer); timer = null; play(); } });
+(scope.nodeType === 9 ? scope : root).addEventListener("keydown", e => {
+  const tag = e.target.tagName;
+  if (tag === "INPUT" || tag === "SELECT") return;  // they handle arrows themselves
   const to = {ArrowLeft: "prev", ArrowRight: "next", Home: "first", End: "last"}[e.key];
-  if (to) { e.preventDefault(); stop(); show(nav[to]()); }
+  if (to) { e.preventDefault(); stop(); go(nav[to]()); }
 });
 show(D.start);
-})();
+return {show: s => { stop(); show(s); }, step: () => step, playing: () => timer !== null};
+}
 """
+
+JS = PLAYER_JS + r"""
+cnnvizPlayer(document, JSON.parse(document.getElementById("svdata").textContent), () => {});
+"""
+
+# The player as a Streamlit component: rebuilt when the view changes (data.key), moved when the page's
+# step changes (data.start), and it reports the step a person chooses with setStateValue("step", ...).
+COMPONENT_JS = PLAYER_JS + r"""
+const players = new WeakMap();
+export default function (component) {
+  const {parentElement: host, data, setStateValue} = component;
+  let p = players.get(host);
+  if (!p || p.key !== data.key) {
+    let box = host.querySelector(".svbox");
+    if (!box) { box = document.createElement("div"); box.className = "svbox"; host.appendChild(box); }
+    box.innerHTML = data.html;  // built and escaped by cnnviz.stepview
+    box.style.zoom = data.scale;
+    p = {key: data.key, start: data.data.start, player: null};
+    p.player = cnnvizPlayer(host, data.data, s => { p.start = s; setStateValue("step", s); });
+    players.set(host, p);
+  } else if (data.data.start !== p.start) {
+    p.start = data.data.start;
+    if (p.player.step() !== p.start) p.player.show(p.start);
+  }
+  host.querySelector(".svbox").style.zoom = data.scale;
+}
+"""
+
+# Inside the component's shadow root the page's body rule applies to the root itself.
+COMPONENT_CSS = CSS.replace("body{margin:0;", ":host{display:block;") + ".svbox{overflow-x:auto}"

@@ -10,16 +10,19 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.conv import ConvTrace, PoolTrace, conv2d_code, output_size, param_count
-from cnnviz.convlab import LIMITS, LabState, clamp, from_query, size_formula_latex, to_query, trace_shape
+from cnnviz.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of, kernel_preset_of, pool_source_shape,
+                            problem,
+                            questions_of, size_formula_latex, to_query, trace_of, trace_shape)
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
 from cnnviz.plots import matrix_figure
-from cnnviz.stepview import conv_expression, conv_step_html, pool_expression, pool_step_html
+from cnnviz.stepview import COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data
+from cnnviz.ui.classroom_ui import offer_question
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.i18n import t
 
-__all__ = ["current", "formula_ui", "input_ui", "kernel_ui", "layer_ui", "load", "output_ui", "settings_ui",
-           "step_ui", "step_view_ui", "save_url"]
+__all__ = ["current", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "output_ui",
+           "questions_ui", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
 
 CUSTOM = "custom"  # preset entry meaning "the numbers as typed or as given by a link"
 LAB = "lab"  # canonical LabState
@@ -27,6 +30,11 @@ META = "lab_meta"  # presets chosen, for regenerating on size changes
 PADDINGS = [0, 1, 2, 3, "same", "valid"]
 STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
                "padding", "channel", "speed", "bias")
+PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
+IN_PAGE = "lab_in_page"  # True while the whole page runs (not only the stepping fragment)
+PRESENTER_ZOOM = 1.6  # the step view in presenter view, read from the back of a room
+# The step view runs in the page (not an iframe) and reports the step a person chooses there.
+_step_view = st.components.v2.component("cnnviz_stepview", css=COMPONENT_CSS, js=COMPONENT_JS)
 
 
 def current() -> LabState:
@@ -42,9 +50,9 @@ def load() -> LabState:
     if LAB not in st.session_state:
         state, warnings = from_query(st.query_params.to_dict())
         st.session_state[LAB] = state
-        from_link = "input" in st.query_params
-        st.session_state[META] = {"preset": CUSTOM if from_link else "course", "image": "camera", "seed": 0,
-                                  "kpreset": CUSTOM if "kernel" in st.query_params else "course"}
+        # a link to a preset's values names the preset; other typed values are "custom"
+        st.session_state[META] = {"preset": input_preset_of(state.x) or CUSTOM, "image": "camera", "seed": 0,
+                                  "kpreset": kernel_preset_of(state.weight) or CUSTOM}
         st.session_state["lab_url_warnings"] = warnings
         _push(state)
     elif "lab_rows" not in st.session_state:  # back from another page: widgets were cleaned up
@@ -62,7 +70,8 @@ def _push(s: LabState) -> None:
               lab_stride=s.stride, lab_padding=s.padding, lab_dilation=s.dilation, lab_view=s.view,
               lab_pool=s.pool, lab_pool_size=s.pool_size, lab_pool_stride=s.pool_stride,
               lab_preset=meta["preset"], lab_kpreset=meta["kpreset"], lab_image=meta["image"],
-              lab_bias_on=s.bias is not None, lab_kout=min(ss.get("lab_kout", 0), s.c_out - 1))
+              lab_bias_on=s.bias is not None, lab_kout=min(ss.get("lab_kout", 0), s.c_out - 1),
+              lab_flip=s.flip, lab_pool_of=s.pool_of, lab_groups=s.groups)
     ss["lab_bias"] = ", ".join(format_matrix(s.bias[None]).split(",")) if s.bias is not None else "0"
     for c in range(s.c_in):
         ss[f"lab_in_{c}"] = format_matrix(s.x[c], "\n", " ")
@@ -91,7 +100,9 @@ def _regenerate_input() -> None:
         x = _resized(np.tile(s.x, (3, 1, 1))[: shape[0]], shape)
     else:
         x = input_preset(meta["preset"], shape[1], shape[2], shape[0], meta["seed"], meta["image"])
-    _set(x=x, weight=_weight(meta["kpreset"], s, s.c_out, x.shape[0], s.k), step=0)
+    # the course pools its 4x4 example directly, and pools the convolution of its 5x5 example
+    pool_of = {"pool_example": "input", "course": "conv"}.get(meta["preset"], s.pool_of)
+    _set(x=x, weight=_weight(meta["kpreset"], s, s.c_out, x.shape[0], s.k), step=0, pool_of=pool_of)
     _push(current())
 
 
@@ -171,7 +182,7 @@ def _edit_bias() -> None:
 def _edit_settings() -> None:
     """Copy the settings widgets into the state; widgets of the other operation are not on the page."""
     ss, s = st.session_state, current()
-    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride")
+    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride", "flip", "pool_of", "groups")
     _set(**{n: ss[f"lab_{n}"] if ss.get(f"lab_{n}") is not None else getattr(s, n) for n in names})
     if ss.get("lab_view") is None:  # a segmented control can be cleared: show the operation still in use
         ss["lab_view"] = current().view
@@ -196,6 +207,12 @@ def _error_under(key: str) -> None:
 
 # ---------------------------------------------------------------- widgets
 
+def _apply_button(key: str) -> None:
+    """A typed matrix is taken when its box loses focus; this button is where the focus goes."""
+    st.button(t("apply_typed"), key=key, icon=":material/check:", help=t("apply_typed_help"))
+    st.caption(t("apply_typed_note"))
+
+
 def input_ui() -> None:
     """Input matrix: preset, size, channels, sample image, and one editor per channel."""
     st.subheader(t("input_header"))
@@ -215,6 +232,7 @@ def input_ui() -> None:
             st.text_area(t("channel_n", n=ch), key=f"lab_in_{ch}", on_change=_edit_input, args=(ch,),
                          height=150, help=t("matrix_help"))
             _error_under(f"lab_err_in_{ch}")
+    _apply_button("lab_apply_in")
 
 
 def kernel_ui() -> None:
@@ -236,10 +254,33 @@ def kernel_ui() -> None:
             st.text_area(t("kernel_channel_n", n=ch), key=f"lab_kin_{ch}", on_change=_edit_kernel, args=(ch,),
                          height=120, help=t("matrix_help"))
             _error_under(f"lab_err_kin_{ch}")
+    _apply_button("lab_apply_k")
     st.checkbox(t("use_bias"), key="lab_bias_on", on_change=_regenerate_kernel)
     if s.bias is not None:
         st.text_input(t("bias_values", n=s.c_out), key="lab_bias", on_change=_edit_bias)
         _error_under("lab_err_bias")
+
+
+def uses_kernel() -> bool:
+    """True when the page shows a convolution: the conv view, or pooling of the conv's output."""
+    s = current()
+    return s.view == "conv" or s.pool_of == "conv"
+
+
+def intro_ui() -> None:
+    """What the chosen operation does, in one paragraph."""
+    s = current()
+    st.caption(t("conv_intro") if s.view == "conv" else t("pool_intro_" + s.pool_of))
+
+
+def _conv_settings_ui() -> None:
+    st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
+    st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
+                 format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
+    st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
+    st.number_input(t("groups"), *LIMITS["groups"], key="lab_groups", on_change=_edit_settings, help=t("groups_help"))
+    st.toggle(t("flip"), key="lab_flip", on_change=_edit_settings)
+    st.caption(t("flip_note"))
 
 
 def settings_ui() -> None:
@@ -247,15 +288,18 @@ def settings_ui() -> None:
     st.segmented_control(t("operation"), ["conv", "pool"], key="lab_view", on_change=_edit_settings,
                          format_func=lambda v: t(f"view_{v}"))
     if current().view == "conv":
-        st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
-        st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
-                     format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
-        st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
-    else:
-        st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
-                 format_func=lambda p: t(f"pool_{p}"))
-        st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
-        st.slider(t("pool_stride"), *LIMITS["pool_stride"], key="lab_pool_stride", on_change=_edit_settings)
+        _conv_settings_ui()
+        return
+    st.radio(t("pool_of"), ["conv", "input"], key="lab_pool_of", on_change=_edit_settings,
+             format_func=lambda p: t(f"pool_of_{p}"))
+    st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
+             format_func=lambda p: t(f"pool_{p}"))
+    st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
+    st.slider(t("pool_stride"), *LIMITS["pool_stride"], key="lab_pool_stride", on_change=_edit_settings)
+    st.caption(t("pool_conventions"))
+    if current().pool_of == "conv":
+        with st.expander(t("conv_settings_header")):
+            _conv_settings_ui()
 
 
 def step_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
@@ -269,20 +313,56 @@ def step_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
     label.markdown(t("step_label", s=s.step + 1, n=h * w, i=i, j=j, c=s.channel))
     with st.container(key="conv_step_expr"):
         if isinstance(trace, ConvTrace):
-            lines = conv_expression(trace, s.channel, i, j)
+            lines = conv_expression(trace.for_output(s.channel), s.channel, i, j)
         else:
             lines = [pool_expression(trace, s.channel, i, j)]
         st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
-def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
-    """The animated step view; it plays in the browser without server round trips."""
+def _on_player_step() -> None:
+    """The person stepped in the player: that step becomes the lab's step (panel, output maps, URL)."""
+    value = st.session_state.get(PLAYER) or {}
+    step = value.get("step") if hasattr(value, "get") else getattr(value, "step", None)
+    if isinstance(step, int) and not isinstance(step, bool):
+        _set(step=step)
+
+
+def _step_labels(s: LabState) -> dict[str, str]:
     labels = {k: t(f"sv_{k}") for k in STEP_LABELS}
-    if isinstance(trace, ConvTrace):
-        html = conv_step_html(trace, s.channel, s.step, labels)
-    else:
-        html = pool_step_html(trace, s.channel, s.step, labels)
-    st.iframe(html, height="content", alt=t("step_view_alt"))  # Streamlit measures the srcdoc
+    if s.view == "pool" and s.pool_of == "conv":
+        labels["input"] = t("sv_relu_conv")
+    if s.view == "conv" and s.flip:
+        labels["kernel"] = t("sv_kernel_flipped")
+    return labels
+
+
+def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+    """The animated step view; it plays in the browser and tells the page the step a person picks."""
+    shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
+    zoom = PRESENTER_ZOOM if st.session_state.get("cls_big") else 1.0
+    data = step_component_data(shown, s.channel, s.step, _step_labels(s), zoom)
+    with st.container(key="conv_stepview"):
+        _step_view(key=PLAYER, data=data, default={"step": s.step}, on_step_change=_on_player_step)
+
+
+@st.fragment
+def stepping_ui() -> None:
+    """Step view, output maps and the selected cell: their clicks rerun only this part of the page."""
+    ss = st.session_state
+    if not ss.get(IN_PAGE) and ss.get("cls_presenting"):
+        st.rerun()  # a presenting teacher's step reaches the class through the whole page's run
+    s = current()
+    trace = trace_of(s)
+    step_view_ui(s, trace)
+    output_ui(s, trace)
+    step_ui(s, trace)
+    save_url(s)
+
+
+def questions_ui(s: LabState) -> None:
+    """Offer the teacher questions about this very view, answered by the lab's own arithmetic."""
+    for q in questions_of(s):
+        offer_question(q["topic"], q["kind"], q["answer"], q["params"], q["choices"])  # type: ignore[arg-type]
 
 
 def _on_cell_click(key: str, channel: int, width: int) -> None:
@@ -314,8 +394,11 @@ def formula_ui(s: LabState) -> None:
     if s.view == "conv" and s.padding == "same" and s.stride != 1:
         return  # no formula for an impossible setting; problem() already says why
     if s.view == "pool":
-        rows = output_size(s.x.shape[1], s.pool_size, s.pool_stride)
-        cols = output_size(s.x.shape[2], s.pool_size, s.pool_stride)
+        if problem(s) is not None:
+            return
+        h, w = pool_source_shape(s)  # the input, or the convolution's output size
+        rows = output_size(h, s.pool_size, s.pool_stride)
+        cols = output_size(w, s.pool_size, s.pool_stride)
     else:
         rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
         cols = output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation)
@@ -333,15 +416,31 @@ def formula_ui(s: LabState) -> None:
 
 
 def layer_ui(s: LabState) -> None:
-    """Parameter count and the matching PyTorch line."""
+    """Parameter count (beside full, grouped, depthwise and 1x1 versions) and the matching PyTorch line."""
     st.subheader(t("layer_header"))
     bias = s.bias is not None
-    n = param_count(s.c_in, s.c_out, s.k, bias)
-    formula = (f"C_out·(K·K·C_in + 1) = {s.c_out}·({s.k}·{s.k}·{s.c_in} + 1) = {n}" if bias
-               else f"C_out·K·K·C_in = {s.c_out}·{s.k}·{s.k}·{s.c_in} = {n}")
+    n = param_count(s.c_in, s.c_out, s.k, bias, s.groups)
+    per = f"{s.c_in}/{s.groups}" if s.groups > 1 else f"{s.c_in}"
+    formula = (f"C_out·(K·K·C_in/g + 1) = {s.c_out}·({s.k}·{s.k}·{per} + 1) = {n}" if bias
+               else f"C_out·K·K·C_in/g = {s.c_out}·{s.k}·{s.k}·{per} = {n}")
     st.markdown(t("param_count", formula=formula))
-    st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias), language="python",
+    if s.c_in % s.groups == 0 and s.c_out % s.groups == 0:
+        st.table(_param_rows(s, bias))
+        if s.k == 1:
+            st.info(t("one_by_one_note", c_in=s.c_in, c_out=s.c_out))
+    st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias, s.groups), language="python",
             wrap_lines=True)
+
+
+def _param_rows(s: LabState, bias: bool) -> dict[str, list[object]]:
+    """Parameters of this layer's variants for the same C_in, C_out and K."""
+    b = int(bias)
+    depthwise = param_count(s.c_in, s.c_in, s.k, bias, s.c_in) + param_count(s.c_in, s.c_out, 1, bias)
+    rows = [(t("pc_full"), param_count(s.c_in, s.c_out, s.k, bias)),
+            (t("pc_grouped", g=s.groups), param_count(s.c_in, s.c_out, s.k, bias, s.groups)),
+            (t("pc_separable", k=s.k), depthwise),
+            (t("pc_pointwise"), s.c_out * (s.c_in + b))]
+    return {t("pc_layer"): [r[0] for r in rows], t("pc_params"): [r[1] for r in rows]}
 
 
 def save_url(s: LabState) -> None:
