@@ -417,6 +417,8 @@ def formula_ui(s: LabState) -> None:
 
 def layer_ui(s: LabState) -> None:
     """Parameter count (beside full, grouped, depthwise and 1x1 versions) and the matching PyTorch line."""
+    if s.c_in % s.groups or s.c_out % s.groups:
+        return  # problem() already says why these groups cannot be
     st.subheader(t("layer_header"))
     bias = s.bias is not None
     n = param_count(s.c_in, s.c_out, s.k, bias, s.groups)
@@ -424,10 +426,9 @@ def layer_ui(s: LabState) -> None:
     formula = (f"C_out·(K·K·C_in/g + 1) = {s.c_out}·({s.k}·{s.k}·{per} + 1) = {n}" if bias
                else f"C_out·K·K·C_in/g = {s.c_out}·{s.k}·{s.k}·{per} = {n}")
     st.markdown(t("param_count", formula=formula))
-    if s.c_in % s.groups == 0 and s.c_out % s.groups == 0:
-        st.table(_param_rows(s, bias))
-        if s.k == 1:
-            st.info(t("one_by_one_note", c_in=s.c_in, c_out=s.c_out))
+    st.table(_param_rows(s, bias))
+    if s.k == 1:
+        st.info(t("one_by_one_note", c_in=s.c_in, c_out=s.c_out))
     st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias, s.groups), language="python",
             wrap_lines=True)
 
@@ -437,7 +438,8 @@ def _param_rows(s: LabState, bias: bool) -> dict[str, list[object]]:
     b = int(bias)
     depthwise = param_count(s.c_in, s.c_in, s.k, bias, s.c_in) + param_count(s.c_in, s.c_out, 1, bias)
     rows = [(t("pc_full"), param_count(s.c_in, s.c_out, s.k, bias)),
-            (t("pc_grouped", g=s.groups), param_count(s.c_in, s.c_out, s.k, bias, s.groups)),
+            *([(t("pc_grouped", g=s.groups), param_count(s.c_in, s.c_out, s.k, bias, s.groups))] if s.groups > 1
+              else []),
             (t("pc_separable", k=s.k), depthwise),
             (t("pc_pointwise"), s.c_out * (s.c_in + b))]
     return {t("pc_layer"): [r[0] for r in rows], t("pc_params"): [r[1] for r in rows]}
