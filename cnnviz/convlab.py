@@ -16,22 +16,24 @@ from cnnviz.text import untrusted
 from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.conv import (ConvTrace, OutputSize, Padding, PoolTrace, conv_trace, group_channels, output_size,
                          pool_trace)
+from cnnviz.transposed import TransposeSize, TransposeTrace, transpose_size, transpose_trace
 from cnnviz.grids import MatrixError, format_matrices, input_preset, kernel_preset, parse_matrices
 
 __all__ = ["LIMITS", "LabState", "Message", "clamp", "from_query", "input_preset_of", "kernel_preset_of",
-           "pool_input", "pool_source_shape", "problem", "questions_of", "size_formula_latex", "to_query", "trace_of", "trace_shape"]
+           "pool_input", "pool_source_shape", "problem", "questions_of", "size_formula_latex", "step_count", "to_query", "trace_of", "trace_shape",
+           "transpose_formula_latex", "transpose_sizes"]
 
-View = Literal["conv", "pool"]
+View = Literal["conv", "pool", "transpose"]
 Message = tuple[str, dict[str, object]]  # (catalog key, format arguments)
 
 LIMITS = {
     "side": (3, 12), "channels_in": (1, 3), "channels_out": (1, 4), "kernel": (1, 7),
     "stride": (1, 4), "padding": (0, 3), "dilation": (1, 3), "pool_size": (1, 4), "pool_stride": (1, 4),
-    "groups": (1, 4),
+    "groups": (1, 4), "output_padding": (0, 3),
 }
 PADDING_WORDS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
-VIEWS = ("conv", "pool")
+VIEWS = ("conv", "pool", "transpose")
 POOL_OF = ("conv", "input")  # pool the ReLU of the convolution's output (as the course draws it), or the input
 NAMED_INPUTS = ("course", "pool_example", "vertical_edge", "horizontal_edge", "diagonal", "checkerboard", "ramp")
 NAMED_KERNELS = ("course", "identity", "box_blur", "gaussian", "sobel_x", "sobel_y", "laplacian", "sharpen", "emboss")
@@ -64,6 +66,7 @@ class LabState:
     flip: bool = False  # True: true convolution (kernel flipped); False: cross-correlation, as CNN libraries
     pool_of: Literal["conv", "input"] = "conv"  # what pooling reads: ReLU(conv output) or the input
     groups: int = 1  # channel groups: filter o reads only its group's C_in/groups channels; C_in = depthwise
+    output_padding: int = 0  # transposed convolution only: extra cells at the bottom / right
 
     @property
     def c_in(self) -> int:
@@ -89,6 +92,8 @@ def problem(s: LabState) -> Message | None:
         if s.pool_size > min(h, w):
             return "err_pool_too_big", {"k": s.pool_size, "h": h, "w": w}
         return None
+    if s.view == "transpose":
+        return _transpose_problem(s)
     if s.c_in % s.groups or s.c_out % s.groups:
         return "err_groups", {"groups": s.groups, "c_in": s.c_in, "c_out": s.c_out}
     if s.padding == "same" and s.stride != 1:
@@ -98,6 +103,36 @@ def problem(s: LabState) -> Message | None:
     if not (rows.valid and cols.valid):
         return "err_kernel_too_big", {"span": rows.span, "h": rows.padded, "w": cols.padded}
     return None
+
+
+def _transpose_sizes(s: LabState) -> tuple[TransposeSize, TransposeSize]:
+    pad = 0 if s.padding == "valid" else int(s.padding)  # type: ignore[arg-type]
+    return tuple(transpose_size(n, s.k, s.stride, pad, s.output_padding, s.dilation)  # type: ignore[return-value]
+                 for n in s.x.shape[1:])
+
+
+def _transpose_problem(s: LabState) -> Message | None:
+    if s.padding == "same":
+        return "err_transpose_same", {}
+    rows, cols = _transpose_sizes(s)
+    if s.output_padding >= max(s.stride, s.dilation):
+        return "err_output_padding", {"op": s.output_padding, "stride": s.stride, "dilation": s.dilation}
+    if rows.size < 1 or cols.size < 1:
+        return "err_transpose_crop", {"p": rows.padding, "h": rows.full, "w": cols.full}
+    return None
+
+
+def transpose_sizes(s: LabState) -> tuple[TransposeSize, TransposeSize]:
+    """The transposed convolution's size formula along rows and columns."""
+    return _transpose_sizes(s)
+
+
+def step_count(s: LabState) -> int:
+    """Steps of the current view: output cells, or input cells for the transposed convolution's scatter."""
+    if s.view == "transpose":
+        return s.x.shape[1] * s.x.shape[2]
+    h, w = trace_shape(s)
+    return h * w
 
 
 def _conv_shape(s: LabState) -> tuple[int, int]:
@@ -122,8 +157,12 @@ def pool_input(s: LabState) -> np.ndarray:
     return s.x
 
 
-def trace_of(s: LabState) -> ConvTrace | PoolTrace:
+def trace_of(s: LabState) -> ConvTrace | PoolTrace | TransposeTrace:
     """The trace of the current view; call only when ``problem(s)`` is None."""
+    if s.view == "transpose":  # PyTorch's layout (C_in, C_out, K, K): filter o's slice c is weight[o, c]
+        rows, _ = _transpose_sizes(s)
+        return transpose_trace(s.x, s.weight.transpose(1, 0, 2, 3), s.bias, s.stride, rows.padding,
+                               s.output_padding, s.dilation)
     if s.view == "pool":
         return pool_trace(pool_input(s), s.pool, s.pool_size, s.pool_stride)
     w = applied_weight(s)
@@ -230,6 +269,7 @@ def from_query(params: Mapping[str, str]) -> tuple[LabState, list[Message]]:
         flip=_choice(params, "flip", ("0", "1"), "0", warn) == "1",
         pool_of=_choice(params, "pool_of", POOL_OF, d.pool_of, warn),  # type: ignore[arg-type]
         groups=_int(params, "groups", LIMITS["groups"], d.groups, warn),
+        output_padding=_int(params, "output_padding", LIMITS["output_padding"], d.output_padding, warn),
     )
     return clamp(s), warn
 
@@ -240,13 +280,15 @@ def clamp(s: LabState) -> LabState:
     channel = min(s.channel, channels - 1)
     step = s.step
     if problem(s) is None:
-        h, w = trace_shape(s)
-        step = min(step, h * w - 1)
+        step = min(step, step_count(s) - 1)
     return replace(s, channel=channel, step=max(step, 0))
 
 
 def trace_shape(s: LabState) -> tuple[int, int]:
     """Output (H, W) of the current view, without computing it."""
+    if s.view == "transpose":
+        rows, cols = _transpose_sizes(s)
+        return rows.size, cols.size
     if s.view == "pool":
         h, w = pool_source_shape(s)
         return output_size(h, s.pool_size, s.pool_stride).size, output_size(w, s.pool_size, s.pool_stride).size
@@ -261,7 +303,7 @@ def to_query(s: LabState) -> dict[str, str]:
         "stride": str(s.stride), "padding": str(s.padding), "dilation": str(s.dilation),
         "view": s.view, "pool": s.pool, "pool_size": str(s.pool_size), "pool_stride": str(s.pool_stride),
         "channel": str(s.channel), "step": str(s.step), "flip": str(int(s.flip)), "pool_of": s.pool_of,
-        "groups": str(s.groups),
+        "groups": str(s.groups), "output_padding": str(s.output_padding),
     }
     if s.bias is not None:
         q["bias"] = format_matrices(s.bias.reshape(1, 1, -1))
@@ -291,6 +333,11 @@ def questions_of(s: LabState) -> list[dict[str, object]]:
     """
     if problem(s) is not None:
         return []
+    if s.view == "transpose":
+        t, _ = _transpose_sizes(s)
+        params = {"n": t.n, "k": t.k, "s": t.stride, "p": t.padding, "op": t.output_padding, "d": t.dilation}
+        return [{"topic": "q_lab_transpose_size", "kind": "number", "answer": t.size, "params": params,
+                 "choices": ()}]
     if s.view == "pool":
         h, _ = pool_source_shape(s)
         rows = output_size(h, s.pool_size, s.pool_stride)
@@ -307,3 +354,11 @@ def questions_of(s: LabState) -> list[dict[str, object]]:
         {"topic": "q_lab_cell", "kind": "number", "answer": int(value) if value.is_integer() else round(value, 4),
          "params": {"row": i, "col": j, "channel": s.channel}, "choices": ()},
     ]
+
+
+def transpose_formula_latex(o: TransposeSize, symbol: str) -> str:
+    """LaTeX of (N-1)S - 2P + D(K-1) + OP + 1 with the numbers of ``o`` substituted."""
+    general = "(N-1)\\cdot S - 2P + D\\cdot(K-1) + OP + 1"
+    numbers = (f"({o.n}-1)\\cdot {o.stride} - 2\\cdot {o.padding} + {o.dilation}\\cdot({o.k}-1) + "
+               f"{o.output_padding} + 1")
+    return f"\\begin{{aligned}} {symbol} &= {general} \\\\ &= {numbers} \\\\ &= {o.size} \\end{{aligned}}"

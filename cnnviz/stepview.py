@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from cnnviz.conv import ConvTrace, PoolTrace
+from cnnviz.transposed import TransposeTrace
 
 __all__ = ["COMPONENT_CSS", "COMPONENT_JS", "conv_expression", "conv_step_html", "format_number", "pool_expression",
-           "pool_step_html", "step_component_data"]
+           "pool_step_html", "step_component_data", "transpose_expression",
+           "transpose_step_html"]
 
 TIMES = "\u00d7"
 LEVELS = 8  # colour steps on each side of zero
@@ -216,6 +218,66 @@ def _script_json(data: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def transpose_expression(trace: TransposeTrace, out_channel: int, i: int, j: int, cropped: str = "cropped") -> list[str]:
+    """Where input cell (i, j) scatters in output channel ``out_channel``: one line per kernel tap,
+    "(row, col) += x×w → running sum", in output coordinates (cells outside the output are cropped)."""
+    if not (0 <= i < trace.x.shape[1] and 0 <= j < trace.x.shape[2]):
+        raise IndexError(f"input cell ({i}, {j}) is outside the {trace.x.shape[1]}x{trace.x.shape[2]} input")
+    run = trace.running(out_channel, i * trace.x.shape[2] + j)
+    return [line for line, _ in _scatter_lines(trace, out_channel, i, j, run, cropped)]
+
+
+def _scatter_lines(trace: TransposeTrace, o: int, i: int, j: int, run: np.ndarray,
+                   cropped: str) -> list[tuple[str, int]]:
+    """(line, flat index into the full scatter) for every tap of input cell (i, j)."""
+    rows, cols = trace.targets(i, j)
+    p, k = trace.rows.padding, trace.weight.shape[-1]
+    lines = []
+    for a in range(k):
+        for b in range(k):
+            r, c = int(rows[a]), int(cols[b])
+            terms = " + ".join(f"{_factor(format_number(trace.x[ch, i, j]))}{TIMES}"
+                               f"{_factor(format_number(trace.weight[ch, o, a, b]))}" for ch in range(trace.x.shape[0]))
+            inside = 0 <= r - p < trace.rows.size and 0 <= c - p < trace.cols.size
+            tail = "" if inside else f" ({cropped})"
+            lines.append((f"({r - p}, {c - p}) += {terms} → {format_number(run[r, c])}{tail}",
+                          r * trace.full.shape[2] + c))
+    return lines
+
+
+def _transpose_data(trace: TransposeTrace, o: int, start: int, cropped: str) -> tuple[dict[str, Any], list[int], int]:
+    _check_channel(o, trace.weight.shape[1])
+    c_in, h, w = trace.x.shape
+    k = trace.weight.shape[-1]
+    hf, wf = trace.full.shape[1:]
+    p = trace.rows.padding
+    x_tok, w_tok, f_tok = _tokens(trace.x), _tokens(trace.weight), _tokens(trace.full)
+    gx = _cell(max(h, w), w, _longest(x_tok))
+    gk, go = _cell(max(h, w, k), k, _longest(w_tok)), _cell(max(hf, wf), wf, _longest(f_tok))
+    crop = np.ones((hf, wf), dtype=bool)
+    crop[p:p + trace.rows.size, p:p + trace.cols.size] = False
+    acc = np.zeros((hf, wf))
+    run, expr = [], []
+    for t in range(h * w):
+        i, j = divmod(t, w)
+        r, c = trace.targets(i, j)
+        acc[r[:, None], c[None, :]] += trace.blocks[o, i, j]
+        lines = _scatter_lines(trace, o, i, j, acc, cropped)
+        expr.append([line for line, _ in lines])
+        run.append([[idx, format_number(acc.flat[idx])] for _, idx in lines])
+    data = {
+        "kind": "scatter", "c": c_in, "h_in": h, "w_in": w, "ho": h, "wo": w, "n": h * w, "k": k,
+        "start": max(0, min(h * w - 1, int(start))), "L": LEVELS, "pal": _palette(), "ms": BASE_INTERVAL_MS,
+        "x": [_tokens(trace.x[ch]) for ch in range(c_in)], "xl": [_levels(trace.x[ch]) for ch in range(c_in)],
+        "w": [_tokens(trace.weight[ch, o]) for ch in range(c_in)], "wl": _levels(trace.weight[:, o]),
+        "hf": hf, "wf": wf, "full": _tokens(trace.full[o]), "fl": _levels(trace.full[o]),
+        "crop": "".join("1" if v else "0" for v in crop.ravel()), "run": run, "expr": expr,
+        "gx": gx, "gk": gk, "go": go, "rw": _grid_box(hf, wf, go)[0], "pad": "",
+        "b": None if trace.bias is None else format_number(trace.bias[o]),
+    }
+    return data, list(range(c_in)), o
+
+
 def _check_channel(channel: int, count: int) -> None:
     if not 0 <= channel < count:
         raise ValueError(f"channel {channel} does not exist: there are {count}")
@@ -240,11 +302,19 @@ def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[s
     return _document(*_pool_data(trace, channel, start), labels)
 
 
-def step_component_data(trace: ConvTrace | PoolTrace, channel: int, start: int, labels: Mapping[str, str],
+def transpose_step_html(trace: TransposeTrace, out_channel: int, start: int, labels: Mapping[str, str]) -> str:
+    """The scatter view of a transposed convolution's output channel, opened at input step ``start``."""
+    return _document(*_transpose_data(trace, out_channel, start, str(labels.get("cropped", "cropped"))), labels)
+
+
+def step_component_data(trace: ConvTrace | PoolTrace | TransposeTrace, channel: int, start: int, labels: Mapping[str, str],
                         scale: float = 1.0) -> dict[str, Any]:
     """What the step-view component is mounted with: skeleton, numbers, a key that changes with the view
     (not with the step, so stepping moves the player instead of rebuilding it) and a zoom factor."""
-    data, chans, o = (_conv_data if isinstance(trace, ConvTrace) else _pool_data)(trace, channel, start)
+    if isinstance(trace, TransposeTrace):
+        data, chans, o = _transpose_data(trace, channel, start, str(labels.get("cropped", "cropped")))
+    else:
+        data, chans, o = (_conv_data if isinstance(trace, ConvTrace) else _pool_data)(trace, channel, start)
     skeleton = _skeleton(data, labels, chans, o)
     key = hashlib.sha1(_script_json({**data, "start": 0, "html": skeleton}).encode()).hexdigest()[:16]
     return {"html": skeleton, "data": data, "key": key, "scale": scale}
@@ -286,7 +356,8 @@ def _pool_data(trace: PoolTrace, channel: int, start: int) -> tuple[dict[str, An
 def _skeleton(data: dict[str, Any], labels: Mapping[str, str], chans: list[int], out_channel: int) -> str:
     """The static, labelled skeleton that the script fills."""
     lab = {key: html.escape(str(labels.get(key, key))) for key in LABEL_KEYS}
-    n = data["ho"] * data["wo"]
+    n = data.get("n", data["ho"] * data["wo"])
+    at = html.escape(str(labels.get("at", labels.get("output", "output"))))  # what one step is about
 
     def kernel(idx: int) -> str:
         return (f'<div class="sign">{TIMES}</div><div><div class="cap">{lab["kernel"]}</div>'
@@ -299,7 +370,7 @@ def _skeleton(data: dict[str, Any], labels: Mapping[str, str], chans: list[int],
     speeds = "".join(f'<option value="{s}"{" selected" if s == "1" else ""}>{s}{TIMES}</option>' for s in SPEEDS)
     return (
         f'<div id="cnnviz-stepview" tabindex="0"><div class="top"><span id="steplabel">{lab["step"]} '
-        f'<b id="sn">1</b> {lab["of"]} <b>{n}</b> — {lab["output"]} (<b id="si">0</b>, <b id="sj">0</b>)</span>'
+        f'<b id="sn">1</b> {lab["of"]} <b>{n}</b> — {at} (<b id="si">0</b>, <b id="sj">0</b>)</span>'
         f'{legend}<label class="speed">{lab["speed"]} <select id="speed">{speeds}</select></label></div>'
         f'<div class="ctl"><button id="first" title="{lab["first"]}" aria-label="{lab["first"]}">⇤</button>'
         f'<button id="prev">◀\ufe0e {lab["prev"]}</button><button id="play">'
@@ -351,7 +422,8 @@ button:hover:enabled{border-color:#ff4b4b;color:#ff4b4b}button:disabled{opacity:
 .extent{position:absolute;pointer-events:none;border:2px solid #ff4b4b;border-radius:3px;transition:left .15s,top .15s}
 .extent.dil{border:2px dashed rgba(255,75,75,.5)}
 .out-cell{cursor:pointer}.out-cell:hover{border-color:#ff4b4b}.out-cell.cur{box-shadow:inset 0 0 0 3px #ff4b4b}
-.out-cell.todo{background:#fff!important;border:1px dashed #d6d6d9}
+.out-cell.todo,.grid .cell.todo{background:#fff!important;border:1px dashed #d6d6d9}
+.cell.crop{opacity:.45;border:1px dashed #9a9fab}
 .biasrow{display:flex;align-items:center;gap:8px}
 .bias{display:inline-flex;min-width:34px;height:28px;padding:0 6px;background:#f0f2f6;border-radius:4px;color:#1f2029}
 #expr{margin-top:12px;padding:8px 10px;background:#f0f2f6;border-radius:8px;overflow-x:auto;font-size:13px;
@@ -364,8 +436,8 @@ button:hover:enabled{border-color:#ff4b4b;color:#ff4b4b}button:disabled{opacity:
 PLAYER_JS = r"""
 // scope: the document or shadow root holding one step view; report(step) tells the page the shown step.
 function cnnvizPlayer(scope, D, report) {
-const $ = id => scope.querySelector("#" + id), root = $("cnnviz-stepview"), X = "\u00d7", N = D.ho * D.wo, K = D.k;
-const span = D.d * (K - 1) + 1, twoStage = D.c > 1 || D.b !== null;
+const $ = id => scope.querySelector("#" + id), root = $("cnnviz-stepview"), X = "\u00d7", K = D.k;
+const scatter = D.kind === "scatter", cols = scatter ? D.w_in : D.wo, N = scatter ? D.h_in * D.w_in : D.ho * D.wo;
 const fac = t => t[0] === "-" ? "(" + t + ")" : t;
 let step = 0, timer = null, marked = [];
 function el(tag, cls, parent, text) {
@@ -393,65 +465,101 @@ function grid(host, rows, cols, toks, lv, g, index, pad = "") {
   }
   return {gr, cells};
 }
-const ins = [...scope.querySelectorAll(".host")].map(h => {
-  const g = grid(h, D.hp, D.wp, D.x[h.dataset.c], D.xl[h.dataset.c], D.gx, true, D.pad);
-  g.box = el("div", D.d > 1 && K > 1 ? "extent dil" : "extent", g.gr);  // outline of the window's full extent
-  return g;
-});
-scope.querySelectorAll(".khost").forEach(h => {
-  const c = +h.dataset.c;
-  grid(h, K, K, D.w[c], D.wl.slice(c * K * K, (c + 1) * K * K), D.gk, false);
-});
-const outs = grid($("ohost"), D.ho, D.wo, D.out.map(() => ""), D.ol, D.go, true).cells;
-outs.forEach((cell, t) => {
-  cell.classList.add("out-cell"); cell.dataset.i = Math.floor(t / D.wo); cell.dataset.j = t % D.wo;
-  cell.addEventListener("click", () => { stop(); go(t); });
-});
-function showExpr(r0, c0) {
-  const box = $("expr");
-  box.textContent = "";
-  if (D.expr) { el("div", "line fin", box, D.expr[step]); return; }
-  for (let ci = 0; ci < D.c; ci++) {  // same tokens and layout as conv_expression, one grid row per kernel row
-    const line = el("div", "line", box);
-    if (D.c > 1) el("span", "pre", line, "ch " + (D.ids ? D.ids[ci] : ci) + ": ");
-    const terms = el("span", "terms", line);
-    terms.style.gridTemplateColumns = `repeat(${K},auto)`;
-    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
-      const x = D.x[ci][(r0 + D.d * a) * D.wp + c0 + D.d * b], last = a === K - 1 && b === K - 1;
-      const term = el("span", "", terms, fac(x) + X + fac(D.w[ci][a * K + b]) + (last ? "" : " + "));
-      if (last) el("span", "eq", term, " = " + (twoStage ? D.sums[step][ci] : D.out[step]));
-    }
-  }
-  if (twoStage) {
-    const parts = D.sums[step].map(fac).concat(D.b === null ? [] : [fac(D.b)]);
-    el("div", "line fin", box, parts.join(" + ") + " = " + D.out[step]);
-  }
-  // rows as wide as the kernel read best; when they do not fit they flow, and stay so to avoid jumps
-  if (box.scrollWidth > box.clientWidth) box.classList.add("flow");
+function kernels() {
+  scope.querySelectorAll(".khost").forEach(h => {
+    const c = +h.dataset.c;
+    grid(h, K, K, D.w[c], D.wl.slice(c * K * K, (c + 1) * K * K), D.gk, false);
+  });
 }
+function clearMarks() { marked.forEach(c => c.classList.remove("hl", "am")); marked = []; }
+function mark(cell, cls = "hl") { cell.classList.add(cls); marked.push(cell); }
+
+function windowView() {  // convolution and pooling: a window slides over the input, one output cell a step
+  const span = D.d * (K - 1) + 1, twoStage = D.c > 1 || D.b !== null;
+  const ins = [...scope.querySelectorAll(".host")].map(h => {
+    const g = grid(h, D.hp, D.wp, D.x[h.dataset.c], D.xl[h.dataset.c], D.gx, true, D.pad);
+    g.box = el("div", D.d > 1 && K > 1 ? "extent dil" : "extent", g.gr);  // outline of the window's full extent
+    return g;
+  });
+  kernels();
+  const outs = grid($("ohost"), D.ho, D.wo, D.out.map(() => ""), D.ol, D.go, true).cells;
+  outs.forEach((cell, t) => {
+    cell.classList.add("out-cell"); cell.dataset.i = Math.floor(t / D.wo); cell.dataset.j = t % D.wo;
+    cell.addEventListener("click", () => { stop(); go(t); });
+  });
+  function showExpr(r0, c0) {
+    const box = $("expr");
+    box.textContent = "";
+    if (D.expr) { el("div", "line fin", box, D.expr[step]); return; }
+    for (let ci = 0; ci < D.c; ci++) {  // same tokens and layout as conv_expression, one grid row per kernel row
+      const line = el("div", "line", box);
+      if (D.c > 1) el("span", "pre", line, "ch " + (D.ids ? D.ids[ci] : ci) + ": ");
+      const terms = el("span", "terms", line);
+      terms.style.gridTemplateColumns = `repeat(${K},auto)`;
+      for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
+        const x = D.x[ci][(r0 + D.d * a) * D.wp + c0 + D.d * b], last = a === K - 1 && b === K - 1;
+        const term = el("span", "", terms, fac(x) + X + fac(D.w[ci][a * K + b]) + (last ? "" : " + "));
+        if (last) el("span", "eq", term, " = " + (twoStage ? D.sums[step][ci] : D.out[step]));
+      }
+    }
+    if (twoStage) {
+      const parts = D.sums[step].map(fac).concat(D.b === null ? [] : [fac(D.b)]);
+      el("div", "line fin", box, parts.join(" + ") + " = " + D.out[step]);
+    }
+    // rows as wide as the kernel read best; when they do not fit they flow, and stay so to avoid jumps
+    if (box.scrollWidth > box.clientWidth) box.classList.add("flow");
+  }
+  return (i, j) => {
+    const r0 = i * D.s, c0 = j * D.s;
+    ins.forEach((g, ci) => {
+      for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
+        const cell = g.cells[(r0 + D.d * a) * D.wp + c0 + D.d * b], isMax = D.am && D.am[step] === a * K + b;
+        mark(cell);
+        if (isMax) cell.classList.add("am");
+        cell.lastChild.textContent = D.w && D.gx.tags ? X + D.w[ci][a * K + b] : isMax ? "max" : "";
+      }
+      const first = g.cells[r0 * D.wp + c0], end = g.cells[(r0 + span - 1) * D.wp + c0 + span - 1];
+      Object.assign(g.box.style, {left: first.offsetLeft - 2 + "px", top: first.offsetTop - 2 + "px",
+        width: end.offsetLeft + end.offsetWidth - first.offsetLeft + 4 + "px",
+        height: end.offsetTop + end.offsetHeight - first.offsetTop + 4 + "px"});
+    });
+    outs.forEach((cell, t) => {
+      cell.classList.toggle("todo", t > step); cell.classList.toggle("cur", t === step);
+      cell.firstChild.textContent = t > step ? "" : D.out[t];
+    });
+    showExpr(r0, c0);
+  };
+}
+
+function scatterView() {  // transposed convolution: each input cell adds a scaled kernel to the output
+  const ins = [...scope.querySelectorAll(".host")].map(h => grid(h, D.h_in, D.w_in, D.x[h.dataset.c],
+                                                                  D.xl[h.dataset.c], D.gx, true));
+  ins.forEach(g => g.cells.forEach((cell, t) => {
+    cell.classList.add("out-cell");
+    cell.addEventListener("click", () => { stop(); go(t); });
+  }));
+  kernels();
+  const outs = grid($("ohost"), D.hf, D.wf, D.full.map(() => ""), D.fl, D.go, true).cells;
+  outs.forEach((cell, k) => { if (D.crop[k] === "1") cell.classList.add("crop"); });
+  return () => {
+    ins.forEach(g => mark(g.cells[step]));
+    // latest sum wins; after the last step, cells nothing reached (output padding) show their 0
+    const shown = step === N - 1 ? D.full.slice() : new Array(D.hf * D.wf).fill("");
+    if (step < N - 1) for (let t = 0; t <= step; t++) D.run[t].forEach(([k, v]) => { shown[k] = v; });
+    outs.forEach((cell, k) => { cell.firstChild.textContent = shown[k]; cell.classList.toggle("todo", shown[k] === ""); });
+    D.run[step].forEach(([k]) => mark(outs[k]));
+    const box = $("expr");
+    box.textContent = "";
+    D.expr[step].forEach(text => el("div", "line", box, text));
+  };
+}
+
+const render = scatter ? scatterView() : windowView();
 function show(s) {
   step = Math.max(0, Math.min(N - 1, s));
-  const i = Math.floor(step / D.wo), j = step % D.wo, r0 = i * D.s, c0 = j * D.s;
-  marked.forEach(c => c.classList.remove("hl", "am"));
-  marked = [];
-  ins.forEach((g, ci) => {
-    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
-      const cell = g.cells[(r0 + D.d * a) * D.wp + c0 + D.d * b], isMax = D.am && D.am[step] === a * K + b;
-      cell.classList.add("hl");
-      if (isMax) cell.classList.add("am");
-      cell.lastChild.textContent = D.w && D.gx.tags ? X + D.w[ci][a * K + b] : isMax ? "max" : "";
-      marked.push(cell);
-    }
-    const first = g.cells[r0 * D.wp + c0], end = g.cells[(r0 + span - 1) * D.wp + c0 + span - 1];
-    Object.assign(g.box.style, {left: first.offsetLeft - 2 + "px", top: first.offsetTop - 2 + "px",
-      width: end.offsetLeft + end.offsetWidth - first.offsetLeft + 4 + "px",
-      height: end.offsetTop + end.offsetHeight - first.offsetTop + 4 + "px"});
-  });
-  outs.forEach((cell, t) => {
-    cell.classList.toggle("todo", t > step); cell.classList.toggle("cur", t === step);
-    cell.firstChild.textContent = t > step ? "" : D.out[t];
-  });
-  showExpr(r0, c0);
+  const i = Math.floor(step / cols), j = step % cols;
+  clearMarks();
+  render(i, j);
   $("slider").value = step; $("sn").textContent = step + 1; $("si").textContent = i; $("sj").textContent = j;
   $("first").disabled = $("prev").disabled = step === 0;
   $("last").disabled = $("next").disabled = step === N - 1;

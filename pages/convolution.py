@@ -30,7 +30,7 @@ with view:
         st.session_state[lab.IN_PAGE] = False
         lab.questions_ui(state)
     lab.formula_ui(state)
-    if state.view == "conv":
+    if state.view != "pool":
         lab.layer_ui(state)
 lab.save_url(state)
 page_end()

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from dataclasses import replace
 
-from cnnviz.convlab import (LabState, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
-                            size_formula_latex, to_query, trace_of)
+from cnnviz.convlab import (LabState, clamp, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
+                            size_formula_latex, step_count, to_query, trace_of, transpose_formula_latex,
+                            transpose_sizes)
 from cnnviz.conv import output_size
 
 COURSE = {"input": "1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;0,1,1,0,0", "kernel": "1,0,1;0,1,0;1,0,1"}
@@ -84,8 +85,9 @@ def test_formula_shows_the_users_numbers() -> None:
 
 
 NAMES = ["input", "kernel", "bias", "stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride",
-         "channel", "step", "flip", "pool_of", "groups"]
+         "channel", "step", "flip", "pool_of", "groups", "output_padding"]
 TOKENS = st.sampled_from(["0", "1", "3", "7", "12", "-1", "1.5", "same", "valid", "max", "avg", "pool", "conv",
+                          "transpose", "input", "2",
                           ",", ";", "|", "x", "", "1e400", "nan", "\u2212", " ", "9" * 30])
 
 
@@ -98,7 +100,7 @@ def test_any_url_gives_a_page_state_never_an_exception(params: dict[str, str]) -
     reason = problem(state)
     if reason is None:
         out = trace_of(state).out
-        assert np.isfinite(out).all() and 0 <= state.step < out.shape[1] * out.shape[2]
+        assert np.isfinite(out).all() and 0 <= state.step < step_count(state)
     else:
         assert reason[0].startswith("err_")
 
@@ -196,3 +198,23 @@ def test_questions_are_answered_by_the_lab() -> None:
     answers = {q["topic"]: q["answer"] for q in questions_of(state)}
     assert answers["q_lab_out_size"] == 2 and answers["q_lab_stride_fits"] == "no"
     assert questions_of(replace(state, dilation=4)) == []  # a kernel that does not fit: no question
+
+
+def test_transposed_view_equals_torch_and_steps_through_input_cells() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    params = {"input": "1,2,3;4,5,6;7,8,9|0,1,0;1,0,1;0,1,0", "kernel": "1,0,2;0,-1,0;1,1,1|0,1,0;2,0,0;1,0,-1",
+              "view": "transpose", "stride": "2", "padding": "1", "output_padding": "1", "step": "8"}
+    state, warnings = from_query(params)
+    assert warnings == [] and problem(state) is None and state.step == 8
+    w = torch.tensor(state.weight).transpose(0, 1)  # the lab's (C_out, C_in, K, K) read as (C_in, C_out, K, K)
+    want = F.conv_transpose2d(torch.tensor(state.x)[None], w, stride=2, padding=1, output_padding=1)[0].numpy()
+    np.testing.assert_allclose(trace_of(state).out, want)
+    assert step_count(state) == 9 and trace_of(state).out.shape[1:] == (6, 6)  # (3-1)*2 - 2 + 2 + 1 + 1
+    assert "= 6 \\end{aligned}" in transpose_formula_latex(transpose_sizes(state)[0], "H")
+    assert {q["topic"]: q["answer"] for q in questions_of(state)} == {"q_lab_transpose_size": 6}
+    assert clamp(replace(state, step=50)).step == 8
+    assert problem(replace(state, output_padding=2))[0] == "err_output_padding"
+    assert problem(replace(state, padding="same"))[0] == "err_transpose_same"
+    assert problem(replace(state, padding=3, stride=1, output_padding=0))[0] == "err_transpose_crop"

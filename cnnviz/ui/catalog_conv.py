@@ -40,6 +40,28 @@ EN: dict[str, str] = {
     "q_lab_stride_fits": "Input size {n}, kernel {k}, padding {p} in total, stride {s}, dilation {d}: does the "
                          "stride fit exactly (the last window ends at the edge)?",
     "q_lab_cell": "What is the value of output cell (row {row}, column {col}) in output channel {channel}?",
+    "view_transpose": "Transposed",
+    "transpose_intro": "A transposed convolution runs the other way: each input cell scatters a copy of the kernel, "
+                       "multiplied by that cell's value, into a larger output; where copies overlap they add up. "
+                       "Networks use it to upsample (decoders, segmentation, GAN generators).",
+    "output_padding": "Output padding OP",
+    "output_padding_help": "Extra rows and columns at the bottom and right of the output, so that a transposed "
+                           "convolution can undo the size of a strided one exactly. PyTorch needs OP smaller than "
+                           "the stride or the dilation.",
+    "transpose_padding_help": "Here padding crops: P rows and columns are cut from each side of the full scatter.",
+    "err_transpose_same": "Padding 'same' has no meaning for a transposed convolution here: choose a number of "
+                          "cells to crop.",
+    "err_output_padding": "Output padding {op} must be smaller than the stride ({stride}) or the dilation "
+                          "({dilation}), as in PyTorch.",
+    "err_transpose_crop": "Padding {p} crops the whole {h}×{w} scatter away: use less padding.",
+    "selected_input_header": "Selected input cell",
+    "step_label_input": "Step **{s}** of {n}: input cell (row {i}, column {j}) scattered into map {c}",
+    "sv_cropped": "cropped",
+    "sv_scatter_output": "Scatter before cropping",
+    "transpose_output_note": "Each output cell is the sum of everything scattered onto it (plus the bias); the "
+                             "step view shows the full scatter, with the cells that padding crops faded.",
+    "q_lab_transpose_size": "Transposed convolution: input size {n}, kernel {k}, stride {s}, padding {p}, output "
+                            "padding {op}, dilation {d}. How many rows has the output?",
 }
 
 VI: dict[str, str] = {
@@ -81,4 +103,24 @@ VI: dict[str, str] = {
     "q_lab_stride_fits": "Kích thước đầu vào {n}, kernel {k}, tổng đệm {p}, bước trượt {s}, độ giãn {d}: bước trượt "
                          "có vừa khít không (cửa sổ cuối kết thúc đúng ở mép)?",
     "q_lab_cell": "Ô đầu ra (hàng {row}, cột {col}) của kênh đầu ra {channel} có giá trị bao nhiêu?",
+    "view_transpose": "Chuyển vị",
+    "transpose_intro": "Tích chập chuyển vị chạy theo chiều ngược lại: mỗi ô đầu vào rải một bản sao của kernel, "
+                       "nhân với giá trị của ô đó, vào một đầu ra lớn hơn; chỗ các bản sao chồng lên nhau thì cộng "
+                       "lại. Mạng dùng nó để phóng to (bộ giải mã, phân vùng ảnh, bộ sinh của GAN).",
+    "output_padding": "Đệm đầu ra OP",
+    "output_padding_help": "Thêm hàng và cột ở dưới và bên phải đầu ra, để tích chập chuyển vị hoàn tác đúng kích "
+                           "thước của một tích chập có bước trượt. PyTorch cần OP nhỏ hơn bước trượt hoặc độ giãn.",
+    "transpose_padding_help": "Ở đây đệm là cắt bớt: P hàng và cột bị cắt ở mỗi phía của phần rải đầy đủ.",
+    "err_transpose_same": "Đệm 'same' không có nghĩa với tích chập chuyển vị ở đây: hãy chọn số ô cần cắt.",
+    "err_output_padding": "Đệm đầu ra {op} phải nhỏ hơn bước trượt ({stride}) hoặc độ giãn ({dilation}), như trong "
+                          "PyTorch.",
+    "err_transpose_crop": "Đệm {p} cắt mất toàn bộ phần rải {h}×{w}: hãy dùng ít đệm hơn.",
+    "selected_input_header": "Ô đầu vào đang chọn",
+    "step_label_input": "Bước **{s}** / {n}: ô đầu vào (hàng {i}, cột {j}) rải vào bản đồ {c}",
+    "sv_cropped": "bị cắt",
+    "sv_scatter_output": "Phần rải trước khi cắt",
+    "transpose_output_note": "Mỗi ô đầu ra là tổng mọi thứ được rải lên nó (cộng bias); hình từng bước cho thấy "
+                             "phần rải đầy đủ, các ô bị đệm cắt đi thì mờ hơn.",
+    "q_lab_transpose_size": "Tích chập chuyển vị: kích thước đầu vào {n}, kernel {k}, bước trượt {s}, đệm {p}, đệm "
+                            "đầu ra {op}, độ giãn {d}. Đầu ra có bao nhiêu hàng?",
 }

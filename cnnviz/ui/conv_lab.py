@@ -12,11 +12,14 @@ import streamlit as st
 from cnnviz.conv import ConvTrace, PoolTrace, conv2d_code, output_size, param_count
 from cnnviz.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of, kernel_preset_of, pool_source_shape,
                             problem,
-                            questions_of, size_formula_latex, to_query, trace_of, trace_shape)
+                            questions_of, size_formula_latex, step_count, to_query, trace_of,
+                            transpose_formula_latex, transpose_sizes)
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
 from cnnviz.plots import matrix_figure
-from cnnviz.stepview import COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data
+from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
+                             transpose_expression)
+from cnnviz.transposed import TransposeTrace, conv_transpose2d_code
 from cnnviz.ui.classroom_ui import offer_question
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.i18n import t
@@ -71,7 +74,7 @@ def _push(s: LabState) -> None:
               lab_pool=s.pool, lab_pool_size=s.pool_size, lab_pool_stride=s.pool_stride,
               lab_preset=meta["preset"], lab_kpreset=meta["kpreset"], lab_image=meta["image"],
               lab_bias_on=s.bias is not None, lab_kout=min(ss.get("lab_kout", 0), s.c_out - 1),
-              lab_flip=s.flip, lab_pool_of=s.pool_of, lab_groups=s.groups)
+              lab_flip=s.flip, lab_pool_of=s.pool_of, lab_groups=s.groups, lab_output_padding=s.output_padding)
     ss["lab_bias"] = ", ".join(format_matrix(s.bias[None]).split(",")) if s.bias is not None else "0"
     for c in range(s.c_in):
         ss[f"lab_in_{c}"] = format_matrix(s.x[c], "\n", " ")
@@ -182,7 +185,8 @@ def _edit_bias() -> None:
 def _edit_settings() -> None:
     """Copy the settings widgets into the state; widgets of the other operation are not on the page."""
     ss, s = st.session_state, current()
-    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride", "flip", "pool_of", "groups")
+    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride", "flip", "pool_of", "groups",
+             "output_padding")
     _set(**{n: ss[f"lab_{n}"] if ss.get(f"lab_{n}") is not None else getattr(s, n) for n in names})
     if ss.get("lab_view") is None:  # a segmented control can be cleared: show the operation still in use
         ss["lab_view"] = current().view
@@ -190,8 +194,7 @@ def _edit_settings() -> None:
 
 def _step_by(delta: int) -> None:
     s = current()
-    h, w = trace_shape(s)
-    _set(step=(s.step + delta) % max(h * w, 1))
+    _set(step=(s.step + delta) % max(step_count(s), 1))
 
 
 def _show_kernel_channel() -> None:
@@ -264,13 +267,13 @@ def kernel_ui() -> None:
 def uses_kernel() -> bool:
     """True when the page shows a convolution: the conv view, or pooling of the conv's output."""
     s = current()
-    return s.view == "conv" or s.pool_of == "conv"
+    return s.view in ("conv", "transpose") or s.pool_of == "conv"
 
 
 def intro_ui() -> None:
     """What the chosen operation does, in one paragraph."""
     s = current()
-    st.caption(t("conv_intro") if s.view == "conv" else t("pool_intro_" + s.pool_of))
+    st.caption(t("pool_intro_" + s.pool_of) if s.view == "pool" else t(f"{s.view}_intro"))
 
 
 def _conv_settings_ui() -> None:
@@ -285,10 +288,19 @@ def _conv_settings_ui() -> None:
 
 def settings_ui() -> None:
     """Operation switch and the stride / padding / dilation (or pooling) controls."""
-    st.segmented_control(t("operation"), ["conv", "pool"], key="lab_view", on_change=_edit_settings,
+    st.segmented_control(t("operation"), ["conv", "transpose", "pool"], key="lab_view", on_change=_edit_settings,
                          format_func=lambda v: t(f"view_{v}"))
     if current().view == "conv":
         _conv_settings_ui()
+        return
+    if current().view == "transpose":
+        st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
+        st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
+                     format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p),
+                     help=t("transpose_padding_help"))
+        st.slider(t("output_padding"), *LIMITS["output_padding"], key="lab_output_padding", on_change=_edit_settings,
+                  help=t("output_padding_help"))
+        st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
         return
     st.radio(t("pool_of"), ["conv", "input"], key="lab_pool_of", on_change=_edit_settings,
              format_func=lambda p: t(f"pool_of_{p}"))
@@ -302,17 +314,21 @@ def settings_ui() -> None:
             _conv_settings_ui()
 
 
-def step_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
-    """Previous / next buttons and the full computation of the selected output cell."""
-    h, w = trace.shape
+def step_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
+    """Previous / next buttons and the full computation of the selected output (or input) cell."""
+    scatter = isinstance(trace, TransposeTrace)
+    w = trace.x.shape[2] if scatter else trace.shape[1]
     i, j = divmod(s.step, w)
-    st.subheader(t("selected_header"))
+    st.subheader(t("selected_input_header" if scatter else "selected_header"))
     prev, label, nxt = st.columns([1, 4, 1], vertical_alignment="center")
     prev.button("◀ " + t("prev"), key="conv_prev", on_click=_step_by, args=(-1,), width="stretch")
     nxt.button(t("next") + " ▶", key="conv_next", on_click=_step_by, args=(1,), width="stretch")
-    label.markdown(t("step_label", s=s.step + 1, n=h * w, i=i, j=j, c=s.channel))
+    label.markdown(t("step_label_input" if scatter else "step_label", s=s.step + 1, n=step_count(s), i=i, j=j,
+                     c=s.channel))
     with st.container(key="conv_step_expr"):
-        if isinstance(trace, ConvTrace):
+        if scatter:
+            lines = transpose_expression(trace, s.channel, i, j, t("sv_cropped"))
+        elif isinstance(trace, ConvTrace):
             lines = conv_expression(trace.for_output(s.channel), s.channel, i, j)
         else:
             lines = [pool_expression(trace, s.channel, i, j)]
@@ -333,10 +349,12 @@ def _step_labels(s: LabState) -> dict[str, str]:
         labels["input"] = t("sv_relu_conv")
     if s.view == "conv" and s.flip:
         labels["kernel"] = t("sv_kernel_flipped")
+    if s.view == "transpose":
+        labels.update(at=t("sv_input"), output=t("sv_scatter_output"), cropped=t("sv_cropped"))
     return labels
 
 
-def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """The animated step view; it plays in the browser and tells the page the step a person picks."""
     shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
     zoom = PRESENTER_ZOOM if st.session_state.get("cls_big") else 1.0
@@ -373,24 +391,36 @@ def _on_cell_click(key: str, channel: int, width: int) -> None:
         _set(channel=channel, step=i * width + j)
 
 
-def output_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """Every output map with every value written; clicking a cell jumps the step view there."""
     h, w = trace.shape
     i, j = divmod(s.step, w)
+    scatter = isinstance(trace, TransposeTrace)  # its steps are input cells: no output cell is selected
     st.subheader(t("output_header", h=h, w=w, c=trace.out.shape[0]))
     with st.container(key="conv_output"):
         cols = st.columns(min(trace.out.shape[0], 4))
         for o, col in enumerate(cols):
             key = f"lab_out_{o}"
-            fig = matrix_figure(trace.out[o], t("output_map_n", n=o), (i, j) if o == s.channel else None)
-            col.plotly_chart(fig, key=key, on_select=partial(_on_cell_click, key, o, w), selection_mode="points",
-                             config={"displayModeBar": False})
-    st.caption(t("click_to_jump"))
+            fig = matrix_figure(trace.out[o], t("output_map_n", n=o),
+                                (i, j) if o == s.channel and not scatter else None)
+            if scatter:
+                col.plotly_chart(fig, key=key, config={"displayModeBar": False})
+            else:
+                col.plotly_chart(fig, key=key, on_select=partial(_on_cell_click, key, o, w),
+                                 selection_mode="points", config={"displayModeBar": False})
+    st.caption(t("transpose_output_note" if scatter else "click_to_jump"))
 
 
 def formula_ui(s: LabState) -> None:
     """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
     st.subheader(t("formula_header"))
+    if s.view == "transpose":
+        if problem(s) is None:
+            rows, cols = transpose_sizes(s)
+            axes = [("H_{out} = W_{out}", rows)] if rows == cols else [("H_{out}", rows), ("W_{out}", cols)]
+            for symbol, o in axes:
+                st.latex(transpose_formula_latex(o, symbol))
+        return
     if s.view == "conv" and s.padding == "same" and s.stride != 1:
         return  # no formula for an impossible setting; problem() already says why
     if s.view == "pool":
@@ -417,6 +447,9 @@ def formula_ui(s: LabState) -> None:
 
 def layer_ui(s: LabState) -> None:
     """Parameter count (beside full, grouped, depthwise and 1x1 versions) and the matching PyTorch line."""
+    if s.view == "transpose":
+        _transpose_layer_ui(s)
+        return
     if s.c_in % s.groups or s.c_out % s.groups:
         return  # problem() already says why these groups cannot be
     st.subheader(t("layer_header"))
@@ -431,6 +464,19 @@ def layer_ui(s: LabState) -> None:
         st.info(t("one_by_one_note", c_in=s.c_in, c_out=s.c_out))
     st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias, s.groups), language="python",
             wrap_lines=True)
+
+
+def _transpose_layer_ui(s: LabState) -> None:
+    st.subheader(t("layer_header"))
+    bias = s.bias is not None
+    n = param_count(s.c_in, s.c_out, s.k, bias)
+    formula = (f"C_in·C_out·K·K + C_out = {s.c_in}·{s.c_out}·{s.k}·{s.k} + {s.c_out} = {n}" if bias
+               else f"C_in·C_out·K·K = {s.c_in}·{s.c_out}·{s.k}·{s.k} = {n}")
+    st.markdown(t("param_count", formula=formula))
+    pad = 0 if s.padding == "valid" else s.padding
+    if isinstance(pad, int):
+        st.code(conv_transpose2d_code(s.c_in, s.c_out, s.k, s.stride, pad, s.output_padding, s.dilation, bias),
+                language="python", wrap_lines=True)
 
 
 def _param_rows(s: LabState, bias: bool) -> dict[str, list[object]]:

@@ -88,3 +88,21 @@ def test_the_lab_offers_the_teacher_questions_about_its_view() -> None:
     teacher.button(key="cls_ask_btn").click().run()
     q = QuestionBook(classroom.default_classroom()).current(info.id)
     assert q.topic == "q_lab_cell" and q.answer == "3" and q.params == {"row": 0, "col": 1, "channel": 0}
+
+
+def test_transposed_convolution_view(conv: AppTest) -> None:
+    conv.button_group(key="lab_view").set_value("transpose").run()
+    conv.slider(key="lab_stride").set_value(2).run()
+    conv.slider(key="lab_output_padding").set_value(1).run()
+    no_exception(conv)
+    x = torch.tensor(parse_matrices(COURSE["input"]))
+    w = torch.tensor(parse_matrices(COURSE["kernel"]))[None]  # (C_in, C_out, K, K)
+    want = F.conv_transpose2d(x[None], w, stride=2, output_padding=1)[0]
+    assert _maps(conv) == want.tolist() and want.shape[-1] == (5 - 1) * 2 + 2 + 1 + 1
+    assert any("(N-1)" in latex.value and "= 12" in latex.value for latex in conv.latex)
+    assert "nn.ConvTranspose2d(in_channels=1, out_channels=1, kernel_size=3, stride=2" in conv.code[-1].value
+    conv.button(key="conv_next").click().run()
+    assert conv.query_params["step"] == "1" and conv.code[0].value.startswith("(0, 2) += 1×1 → 2")
+    conv.slider(key="lab_output_padding").set_value(2).run()
+    assert any("smaller than the stride" in e.value for e in conv.error)
+    no_exception(conv)
