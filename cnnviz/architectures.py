@@ -47,7 +47,7 @@ def _googlenet() -> nn.Module:
 
 ARCHITECTURES: dict[str, Architecture] = {a.key: a for a in (
     Architecture("lenet5", "LeNet-5", (1, 28, 28), _lenet5, "shipped:lenet5_digits",
-                 "cnnviz.models (the shipped lenet5_digits)"),
+                 "cnnviz.models.build_model(ModelConfig('lenet5'))"),
     Architecture("alexnet", "AlexNet", (3, 224, 224), lambda: tv.alexnet(weights=None), "imagenet:alexnet",
                  "torchvision.models.alexnet"),
     Architecture("vgg16", "VGG-16", (3, 224, 224), lambda: tv.vgg16(weights=None), "imagenet:vgg16",

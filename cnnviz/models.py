@@ -21,8 +21,10 @@ __all__ = [
     "BasicBlock",
     "ModelConfig",
     "build_model",
+    "count_params",
     "describe",
     "min_input_side",
+    "mlp_widths",
     "param_count",
 ]
 
@@ -199,7 +201,7 @@ def _head(cfg: ModelConfig, in_features: int) -> list[tuple[str, nn.Module]]:
     return layers
 
 
-def _mlp_widths(cfg: ModelConfig) -> list[int]:
+def mlp_widths(cfg: ModelConfig) -> list[int]:
     """Hidden sizes: 8*width halving per layer, never below width (256, 128 at the defaults)."""
     return [max(cfg.width * 8 >> i, cfg.width) for i in range(cfg.depth)]
 
@@ -208,7 +210,7 @@ def _mlp(cfg: ModelConfig) -> nn.Module:
     c, h, w = cfg.in_shape
     layers: list[tuple[str, nn.Module]] = [("flatten", nn.Flatten())]  # (B, C*H*W)
     prev = c * h * w
-    for i, hidden in enumerate(_mlp_widths(cfg), start=1):
+    for i, hidden in enumerate(mlp_widths(cfg), start=1):
         layers.append((f"fc{i}", nn.Linear(prev, hidden, bias=not cfg.batchnorm)))
         if cfg.batchnorm:
             layers.append((f"bn{i}", nn.BatchNorm1d(hidden)))
@@ -355,17 +357,23 @@ def param_count(model: nn.Module) -> int:
 
 def _arch_label(cfg: ModelConfig) -> str:
     if cfg.arch == "mlp":
-        return "MLP " + "-".join(str(n) for n in _mlp_widths(cfg))
+        return "MLP " + "-".join(str(n) for n in mlp_widths(cfg))
     if cfg.arch in ("vgg", "resnet"):
         unit = "blocks" if cfg.arch == "vgg" else "stages"
         return f"{ARCH_LABELS[cfg.arch]} ({cfg.depth} {unit}, width {cfg.width})"
     return ARCH_LABELS[cfg.arch]
 
 
-def describe(cfg: ModelConfig) -> str:
-    """One line, e.g. ``LeNet-5 · ReLU · He init · 61,706 parameters``."""
+def count_params(cfg: ModelConfig) -> int:
+    """Trainable parameters of the model ``cfg`` describes, built on the meta device (no memory)."""
     with torch.device("meta"):  # shapes only: counting needs no memory and no init
-        count = param_count(_construct(cfg))
+        return param_count(_construct(cfg))
+
+
+def describe(cfg: ModelConfig) -> str:
+    """One line in English, e.g. ``LeNet-5 · ReLU · He init · 61,706 parameters`` (the UI writes
+    the same line in the reader's language: cnnviz.ui.names)."""
+    count = count_params(cfg)
     parts = [_arch_label(cfg), ACTIVATION_LABELS[cfg.activation], INIT_LABELS[cfg.init]]
     if cfg.batchnorm:
         parts.append("BatchNorm")

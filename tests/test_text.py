@@ -57,3 +57,15 @@ def test_untrusted_removes_line_breaks_and_bounds_length() -> None:
     value = untrusted("a\nb\r\x00c" + "z" * 200)
     assert isinstance(value, Untrusted) and "\n" not in value and "\x00" not in value
     assert len(value) == MAX_UNTRUSTED_CHARS and value.endswith("…") and value.startswith("a b")
+
+
+def test_numbers_are_written_the_way_the_language_writes_them() -> None:
+    assert fill("{n:,} tham số", {"n": 61706}, "vi") == "61.706 tham số"
+    assert fill("{n:,} parameters", {"n": 61706}, "en") == "61,706 parameters"
+    assert fill("{p:.1%} · {lr}", {"p": 0.978, "lr": 0.003}, "vi") == "97,8% · 0,003"
+    # a caller's own number text is localized too; anything else is left alone
+    assert fill("{a} {b} {c}", {"a": "61,706", "b": "1.2e-07", "c": "2.14.1"}, "vi") == "61.706 1,2e-07 2.14.1"
+    assert fill("{v}", {"v": untrusted("1.5")}, "vi") == "1\\.5"  # someone's text stays theirs
+    assert fill("{v} {w}", {"v": True, "w": "cpu"}, "vi") == "True cpu"
+    # inside a code span a number is Python's, so the line still runs when copied
+    assert fill("`nn.Dropout({p})`", {"p": 0.5}, "vi") == "`nn.Dropout(0.5)`"

@@ -21,6 +21,7 @@ from cnnviz.scores import spearman
 from cnnviz.ui.attribution_scores import (rho_text, score_lines_ui, scores_curves_ui, scores_for,
                                             scores_note_ui, scores_toggle_ui)
 from cnnviz.ui.i18n import t
+from cnnviz.ui.names import device_name
 from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.preprocess import Prepared
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
@@ -198,7 +199,7 @@ def controls_ui(picked: Picked, prepared: Prepared) -> tuple[int, str, list[str]
     names, default = _layers(picked.cache_id, picked)
     _seed_from_url(names, default, len(picked.classes))
     target = target_ui(picked, logits)
-    methods = st.multiselect(t("attr_methods"), list(METHODS), key="attr_methods",
+    methods = st.multiselect(t("attr_methods"), list(METHODS), key="attr_methods", placeholder=t("choose_options"),
                              format_func=lambda m: METHODS[m].label, help=t("attr_methods_help"))
     st.query_params["methods"] = ",".join(methods)
     layer = layer_ui(picked)
@@ -283,7 +284,7 @@ def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, meth
     legend = [t("attr_legend_signed")] if any(a.signed for a in results.values()) else []
     if any(not a.signed for a in results.values()):
         legend.append(t("attr_legend_unsigned"))
-    st.caption(" ".join(legend + [t("attr_device", device=str(picked.device))]))
+    st.caption(" ".join(legend + [t("attr_device", device=device_name(picked.device))]))
     scores_note_ui(picked, prepared, scores)
     return results
 

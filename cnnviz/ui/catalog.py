@@ -338,7 +338,7 @@ VI = {
     "img_name_webcam": "Chụp ảnh bằng camera…",
     "flt_camera": "Camera",
     "flt_camera_hint": "Chụp một ảnh để lọc. Trình duyệt chỉ cho dùng camera qua https hoặc localhost.",
-    "flt_upload": "Ảnh của bạn",
+    "flt_upload": "Ảnh của bạn: kéo thả tệp vào khung dưới đây, hoặc bấm nút trong khung để chọn tệp (tối đa 20 MB)",
     "flt_upload_help": "PNG, JPEG, WebP, BMP, TIFF hoặc GIF (khung đầu), tối đa 20 MB. Ảnh chỉ nằm trong phiên "
                        "làm việc của bạn.",
     "flt_upload_hint": "Chọn một tệp ảnh để lọc.",
@@ -370,7 +370,8 @@ VI = {
 }
 
 # Pages with many strings keep them in their own module; a key may be defined only once.
-from cnnviz.ui import catalog_class, catalog_conv, catalog_course, catalog_inspect, catalog_learned, catalog_train  # noqa: E402,E501
+from cnnviz.ui import (catalog_class, catalog_conv, catalog_course, catalog_inspect, catalog_learned,  # noqa: E402
+                       catalog_names, catalog_train)
 
 # The library's own messages: English only in the library (cnnviz.errors), translated here.
 import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,E402,F401
@@ -384,7 +385,8 @@ class _Library:
     VI: dict[str, str] = {}
 
 
-for _part in (catalog_train, catalog_inspect, catalog_learned, catalog_class, catalog_course, catalog_conv, _Library):
+for _part in (catalog_train, catalog_inspect, catalog_learned, catalog_class, catalog_course, catalog_names,
+              catalog_conv, _Library):
     for _mine, _theirs in ((EN, _part.EN), (VI, _part.VI)):
         _twice = set(_mine) & set(_theirs)
         if _twice:

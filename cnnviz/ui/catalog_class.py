@@ -148,11 +148,11 @@ VI: dict[str, str] = {
     "cls_you_wrong": "Bạn đã trả lời {yours}.",
     "q_choice_yes": "có",
     "q_choice_no": "không",
-    "q_course_output_5x5": "Đầu vào {n}×{n}, nhân {k}×{k}, bước trượt {s}, đệm {p}: đầu ra có bao nhiêu hàng?",
+    "q_course_output_5x5": "Đầu vào {n}×{n}, kernel {k}×{k}, bước trượt {s}, đệm {p}: đầu ra có bao nhiêu hàng?",
     "q_course_stride_7": "N = {n}, K = {k}, bước trượt {s}, đệm {p}: bước trượt có vừa khít không (mọi cửa sổ đều nằm "
                          "trong, không thừa gì)?",
     "q_course_pool_4x4": "Đầu vào {n}×{n} qua pooling {k}×{k} với bước trượt {s}: đầu ra có bao nhiêu hàng?",
-    "q_course_cell": "Ví dụ 5×5 của khóa học với nhân “X” 3×3: ô đầu ra (hàng {row}, cột {col}) bằng bao nhiêu?",
+    "q_course_cell": "Ví dụ 5×5 của khóa học với kernel “X” 3×3: ô đầu ra (hàng {row}, cột {col}) bằng bao nhiêu?",
     "q_course_conv1_params": "Một lớp tích chập có {c_in} kênh đầu vào, {c_out} bộ lọc {k}×{k}, mỗi bộ lọc một bias: "
                              "có bao nhiêu tham số?",
     "q_course_lenet_params": "LeNet-5 (đầu vào xám 28×28, 10 nhãn) có bao nhiêu tham số huấn luyện được?",

@@ -33,7 +33,7 @@ EN: dict[str, str] = {
     "mp_ds_mnist": "MNIST",
     "mp_ds_fashion_mnist": "Fashion-MNIST",
     "mp_ds_cifar10": "CIFAR-10",
-    "mp_val_acc": "validation accuracy {acc}",
+    "mp_val_acc": "validation accuracy {acc:.1%}",
     "mp_loading": "Loading the model…",
     "mp_imagenet_caption": "{name} from torchvision, trained on ImageNet-1k (1,000 classes); it sees 224×224 RGB.",
     "mp_try_download": "Try to download the trained weights",
@@ -269,7 +269,7 @@ VI: dict[str, str] = {
     "mp_ds_mnist": "MNIST",
     "mp_ds_fashion_mnist": "Fashion-MNIST",
     "mp_ds_cifar10": "CIFAR-10",
-    "mp_val_acc": "độ chính xác trên tập kiểm định {acc}",
+    "mp_val_acc": "độ chính xác trên tập kiểm định {acc:.1%}",
     "mp_loading": "Đang nạp mô hình…",
     "mp_imagenet_caption": "{name} của torchvision, huấn luyện trên ImageNet-1k (1.000 nhãn); mô hình nhận ảnh RGB "
                            "224×224.",
@@ -333,7 +333,7 @@ VI: dict[str, str] = {
     "src_gen": "Chữ số {digit} sinh tự động",
     "src_shape": "Hình sinh tự động: {name}",
     "src_draw": "Tự vẽ một chữ số…",
-    "src_upload": "Ảnh của bạn",
+    "src_upload": "Ảnh của bạn: kéo thả tệp vào khung dưới đây, hoặc bấm nút trong khung để chọn tệp (tối đa 20 MB)",
     "src_upload_help": "PNG, JPEG, WebP, BMP, TIFF hoặc GIF (khung đầu), tối đa 20 MB. Ảnh chỉ nằm trong phiên làm "
                        "việc của bạn.",
     "src_upload_hint": "Chọn một tệp ảnh.",

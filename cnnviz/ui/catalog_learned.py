@@ -87,10 +87,10 @@ EN: dict[str, str] = {
 VI: dict[str, str] = {
     # learned filters
     "lrn_title": "Các bộ lọc mà CNN tự học",
-    "lrn_intro": "Lớp tích chập đầu tiên của một CNN là một tập các nhân nhỏ, giống như các bộ lọc cổ điển ở "
+    "lrn_intro": "Lớp tích chập đầu tiên của một CNN là một tập các kernel nhỏ, giống như các bộ lọc cổ điển ở "
                  "trên, nhưng không ai thiết kế chúng: quá trình huấn luyện đã tự tìm ra. Hãy chọn một mô hình đã "
-                 "huấn luyện để xem các nhân ở lớp đầu, tác dụng của chúng lên cùng bức ảnh, và mỗi nhân cổ điển "
-                 "giống nhân học được nào nhất.",
+                 "huấn luyện để xem các kernel ở lớp đầu, tác dụng của chúng lên cùng bức ảnh, và mỗi kernel cổ điển "
+                 "giống kernel học được nào nhất.",
     "lrn_model": "Mô hình đã huấn luyện",
     "lrn_shipped": "{model} huấn luyện trên {dataset} (có sẵn trong ứng dụng)",
     "lrn_run": "{title} · lần chạy {run}",
@@ -103,55 +103,55 @@ VI: dict[str, str] = {
                         "hoặc ảnh màu (3 kênh).",
     "lrn_epoch": "Epoch (0 = trước khi huấn luyện)",
     "lrn_epoch_help": "Kéo qua các epoch đã lưu của lần chạy này để xem các bộ lọc lớp đầu dần hình thành.",
-    "lrn_kernels": "Các nhân của lớp đầu",
+    "lrn_kernels": "Các kernel của lớp đầu",
     "lrn_grey": "Đầu vào xám",
     "lrn_red": "Kênh đỏ",
     "lrn_green": "Kênh lục",
     "lrn_blue": "Kênh lam",
     "lrn_rgb": "Cả ba kênh dưới dạng màu",
     "lrn_mean": "Trung bình trên các kênh đầu vào",
-    "lrn_kernels_caption": "{n} nhân kích thước {kh}×{kw} trên {c} kênh đầu vào, đánh số #1, #2, … từ trái sang "
-                           "phải, từ trên xuống dưới. Mỗi nhân được co giãn riêng: xám trung tính là 0, trắng là "
+    "lrn_kernels_caption": "{n} kernel kích thước {kh}×{kw} trên {c} kênh đầu vào, đánh số #1, #2, … từ trái sang "
+                           "phải, từ trên xuống dưới. Mỗi kernel được co giãn riêng: xám trung tính là 0, trắng là "
                            "trọng số dương lớn nhất, đen là trọng số âm nhất (ở chế độ màu, trọng số của mỗi kênh "
                            "quyết định lượng màu đó).",
     "lrn_responses": "Đáp ứng của chúng với bức ảnh ở trên",
-    "lrn_resp_caption": "Các nhân #1–#{shown} trong số {n}, áp dụng bằng conv2d của PyTorch lên cùng bức ảnh "
+    "lrn_resp_caption": "Các kernel #1–#{shown} trong số {n}, áp dụng bằng conv2d của PyTorch lên cùng bức ảnh "
                         "{w}×{h} mà các bộ lọc cổ điển dùng, được chuẩn hoá như dữ liệu huấn luyện của mô hình "
                         "((x/255 − trung bình)/độ lệch chuẩn cho từng kênh). Đệm số 0 giữ nguyên kích thước; bỏ "
                         "qua hệ số tự do (bias) để, như ở trên, màu trắng là 0 (đỏ là dương, lam là âm). Bản thân "
-                        "mô hình nhìn ảnh {side}×{side}: các nhân hoạt động như nhau ở mọi kích thước, chỉ là các "
-                        "cấu trúc chúng bắt được ở đây lớn hơn. Những nhân có tổng trọng số khác 0 còn phản ứng với độ "
+                        "mô hình nhìn ảnh {side}×{side}: các kernel hoạt động như nhau ở mọi kích thước, chỉ là các "
+                        "cấu trúc chúng bắt được ở đây lớn hơn. Những kernel có tổng trọng số khác 0 còn phản ứng với độ "
                         "sáng hoặc màu sắc, nên cả một vùng ảnh chuyển sang đỏ hoặc lam.",
-    "lrn_similar": "Nhân học được nào giống mỗi nhân cổ điển nhất?",
-    "lrn_col_classic": "Nhân cổ điển",
-    "lrn_col_learned": "Nhân học được giống nhất",
+    "lrn_similar": "Kernel học được nào giống mỗi kernel cổ điển nhất?",
+    "lrn_col_classic": "Kernel cổ điển",
+    "lrn_col_learned": "Kernel học được giống nhất",
     "lrn_col_sign": "Dấu",
     "lrn_col_score": "Độ tương đồng |cos|",
-    "lrn_table_caption": "Độ tương đồng là cosin giữa hai nhân khi xem chúng như hai vectơ, sau khi đệm số 0 "
-                         "quanh tâm của nhân nhỏ hơn và trừ đi giá trị trung bình của mỗi nhân (một độ lệch hằng "
-                         "số không được tính). Nó bỏ qua dấu: − nghĩa là nhân học được chính là nhân cổ điển bị đổi "
-                         "dấu, điều mà lớp tiếp theo có thể bù lại. Nhân màu trước hết được cộng qua R, G và B (mỗi "
+    "lrn_table_caption": "Độ tương đồng là cosin giữa hai kernel khi xem chúng như hai vectơ, sau khi đệm số 0 "
+                         "quanh tâm của kernel nhỏ hơn và trừ đi giá trị trung bình của mỗi kernel (một độ lệch hằng "
+                         "số không được tính). Nó bỏ qua dấu: − nghĩa là kernel học được chính là kernel cổ điển bị đổi "
+                         "dấu, điều mà lớp tiếp theo có thể bù lại. Kernel màu trước hết được cộng qua R, G và B (mỗi "
                          "kênh chia cho độ lệch chuẩn của nó): đó là tác dụng của chúng lên ảnh xám. Các phép làm "
                          "mờ (Gauss, trung bình) được so sánh mà không trừ trung bình, vì lấy trung bình chính là "
                          "việc chúng làm.",
     "lrn_pair": "So sánh cạnh nhau",
-    "lrn_no_match": "Không có nhân học được nào so sánh được với nhân này: sau khi trừ trung bình, tất cả đều là "
+    "lrn_no_match": "Không có kernel học được nào so sánh được với kernel này: sau khi trừ trung bình, tất cả đều là "
                     "hằng số (hoặc bằng 0).",
-    "lrn_pair_learned": "Nhân học #{n}{sign}",
-    "lrn_pair_caption": "Từ trái sang: nhân cổ điển, nhân học được giống nó nhất (cộng qua các kênh màu, chỉnh "
+    "lrn_pair_learned": "Kernel học #{n}{sign}",
+    "lrn_pair_caption": "Từ trái sang: kernel cổ điển, kernel học được giống nó nhất (cộng qua các kênh màu, chỉnh "
                         "dấu và co giãn để trọng số lớn nhất là ±1), rồi đến đáp ứng của chúng với bức ảnh. Độ "
                         "tương đồng {score}.",
     # the experiment
     "lrn_exp_title": "Thí nghiệm: lớp đầu thiết kế thủ công so với lớp đầu tự học",
     "lrn_exp_intro": "Liệu CNN có làm tốt như vậy không nếu ta cho nó các bộ dò cạnh cổ điển thay vì để nó tự học "
                      "lớp đầu? Hai mô hình LeNet-5 được huấn luyện trên cùng dữ liệu chữ số, với cùng hạt giống "
-                     "ngẫu nhiên và cùng công thức. Một mô hình bắt đầu với các nhân Sobel, Scharr và Prewitt ở lớp "
+                     "ngẫu nhiên và cùng công thức. Một mô hình bắt đầu với các kernel Sobel, Scharr và Prewitt ở lớp "
                      "đầu (đóng băng, hoặc được phép thay đổi); mô hình kia bắt đầu từ trọng số ngẫu nhiên. Đường "
                      "cong của hai mô hình hiện cùng nhau trong lúc huấn luyện.",
     "lrn_exp_n_train": "Số ảnh huấn luyện",
     "lrn_exp_epochs": "Số epoch",
     "lrn_exp_freeze": "Đóng băng lớp thiết kế thủ công",
-    "lrn_exp_freeze_help": "Đóng băng: các nhân cổ điển không bao giờ thay đổi và chỉ các lớp sau học. Tắt: chúng "
+    "lrn_exp_freeze_help": "Đóng băng: các kernel cổ điển không bao giờ thay đổi và chỉ các lớp sau học. Tắt: chúng "
                            "chỉ là điểm xuất phát.",
     "lrn_exp_setup": "Chữ số tổng hợp: {n_train} ảnh huấn luyện và {n_val} ảnh kiểm định; Adam, tốc độ học "
                      "0,003, lô 128. Chạy trên {device}, lần lượt từng việc khi máy đang bận.",

@@ -289,7 +289,7 @@ VI: dict[str, str] = {
     "tr_queued": "Đang chờ trong hàng đợi: vị trí {position}. Lần chạy của các bạn khác đang huấn luyện; lần chạy của "
                  "bạn sẽ tự bắt đầu.",
     "tr_preparing": "Đang chuẩn bị dữ liệu…",
-    "tr_running": "Epoch {epoch} / {epochs}",
+    "tr_running": "Đang huấn luyện epoch {epoch} trên {epochs}",
     "tr_speed": "{ips} ảnh/giây · còn khoảng {eta} giây · mất mát hiện tại {loss} · độ chính xác hiện tại {acc}%",
     "tr_cancelled": "Đã dừng. Các epoch hoàn thành trước khi dừng đã được lưu.",
     "tr_done_done": "Đã xong.",
@@ -318,7 +318,7 @@ VI: dict[str, str] = {
     "tr_grad_axis": "chuẩn gradient của trọng số",
     "tr_download": "Tải mô hình về (.safetensors)",
     "tr_run_link": "Đường dẫn của trang giờ có `run={run}`: mở lại sau (hoặc trên thiết bị khác) để tìm lại lần chạy "
-                   "này. Các trang khác (Bộ lọc, Quan sát, Giải thích) cũng dùng được mô hình này.",
+                   "này. Các trang khác (Bộ lọc, Soi mô hình, Giải thích) cũng dùng được mô hình này.",
     "warn_run_missing": "Không tìm thấy lần chạy `{run}`: có thể nó vẫn đang chuẩn bị epoch đầu tiên, hoặc máy chủ đã "
                         "quên nó.",
     "err_train_settings": "Các thiết lập này không khớp với nhau: {reason}",

@@ -71,7 +71,7 @@ def class_runs_ui() -> None:
     views = {v.id: v for v in store().views(class_id=info.id)}
     active = any(v.active for v in views.values())
     if views:
-        st.multiselect(t("cr_overlay"), list(views), key="cr_overlay",
+        st.multiselect(t("cr_overlay"), list(views), key="cr_overlay", placeholder=t("choose_options"),
                        format_func=lambda j: _label(views, j))  # options are plain text
         pick = st.selectbox(t("cr_pick"), list(views), key="cr_pick", format_func=lambda j: _label(views, j))
         left, right = st.columns(2)

@@ -183,10 +183,21 @@ def _teacher_sidebar(info: ClassInfo) -> None:
                         help=t("cls_present_help"))
     if not present and info.presenting:
         room().stop_presenting(info.id, teacher_token())  # type: ignore[arg-type]
-    st.toggle(t("cls_big"), key="cls_big", help=t("cls_big_help"))
+    # The widget's own state is dropped when the teacher opens another page: the choice is kept
+    # under BIG so the presenter view stays on from page to page until it is turned off.
+    st.toggle(t("cls_big"), key="cls_big", value=presenter_view(), help=t("cls_big_help"), on_change=_keep_big)
     n = len(room().members(info.id))
     st.markdown(t("cls_teaching", code=info.code, n=n))
     st.session_state["cls_ask_box"] = st.container()  # filled by page_end, after the page offered its questions
+
+
+def presenter_view() -> bool:
+    """Whether this teacher's pages are in presenter view (large type for the projector)."""
+    return bool(st.session_state.get(BIG, False))
+
+
+def _keep_big() -> None:
+    st.session_state[BIG] = bool(st.session_state.get("cls_big"))
 
 
 def page_end() -> None:
@@ -308,6 +319,7 @@ READY = {"pages/convolution.py": ("q_course_output_5x5", "q_course_stride_7", "q
                                   "q_course_cell", "q_course_conv1_params"),
          "pages/inspect.py": ("q_course_lenet_params",), "pages/train.py": ("q_course_lenet_params",),
          "pages/architectures.py": ("q_course_lenet_params",)}
+BIG = "cls_big_on"  # the presenter view, kept across pages
 OFFERS = "cls_offers"  # questions about the current view, offered by the page during this run
 
 

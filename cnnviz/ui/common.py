@@ -14,9 +14,10 @@ from pathlib import Path
 import streamlit as st
 
 from cnnviz.text import untrusted
-from cnnviz.device import configure_threads, describe_device
+from cnnviz.device import configure_threads
 from cnnviz.errors import CnnvizError
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
+from cnnviz.ui.names import device_name
 
 __all__ = ["error_text", "page_end", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
 
@@ -64,9 +65,8 @@ def sync_language_to_url() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _device_text() -> str:
-    configure_threads()  # once per server process: one thread per click (CNNVIZ_TORCH_THREADS overrides)
-    return describe_device()
+def _threads_configured() -> int:
+    return configure_threads()  # once per server process: one thread per click (CNNVIZ_TORCH_THREADS overrides)
 
 
 def page_setup(page_title_key: str) -> None:
@@ -81,14 +81,15 @@ def page_setup(page_title_key: str) -> None:
         st.divider()
         st.segmented_control(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
                              key=_LANG_WIDGET, on_change=_on_language_change)
-        st.caption(t("device_line", device=_device_text()))
+        _threads_configured()
+        st.caption(t("device_line", device=device_name()))
         from cnnviz.ui import classroom_ui  # it uses this module's helpers
 
         classroom_ui.class_ui(next(script for script, key, _ in NAV if key == page_title_key))
     # One container, always there: what appears in it (the presenter view's style, a question)
     # never moves the page's own elements, whose widgets would otherwise lose their state.
     with st.container(key="cls_top"):
-        if st.session_state.get("cls_big"):
+        if classroom_ui.presenter_view():
             st.html(f"<style>{PRESENTER_CSS}</style>")
         classroom_ui.question_ui()
     bad = st.session_state.pop("_lang_url_bad", None)

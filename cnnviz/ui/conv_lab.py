@@ -20,7 +20,7 @@ from cnnviz.plots import matrix_figure
 from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
                              transpose_expression)
 from cnnviz.transposed import TransposeTrace, conv_transpose2d_code
-from cnnviz.ui.classroom_ui import offer_question
+from cnnviz.ui.classroom_ui import offer_question, presenter_view
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.i18n import t
 
@@ -357,7 +357,7 @@ def _step_labels(s: LabState) -> dict[str, str]:
 def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """The animated step view; it plays in the browser and tells the page the step a person picks."""
     shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
-    zoom = PRESENTER_ZOOM if st.session_state.get("cls_big") else 1.0
+    zoom = PRESENTER_ZOOM if presenter_view() else 1.0
     data = step_component_data(shown, s.channel, s.step, _step_labels(s), zoom)
     with st.container(key="conv_stepview"):
         _step_view(key=PLAYER, data=data, default={"step": s.step}, on_step_change=_on_player_step)

@@ -91,7 +91,8 @@ def _note(name: str, diff: float | None) -> str:
 
 def controls_ui() -> tuple[list[str], float]:
     """Filter choice and Gaussian sigma; drawn on every run so their values survive an empty upload."""
-    names = st.multiselect(t("flt_filters"), ALL_FILTERS, key="flt_filters", format_func=lambda n: t(f"flt_{n}"))
+    names = st.multiselect(t("flt_filters"), ALL_FILTERS, key="flt_filters", format_func=lambda n: t(f"flt_{n}"),
+                           placeholder=t("choose_options"))
     sigma = st.slider(t("flt_sigma"), 0.1, 3.0, step=0.1, key="flt_sigma")
     st.query_params.update(filters=",".join(names), sigma=f"{sigma:g}")
     return names, sigma

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from cnnviz.device import describe_device
 from cnnviz.ui.i18n import t
+from cnnviz.ui.names import device_name
 
 __all__ = ["device_ui", "pages_ui"]
 
@@ -29,4 +29,4 @@ def pages_ui() -> None:
 
 def device_ui() -> None:
     st.subheader(t("device_header"))
-    st.markdown(t("device_text", device=describe_device(), torch=torch.__version__))
+    st.markdown(t("device_text", device=device_name(), torch=torch.__version__))

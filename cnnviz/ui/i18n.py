@@ -24,7 +24,7 @@ def translate(lang: str, key: str, **args: object) -> str:
     if not args:
         return text
     try:
-        return fill(text, args)  # values marked untrusted are escaped for Markdown
+        return fill(text, args, lang)  # untrusted values escaped for Markdown, numbers localized
     except (KeyError, IndexError, ValueError):
         return text  # a catalog entry and its call site disagree: show the text rather than fail
 

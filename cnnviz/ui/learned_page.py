@@ -24,12 +24,13 @@ from cnnviz.images import downscale_for_display, to_gray
 from cnnviz.jobs import JobView
 from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, first_layer, \
     grey_kernels, has_conv, responses
-from cnnviz.models import ModelConfig, describe
+from cnnviz.models import ModelConfig
 from cnnviz.plots import matrix_figure, response_image
 from cnnviz.runs import RunSpec, load_filters, run_dir, valid_run_id
 from cnnviz.train import TrainConfig
 from cnnviz.ui.common import error_text, show_error
 from cnnviz.ui.i18n import t
+from cnnviz.ui.names import arch_name, dataset_name, model_line
 from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.ui.run_status import job_device, owner, saved_run, status_ui, store, submit, workers_ui
 
@@ -82,8 +83,8 @@ def _seed_from_url() -> None:
 def _label(entry: zoo.ZooEntry) -> str:
     info = entry.info
     if entry.kind == "shipped":
-        return t("lrn_shipped", model=describe(info.config).split(" · ")[0], dataset=info.dataset)
-    return t("lrn_run", title=info.note or describe(info.config).split(" · ")[0], run=entry.name)
+        return t("lrn_shipped", model=arch_name(info.config), dataset=dataset_name(info.dataset))
+    return t("lrn_run", title=info.note or arch_name(info.config), run=entry.name)
 
 
 def _reset_epoch() -> None:
@@ -242,8 +243,8 @@ def learned_ui(img: np.ndarray | None, sigma: float) -> None:
         show_error(exc, "err_lrn_load")
         return
     acc = info.metrics.get("val_acc")
-    st.caption(t("lrn_model_info", model=describe(info.config), dataset=info.dataset,
-                 acc="—" if acc is None else f"{100 * acc:.1f}%"))
+    st.caption(t("lrn_model_info", model=model_line(info.config), dataset=dataset_name(info.dataset),
+                 acc="—" if acc is None else t("nm_percent", p=acc)))
     weight = _epoch_ui(entry, layer.weight)
     st.subheader(t("lrn_kernels"))
     _kernels_ui(weight)

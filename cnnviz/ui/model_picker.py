@@ -27,11 +27,12 @@ from cnnviz.attribution import randomized_copy
 from cnnviz.checkpoints import CheckpointInfo, load_checkpoint
 from cnnviz.device import best_device
 from cnnviz.errors import CnnvizError
-from cnnviz.models import ARCH_LABELS, describe
+from cnnviz.models import ARCH_LABELS
 from cnnviz.pretrained import IMAGENET_MODELS, Pretrained, load_imagenet, weights_file
 from cnnviz.runs import valid_run_id
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
+from cnnviz.ui.names import model_line
 
 __all__ = ["DEFAULT_MODEL", "IMAGENET_LABELS", "UPLOAD", "Picked", "cached", "compute_failed",
            "logits_of", "model_ui", "nbytes", "random_twin", "zoo_entries"]
@@ -241,10 +242,10 @@ def _from_info(key: str, version: str, model: nn.Module, info: CheckpointInfo, l
 
 
 def _describe_ui(info: CheckpointInfo) -> None:
-    line = describe(info.config)
+    line = model_line(info.config)
     acc = info.metrics.get("val_acc")
     if acc is not None:
-        line += " · " + t("mp_val_acc", acc=f"{acc:.1%}")
+        line += " · " + t("mp_val_acc", acc=acc)
     st.caption(line)
 
 

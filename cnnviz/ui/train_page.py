@@ -15,7 +15,7 @@ import streamlit as st
 
 from cnnviz.data import DATASETS
 from cnnviz.errors import CnnvizError
-from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, INIT_LABELS
+from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS
 from cnnviz.runs import RunSpec, max_active_runs
 from cnnviz.trainstate import CUSTOM, FIELDS, MODEL_FIELDS, RUNGS, SCRATCH, TRAIN_FIELDS, TrainState, from_query, \
     rung_state, settings_of, spec_of, to_query
@@ -28,8 +28,9 @@ from cnnviz.ui.train_transfer import params_text, start_from_ui
 
 __all__ = ["settings_ui", "start_ui"]
 
-_LABELS = {"arch": ARCH_LABELS, "activation": ACTIVATION_LABELS, "init": INIT_LABELS,
-           "optimizer": {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}}
+# How a choice is written: names of things as they are, inits in the reader's language.
+_LABELS = {"arch": ARCH_LABELS.get, "activation": ACTIVATION_LABELS.get, "init": lambda c: t(f"nm_init_{c}"),
+           "optimizer": {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}.get}
 
 
 def _seed_from_url() -> None:
@@ -70,8 +71,7 @@ def _widget(name: str, container: Any) -> None:
     if field.kind == "bool":
         container.toggle(label, **common)
     elif field.kind == "choice" and all(isinstance(c, str) for c in field.choices):
-        labels = _LABELS.get(name)
-        fmt = labels.get if labels else (lambda c: t(f"tr_{name}_{c}"))
+        fmt = _LABELS.get(name, lambda c: t(f"tr_{name}_{c}"))
         container.selectbox(label, field.choices, format_func=fmt, **common)
     elif field.kind == "choice":
         container.select_slider(label, field.choices, format_func=lambda v: f"{v:g}", **common)

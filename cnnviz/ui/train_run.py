@@ -152,7 +152,8 @@ def _live_ui(state: TrainState) -> None:
     mine = [r for r in my_runs() if r != run_id]
     if mine:
         st.session_state["tr_compare"] = [r for r in st.session_state.get("tr_compare", []) if r in mine]
-        st.multiselect(t("tr_compare"), mine, key="tr_compare", format_func=_run_label)
+        st.multiselect(t("tr_compare"), mine, key="tr_compare", format_func=_run_label,
+                       placeholder=t("choose_options"))
     if not active:
         _downloads_ui(run_id)
 

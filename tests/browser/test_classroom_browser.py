@@ -93,3 +93,10 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
     expect(students[1].get_by_text("You answered 5.")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
     save_screenshot(students[1], "classroom_student_after_reveal_1366")
     assert_no_exception(teacher)
+    # the presenter view stays on from page to page (a widget's state alone is dropped there)
+    assert teacher.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+    teacher.get_by_test_id("stSidebar").get_by_role("link", name="Filters").click()
+    wait_for_script(teacher)
+    expect(teacher.locator(".st-key-cls_big input")).to_be_checked()
+    assert teacher.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+    save_screenshot(teacher, "classroom_teacher_presenter_filters_1920")
