@@ -317,7 +317,7 @@ def step_component_data(trace: ConvTrace | PoolTrace | TransposeTrace, channel: 
         data, chans, o = (_conv_data if isinstance(trace, ConvTrace) else _pool_data)(trace, channel, start)
     skeleton = _skeleton(data, labels, chans, o)
     key = hashlib.sha1(_script_json({**data, "start": 0, "html": skeleton}).encode()).hexdigest()[:16]
-    return {"html": skeleton, "data": data, "key": key, "scale": scale}
+    return {"html": skeleton, "data": data, "key": key, "scale": scale, "pad": 2 * GAP}
 
 
 def _conv_data(trace: ConvTrace, out_channel: int, start: int) -> tuple[dict[str, Any], list[int], int]:
@@ -599,20 +599,24 @@ COMPONENT_JS = PLAYER_JS + r"""
 const players = new WeakMap();
 export default function (component) {
   const {parentElement: host, data, setStateValue} = component;
+  let box = host.querySelector(".svbox");
+  if (!box) { box = document.createElement("div"); box.className = "svbox"; host.appendChild(box); }
   let p = players.get(host);
   if (!p || p.key !== data.key) {
-    let box = host.querySelector(".svbox");
-    if (!box) { box = document.createElement("div"); box.className = "svbox"; host.appendChild(box); }
+    box.style.zoom = 1;
     box.innerHTML = data.html;  // built and escaped by cnnviz.stepview
-    box.style.zoom = data.scale;
     p = {key: data.key, start: data.data.start, player: null};
     p.player = cnnvizPlayer(host, data.data, s => { p.start = s; setStateValue("step", s); });
+    // the widest piece that cannot wrap: the input-and-kernel row, or the output column
+    p.need = Math.max(box.querySelector(".chans").scrollWidth, data.data.rw) + data.pad;
     players.set(host, p);
   } else if (data.data.start !== p.start) {
     p.start = data.data.start;
     if (p.player.step() !== p.start) p.player.show(p.start);
   }
-  host.querySelector(".svbox").style.zoom = data.scale;
+  // presenter view: as large as data.scale, while the widest piece still fits the page's column
+  const frame = host.host || host;
+  box.style.zoom = Math.max(1, Math.min(data.scale, frame.clientWidth / p.need));
 }
 """
 

@@ -35,7 +35,7 @@ STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "
                "padding", "channel", "speed", "bias")
 PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
 IN_PAGE = "lab_in_page"  # True while the whole page runs (not only the stepping fragment)
-PRESENTER_ZOOM = 1.6  # the step view in presenter view, read from the back of a room
+PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
 # The step view runs in the page (not an iframe) and reports the step a person chooses there.
 _step_view = st.components.v2.component("cnnviz_stepview", css=COMPONENT_CSS, js=COMPONENT_JS)
 

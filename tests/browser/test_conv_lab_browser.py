@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from cnnviz.stepview import format_number
 
 from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_script
+from .test_classroom_browser import _start_class, teacher_env  # noqa: F401 (the fixture sets the password)
 
 PLAYER = ".st-key-conv_stepview"
 PANEL = ".st-key-conv_step_expr"
@@ -100,3 +101,34 @@ def test_lab_screens(page: Page, app_url: str, lang: str, size: tuple[int, int],
     assert_no_exception(page)
     expect(page.locator(f"{PLAYER} .out-cell").first).to_be_visible()
     save_screenshot(page, request.node.name)
+
+
+SHADOW = "[...document.querySelectorAll('.st-key-conv_stepview *')].map(e => e.shadowRoot).find(r => r)"
+VALUE_HEIGHT = f"() => {SHADOW}.querySelector('.host .cell').getBoundingClientRect().height"
+
+
+@pytest.mark.parametrize("screen", [(1920, 1080, 1.0), (1280, 720, 1.5)], ids=["1920x1080", "1920x1080-at-150%"])
+def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, browser, screen,
+                                             request: pytest.FixtureRequest) -> None:
+    """In presenter view the step view grows (up to twice its size) while it still fits its column."""
+    width, height, zoom = screen
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom)
+    teacher = context.new_page()
+    _start_class(teacher, app_url)
+    teacher.get_by_test_id("stSidebar").get_by_role("link", name="Convolution").click()
+    wait_for_script(teacher)
+    expect(teacher.locator(f"{PLAYER} .out-cell").first).to_be_visible()
+    before = teacher.evaluate(VALUE_HEIGHT) * zoom  # device pixels, as the projector shows them
+    teacher.locator(".st-key-cls_big label").click()
+    wait_for_script(teacher)
+    expect(teacher.locator(f"{PLAYER} .out-cell").first).to_be_visible()
+    after = teacher.evaluate(VALUE_HEIGHT) * zoom
+    assert after >= 1.4 * before and after >= 48, (before, after)  # a 34 px cell at least 48 device px tall
+    player = teacher.locator(PLAYER).bounding_box()
+    column = teacher.locator(".st-key-conv_output").bounding_box()
+    assert player["width"] <= column["width"] + 2  # scaled up, not spilling out of the page's column
+    scroll = teacher.evaluate(f"() => {SHADOW}.querySelector('.svbox').scrollWidth")
+    assert scroll <= player["width"] + 2
+    assert_no_exception(teacher)
+    save_screenshot(teacher, request.node.name)
+    context.close()
