@@ -22,7 +22,7 @@ EN: dict[str, str] = {
                  "first turns the kernel by 180°. A network learns the turned kernel just as well.",
     "err_groups": "{groups} groups cannot split {c_in} input and {c_out} output channels evenly: the number of "
                   "groups must divide both.",
-    "sv_relu_conv": "ReLU(conv)",
+    "sv_relu_conv": "ReLU",
     "sv_kernel_flipped": "Kernel (flipped)",
     "one_by_one_note": "A 1×1 convolution mixes channels: each output cell is a weighted sum of the {c_in} input "
                        "values at the same position, one set of weights per output channel ({c_out}).",
@@ -85,7 +85,7 @@ VI: dict[str, str] = {
                  "học và xử lý tín hiệu, xoay kernel 180° trước. Mạng học kernel đã xoay cũng tốt như vậy.",
     "err_groups": "{groups} nhóm không chia đều được {c_in} kênh đầu vào và {c_out} kênh đầu ra: số nhóm phải "
                   "chia hết cả hai.",
-    "sv_relu_conv": "ReLU(tích chập)",
+    "sv_relu_conv": "ReLU",
     "sv_kernel_flipped": "Kernel (đã lật)",
     "one_by_one_note": "Tích chập 1×1 trộn các kênh: mỗi ô đầu ra là tổng có trọng số của {c_in} giá trị đầu vào "
                        "ở cùng vị trí, mỗi kênh đầu ra ({c_out}) một bộ trọng số.",

@@ -84,7 +84,7 @@ def test_pooling_of_the_convolution_as_the_course_draws_it(page: Page, app_url: 
     page.locator(f"{PLAYER} #last").click()
     settle(page)
     assert page.locator(PANEL).inner_text().strip().endswith(f"= {format_number(pooled[-1])}")
-    expect(page.locator(PLAYER)).to_contain_text("ReLU(conv)")
+    expect(page.locator(PLAYER)).to_contain_text("ReLU · channel 0")
     assert "ReLU" in page.get_by_test_id("stMain").inner_text()
     assert_no_exception(page)
 
