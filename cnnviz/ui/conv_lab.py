@@ -287,8 +287,9 @@ def _conv_settings_ui() -> None:
 
 def settings_ui() -> None:
     """Operation switch and the stride / padding / dilation (or pooling) controls."""
-    st.segmented_control(t("operation"), ["conv", "transpose", "pool"], key="lab_view", on_change=_edit_settings,
-                         format_func=lambda v: t(f"view_{v}"))
+    # a radio, not a segmented control: three operations wrap onto two lines in a narrow column
+    st.radio(t("operation"), ["conv", "transpose", "pool"], key="lab_view", on_change=_edit_settings, horizontal=True,
+             format_func=lambda v: t(f"view_{v}"))
     if current().view == "conv":
         _conv_settings_ui()
         return

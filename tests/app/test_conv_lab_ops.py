@@ -67,7 +67,7 @@ def test_groups_that_do_not_divide_are_explained(conv: AppTest) -> None:
 
 def test_pooling_follows_the_convolution_and_the_intro_follows_the_operation(conv: AppTest) -> None:
     intro = conv.caption[0].value
-    conv.button_group(key="lab_view").set_value("pool").run()
+    conv.radio(key="lab_view").set_value("pool").run()
     no_exception(conv)
     assert conv.radio(key="lab_pool_of").value == "conv"
     assert output_maps(conv) == [[["4"]]]  # ReLU(conv) is 3x3: one 2x2 window, its max is 4
@@ -91,7 +91,7 @@ def test_the_lab_offers_the_teacher_questions_about_its_view() -> None:
 
 
 def test_transposed_convolution_view(conv: AppTest) -> None:
-    conv.button_group(key="lab_view").set_value("transpose").run()
+    conv.radio(key="lab_view").set_value("transpose").run()
     conv.slider(key="lab_stride").set_value(2).run()
     conv.slider(key="lab_output_padding").set_value(1).run()
     no_exception(conv)

@@ -92,8 +92,9 @@ def test_pooling_of_the_convolution_as_the_course_draws_it(page: Page, app_url: 
 @pytest.mark.parametrize("lang", ["en", "vi"])
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
 @pytest.mark.parametrize("query", ["", "&view=pool", "&groups=2&kernel=1,0;0,1|2,1;0,-1|1,1;1,1|0,1;1,0"
-                                   "&input=1,2,0;3,1,1;0,2,2|2,2,1;0,1,3;1,0,1&flip=1"],
-                         ids=["conv", "pool", "grouped-flipped"])
+                                   "&input=1,2,0;3,1,1;0,2,2|2,2,1;0,1,3;1,0,1&flip=1",
+                                   "&view=transpose&stride=2&padding=1&output_padding=1&step=4"],
+                         ids=["conv", "pool", "grouped-flipped", "transpose"])
 def test_lab_screens(page: Page, app_url: str, lang: str, size: tuple[int, int], query: str,
                      request: pytest.FixtureRequest) -> None:
     page.set_viewport_size({"width": size[0], "height": size[1]})
