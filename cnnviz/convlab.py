@@ -34,6 +34,7 @@ LIMITS = {
 PADDING_WORDS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
 VIEWS = ("conv", "pool", "transpose")
+MAX_SCATTER = 40  # side of a transposed convolution's full scatter the step view draws (66 took 0.6 s a click)
 POOL_OF = ("conv", "input")  # pool the ReLU of the convolution's output (as the course draws it), or the input
 NAMED_INPUTS = ("course", "pool_example", "vertical_edge", "horizontal_edge", "diagonal", "checkerboard", "ramp")
 NAMED_KERNELS = ("course", "identity", "box_blur", "gaussian", "sobel_x", "sobel_y", "laplacian", "sharpen", "emboss")
@@ -119,6 +120,8 @@ def _transpose_problem(s: LabState) -> Message | None:
         return "err_output_padding", {"op": s.output_padding, "stride": s.stride, "dilation": s.dilation}
     if rows.size < 1 or cols.size < 1:
         return "err_transpose_crop", {"p": rows.padding, "h": rows.full, "w": cols.full}
+    if max(rows.full, cols.full) > MAX_SCATTER:
+        return "err_transpose_big", {"h": rows.full, "w": cols.full, "max": MAX_SCATTER}
     return None
 
 

@@ -258,21 +258,20 @@ def _transpose_data(trace: TransposeTrace, o: int, start: int, cropped: str) -> 
     crop = np.ones((hf, wf), dtype=bool)
     crop[p:p + trace.rows.size, p:p + trace.cols.size] = False
     acc = np.zeros((hf, wf))
-    run, expr = [], []
+    run = []  # per step, (flat index, running sum) of each tap in kernel order; the script writes the lines
     for t in range(h * w):
         i, j = divmod(t, w)
         r, c = trace.targets(i, j)
         acc[r[:, None], c[None, :]] += trace.blocks[o, i, j]
-        lines = _scatter_lines(trace, o, i, j, acc, cropped)
-        expr.append([line for line, _ in lines])
-        run.append([[idx, format_number(acc.flat[idx])] for _, idx in lines])
+        flat = (r[:, None] * wf + c[None, :]).ravel()
+        run.append([[int(idx), format_number(acc.flat[idx])] for idx in flat])
     data = {
         "kind": "scatter", "c": c_in, "h_in": h, "w_in": w, "ho": h, "wo": w, "n": h * w, "k": k,
         "start": max(0, min(h * w - 1, int(start))), "L": LEVELS, "pal": _palette(), "ms": BASE_INTERVAL_MS,
         "x": [_tokens(trace.x[ch]) for ch in range(c_in)], "xl": [_levels(trace.x[ch]) for ch in range(c_in)],
         "w": [_tokens(trace.weight[ch, o]) for ch in range(c_in)], "wl": _levels(trace.weight[:, o]),
         "hf": hf, "wf": wf, "full": _tokens(trace.full[o]), "fl": _levels(trace.full[o]),
-        "crop": "".join("1" if v else "0" for v in crop.ravel()), "run": run, "expr": expr,
+        "crop": "".join("1" if v else "0" for v in crop.ravel()), "run": run, "p": p, "cropped": cropped,
         "gx": gx, "gk": gk, "go": go, "rw": _grid_box(hf, wf, go)[0], "pad": "",
         "b": None if trace.bias is None else format_number(trace.bias[o]),
     }

@@ -159,9 +159,13 @@ function scatterView() {  // transposed convolution: each input cell adds a scal
     if (step < N - 1) for (let t = 0; t <= step; t++) D.run[t].forEach(([k, v]) => { shown[k] = v; });
     outs.forEach((cell, k) => { cell.firstChild.textContent = shown[k]; cell.classList.toggle("todo", shown[k] === ""); });
     D.run[step].forEach(([k]) => mark(outs[k]));
-    const box = $("expr");
+    const box = $("expr");  // the lines transpose_expression writes, from the same tokens
     box.textContent = "";
-    D.expr[step].forEach(text => el("div", "line", box, text));
+    D.run[step].forEach(([k, v], tap) => {
+      const terms = D.x.map((xc, ch) => fac(xc[step]) + X + fac(D.w[ch][tap])).join(" + ");
+      const at = `(${Math.floor(k / D.wf) - D.p}, ${k % D.wf - D.p})`;
+      el("div", "line", box, `${at} += ${terms} \u2192 ${v}` + (D.crop[k] === "1" ? ` (${D.cropped})` : ""));
+    });
   };
 }
 

@@ -218,3 +218,5 @@ def test_transposed_view_equals_torch_and_steps_through_input_cells() -> None:
     assert problem(replace(state, output_padding=2))[0] == "err_output_padding"
     assert problem(replace(state, padding="same"))[0] == "err_transpose_same"
     assert problem(replace(state, padding=3, stride=1, output_padding=0))[0] == "err_transpose_crop"
+    big = replace(state, x=np.ones((1, 12, 12)), weight=np.ones((1, 1, 7, 7)), stride=4, padding=0, output_padding=0)
+    assert problem(big)[0] == "err_transpose_big"  # a 51x51 scatter: too many cells to draw, and to send per click

@@ -54,6 +54,8 @@ EN: dict[str, str] = {
     "err_output_padding": "Output padding {op} must be smaller than the stride ({stride}) or the dilation "
                           "({dilation}), as in PyTorch.",
     "err_transpose_crop": "Padding {p} crops the whole {h}×{w} scatter away: use less padding.",
+    "err_transpose_big": "These settings scatter onto {h}×{w} cells, more than the {max}×{max} the step view can "
+                         "show readably: use a smaller input, stride, kernel or dilation.",
     "selected_input_header": "Selected input cell",
     "step_label_input": "Step **{s}** of {n}: input cell (row {i}, column {j}) scattered into map {c}",
     "sv_cropped": "cropped",
@@ -115,6 +117,8 @@ VI: dict[str, str] = {
     "err_output_padding": "Đệm đầu ra {op} phải nhỏ hơn bước trượt ({stride}) hoặc độ giãn ({dilation}), như trong "
                           "PyTorch.",
     "err_transpose_crop": "Đệm {p} cắt mất toàn bộ phần rải {h}×{w}: hãy dùng ít đệm hơn.",
+    "err_transpose_big": "Các thiết lập này rải lên {h}×{w} ô, nhiều hơn {max}×{max} ô mà hình từng bước có thể hiển "
+                         "thị dễ đọc: hãy dùng đầu vào, bước trượt, kernel hoặc độ giãn nhỏ hơn.",
     "selected_input_header": "Ô đầu vào đang chọn",
     "step_label_input": "Bước **{s}** / {n}: ô đầu vào (hàng {i}, cột {j}) rải vào bản đồ {c}",
     "sv_cropped": "bị cắt",
