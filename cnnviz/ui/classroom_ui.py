@@ -200,6 +200,15 @@ def _keep_big() -> None:
     st.session_state[BIG] = bool(st.session_state.get("cls_big"))
 
 
+def share_view() -> None:
+    """For a part of a page that reruns alone (a fragment): a presenting teacher's view reaches the class
+    without a whole-page run (page_end does the same at the end of one)."""
+    info, token = in_class(), teacher_token()
+    if info is not None and token is not None and st.session_state.get("cls_presenting") \
+            and room().is_teacher(info.id, token):
+        room().present(info.id, token, _page(), _query())
+
+
 def page_end() -> None:
     """Last call of a page: the teacher's view, when presenting, becomes what followers see."""
     info = in_class()

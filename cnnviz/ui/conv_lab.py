@@ -18,7 +18,7 @@ from cnnviz.plots import matrix_figure
 from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
                              transpose_expression)
 from cnnviz.transposed import TransposeTrace
-from cnnviz.ui.classroom_ui import offer_question, presenter_view
+from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
@@ -34,6 +34,7 @@ STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "
                "padding", "channel", "speed", "bias")
 PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
 IN_PAGE = "lab_in_page"  # True while the whole page runs (not only the stepping fragment)
+# (a fragment must not st.rerun() the app to share a step: in Chromium that dropped the lab's widget state)
 PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
 # The step view runs in the page (not an iframe) and reports the step a person chooses there.
 _step_view = st.components.v2.component("cnnviz_stepview", css=COMPONENT_CSS, js=COMPONENT_JS)
@@ -366,15 +367,14 @@ def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> 
 @st.fragment
 def stepping_ui() -> None:
     """Step view, output maps and the selected cell: their clicks rerun only this part of the page."""
-    ss = st.session_state
-    if not ss.get(IN_PAGE) and ss.get("cls_presenting"):
-        st.rerun()  # a presenting teacher's step reaches the class through the whole page's run
     s = current()
     trace = trace_of(s)
     step_view_ui(s, trace)
     output_ui(s, trace)
     step_ui(s, trace)
     save_url(s)
+    if not st.session_state.get(IN_PAGE):
+        share_view()  # the class follows a presenting teacher's steps (a whole run does it in page_end)
 
 
 def questions_ui(s: LabState) -> None:

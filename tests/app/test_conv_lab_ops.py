@@ -106,3 +106,14 @@ def test_transposed_convolution_view(conv: AppTest) -> None:
     conv.slider(key="lab_output_padding").set_value(2).run()
     assert any("smaller than the stride" in e.value for e in conv.error)
     no_exception(conv)
+
+
+def test_a_presenting_teachers_step_reaches_the_class() -> None:
+    teacher, info = _teacher()
+    teacher.switch_page("pages/convolution.py").run()
+    teacher.toggle(key="cls_presenting").set_value(True).run()
+    teacher.button(key="conv_next").click().run()
+    teacher.button(key="conv_next").click().run()
+    no_exception(teacher)
+    shown = classroom.default_classroom().presented(info.id)
+    assert shown.presenting and "step=2" in shown.query
