@@ -28,6 +28,7 @@ __all__ = [
     "map_stats",
     "mosaic",
     "top_k",
+    "walk_layers",
 ]
 
 FLOAT32_BYTES = 4
@@ -231,6 +232,15 @@ def feature_layers(model: nn.Module, in_shape: tuple[int, int, int]) -> list[str
     rows, _ = layer_table(model, in_shape)
     modules = dict(model.named_modules())
     return [r.name for r in rows if r.out_shape is not None and len(r.out_shape) == 3
+            and r.name and not isinstance(modules[r.name], nn.Identity)]
+
+
+def walk_layers(model: nn.Module, in_shape: tuple[int, int, int]) -> list[str]:
+    """Every row of the layer table a student can step to: feature maps (C, H, W) and vectors
+    (N,) of flattened and fully connected layers, in the table's order (Identity left out)."""
+    rows, _ = layer_table(model, in_shape)
+    modules = dict(model.named_modules())
+    return [r.name for r in rows if r.out_shape is not None and len(r.out_shape) in (1, 3)
             and r.name and not isinstance(modules[r.name], nn.Identity)]
 
 

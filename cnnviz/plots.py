@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.mapfigures import robust_range
+
 __all__ = ["matrix_figure", "response_image", "value_text"]
 
 CELL_PX = 34
@@ -50,19 +52,19 @@ def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None =
 
 
 def response_image(resp: np.ndarray, signed: bool) -> np.ndarray:
-    """An (H, W) filter response as an RGB uint8 picture.
+    """An (H, W) filter response as an RGB uint8 picture whose colours span what it contains.
 
-    Signed responses use a diverging map (blue negative, white zero, red positive) scaled by the
-    99.5th percentile of the magnitude (zero-padded borders give a few extreme values that would
-    wash out everything else), so zero is always white; unsigned ones are grey levels from min to max.
+    Signed responses use a diverging map (blue negative, white zero, red positive) scaled
+    symmetrically by the larger magnitude of the 1st and 99th percentiles (zero-padded borders
+    give a few extreme values that would wash out everything else), so zero is always white;
+    unsigned ones are grey levels from the 1st to the 99th percentile (cnnviz.mapfigures).
     """
     resp = np.nan_to_num(np.asarray(resp, dtype=np.float32))
+    low, high = robust_range(resp, signed)
     if signed:
-        scale = float(np.percentile(np.abs(resp), 99.5)) or float(np.abs(resp).max()) or 1.0
-        v = np.clip(resp / scale, -1.0, 1.0)[..., None]  # (H, W, 1) in -1..1
+        v = np.clip(resp / high, -1.0, 1.0)[..., None]  # (H, W, 1) in -1..1
         red, blue, white = np.array([214, 39, 40.0]), np.array([31, 119, 180.0]), np.full(3, 255.0)
         rgb = np.where(v >= 0, white + v * (red - white), white - v * (blue - white))
         return rgb.astype(np.uint8)
-    low, high = float(resp.min()), float(resp.max())
-    grey = (resp - low) / (high - low) * 255 if high > low else np.zeros_like(resp)
+    grey = np.clip((resp - low) / (high - low), 0.0, 1.0) * 255 if resp.max() > resp.min() else np.zeros_like(resp)
     return np.repeat(grey.astype(np.uint8)[..., None], 3, axis=-1)

@@ -16,11 +16,11 @@ with inputs:
 with summary:
     if picked and prepared:
         predictions_ui(picked, prepared, source)
-    if picked:
-        table_ui(picked)
+if picked:
+    table_ui(picked)  # the page's full width: all five columns fit, also zoomed to 150 %
 if picked and prepared:
     layer = layer_ui(picked)
     if layer:
-        channel = maps_ui(picked, prepared, layer)
+        channel = maps_ui(picked, prepared, layer, source)
         kernels_ui(picked, layer, channel)
 page_end()

@@ -16,6 +16,7 @@ from cnnviz.activations import (
     capture,
     conv_layers,
     feature_layers,
+    walk_layers,
     layer_table,
     map_stats,
     mosaic,
@@ -326,6 +327,18 @@ def test_feature_and_conv_layers() -> None:
     lenet = _model("lenet5")
     assert feature_layers(lenet, (1, 28, 28)) == ["conv1", "act1", "pool1", "conv2", "act2",
                                                   "pool2"]
+
+
+def test_the_walk_covers_every_row_of_the_table() -> None:
+    lenet = _model("lenet5")
+    rows, _ = layer_table(lenet, (1, 28, 28))
+    assert walk_layers(lenet, (1, 28, 28)) == [r.name for r in rows]  # all 12, fully connected ones too
+    assert walk_layers(lenet, (1, 28, 28))[6:] == ["flatten", "fc1", "act3", "fc2", "act4", "fc"]
+    resnet = _model("resnet", batchnorm=False)
+    walk = walk_layers(resnet, (3, 32, 32))
+    assert "stage1.bn1" not in walk and walk[-2:] == ["flatten", "fc"]  # Identity left out
+    _, acts = capture(lenet, torch.randn(1, 1, 28, 28), walk_layers(lenet, (1, 28, 28)))
+    assert acts["fc1"].shape == (1, 120) and acts["fc"].shape == (1, 10)
 
 
 # --- mosaic -----------------------------------------------------------------------------------

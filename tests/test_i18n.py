@@ -57,7 +57,9 @@ def _inspect_keys() -> set[str]:
     return ({f"mp_ds_{n}" for n in DATASETS} | {f"src_invert_{m}" for m in ("auto", "on", "off")}
             | {"prep_gray", "prep_invert", "prep_centre", "prep_same_size", "prep_resize", "prep_resize_crop",
                "prep_normalise", "src_draw"}
-            | set(CKPT_MESSAGES) | set(WEIGHTS_MESSAGES) | set(ATTR_MESSAGES))
+            | set(CKPT_MESSAGES) | set(WEIGHTS_MESSAGES) | set(ATTR_MESSAGES)
+            | {f"dom_{r}" for r in ("random", "photo", "pattern", "colour", "background", "unverified")}
+            | {f"dom_kind_{k}" for k in ("digits", "clothes", "shapes", "other")})
 
 
 def _train_keys() -> set[str]:

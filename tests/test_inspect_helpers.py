@@ -1,6 +1,6 @@
 """Pure helpers behind the Inspect and Attributions pages, against torchvision, Captum, scipy and
 hand computations: preprocessing, digit centring, map shrinking, the clickable mosaic, occlusion
-cost, overlays and rank correlation."""
+cost and rank correlation (overlays: tests/test_mapfigures.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from torch import nn
 from torchvision import transforms
 
 from cnnviz.activations import mosaic, map_stats
-from cnnviz.ui.attributions_page import occlusion_defaults, occlusion_evals, overlay, rank_correlation
+from cnnviz.ui.attributions_page import occlusion_defaults, occlusion_evals, rank_correlation
 from cnnviz.preprocess import centre_digit, fit_to_input, needs_invert, preprocess
 from cnnviz.ui.inspect_page import fmt_bytes, mosaic_figure, shrink_maps
 
@@ -132,19 +132,6 @@ def test_rank_correlation_averages_tied_zeros() -> None:
     want = scipy.stats.spearmanr(a.ravel(), b.ravel())[0]
     assert want < 0 and rank_correlation(a, b) == pytest.approx(want)
     assert np.isnan(rank_correlation(a, np.zeros_like(a)))  # a blank map has no order
-
-
-def test_overlay_keeps_the_picture_where_the_map_is_zero() -> None:
-    seen = np.full((4, 4, 1), 100, np.uint8)
-    amap = np.zeros((4, 4), np.float32)
-    amap[0, 0], amap[3, 3] = 1.0, -1.0
-    out = overlay(seen, amap, signed=True, opacity=1.0, px=8)  # factor 2
-    assert out.shape == (8, 8, 3)
-    np.testing.assert_array_equal(out[2:4, 2:4], 100)  # zero attribution: the grey picture
-    np.testing.assert_array_equal(out[0, 0], [214, 39, 40])  # +1 at full opacity: red
-    np.testing.assert_array_equal(out[7, 7], [31, 119, 180])  # -1: blue
-    half = overlay(seen, amap, signed=True, opacity=0.5, px=4)
-    np.testing.assert_array_equal(half[0, 0], np.array([157, 69.5, 70]).astype(np.uint8))
 
 
 def test_fmt_bytes() -> None:

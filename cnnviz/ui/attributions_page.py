@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.text import untrusted
 from cnnviz.activations import conv_layers
 from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
+from cnnviz.mapfigures import attribution_figure, overlay
 from cnnviz.scores import spearman
 from cnnviz.ui.attribution_scores import (rho_text, score_lines_ui, scores_curves_ui, scores_for,
                                             scores_note_ui, scores_toggle_ui)
+from cnnviz.ui.fit_warning import map_note, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import device_name
 from cnnviz.urlvalues import UrlValueError, parse_int
@@ -27,12 +29,14 @@ from cnnviz.preprocess import Prepared
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
 
 __all__ = ["DEFAULT_METHODS", "controls_ui", "gradcam_row_ui", "layer_ui", "occlusion_evals",
-           "overlay", "rank_correlation", "results_ui", "sanity_ui", "target_ui"]
+           "rank_correlation", "results_ui", "sanity_ui", "target_ui"]
 
 DEFAULT_METHODS = ["gradcam", "ig", "occlusion"]
 PATH_METHODS = ("ig", "layer_ig", "conductance")  # share the "steps" slider
-PER_ROW = 4
+PER_ROW = 2  # maps per row in the results column, beside the controls
+SANITY_PER_ROW = 4
 SHOW_PX = 224
+FIG_CONFIG = {"displayModeBar": False}
 ROW_PX = 120
 ROW_TILES = 8  # Grad-CAM row: tiles per line, also for models with few convolutions
 # Occluded copies allowed: beyond this a click takes far too long. A CPU runs ResNet-18 at 224x224
@@ -40,7 +44,6 @@ ROW_TILES = 8  # Grad-CAM row: tiles per line, also for models with few convolut
 MAX_OCCLUSION_EVALS = 4096
 MAX_OCCLUSION_EVALS_BIG_CPU = 1024
 BIG_SIDE = 64
-RED, BLUE = np.array([214.0, 39, 40]), np.array([31.0, 119, 180])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,28 +61,6 @@ def occlusion_defaults(side: int) -> tuple[int, int]:
     """A window of about 1/8 of the picture (at least 4 pixels) moving half a window."""
     window = min(side, max(4, side // 8))
     return window, max(1, window // 2)
-
-
-def overlay(seen: np.ndarray, amap: np.ndarray, signed: bool, opacity: float,
-            px: int = SHOW_PX) -> np.ndarray:
-    """The attribution over a grey copy of the picture, RGB uint8, enlarged to about ``px``.
-
-    ``amap`` is normalised (``normalise_map``): signed in -1..1 shows red for positive and blue
-    for negative evidence, unsigned in 0..1 the JET colours; each pixel's colour weight is
-    ``opacity`` times the map's magnitude there, so unimportant pixels keep the picture.
-    """
-    grey = seen.astype(np.float32).mean(axis=2, keepdims=True)  # (H, W, 1)
-    base = np.repeat(grey, 3, axis=2)
-    v = np.asarray(amap, dtype=np.float32)[..., None]  # (H, W, 1)
-    if signed:
-        colour = np.where(v >= 0, RED, BLUE)
-    else:
-        scaled = np.clip(v[..., 0] * 255, 0, 255).astype(np.uint8)
-        colour = cv2.applyColorMap(scaled, cv2.COLORMAP_JET)[..., ::-1].astype(np.float32)
-    alpha = float(opacity) * np.abs(v)
-    out = np.clip(base * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
-    factor = max(1, px // max(out.shape[:2]))
-    return np.repeat(np.repeat(out, factor, axis=0), factor, axis=1)
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -188,9 +169,11 @@ def _params_ui(methods: list[str], side: int) -> dict[str, dict]:
     return params
 
 
-def controls_ui(picked: Picked, prepared: Prepared) -> tuple[int, str, list[str], dict, float, bool] | None:
+def controls_ui(picked: Picked, prepared: Prepared, note: str | None = None
+                ) -> tuple[int, str, list[str], dict, float, bool] | None:
     """(target, layer, methods, their settings, overlay opacity, sanity check on); None when the
-    model cannot even predict (the reason is shown)."""
+    model cannot even predict (the reason is shown). ``note``: the picture/model warning, written
+    under the prediction."""
     try:
         logits = logits_of(picked, prepared.x, prepared.digest)
     except RuntimeError as exc:
@@ -199,6 +182,8 @@ def controls_ui(picked: Picked, prepared: Prepared) -> tuple[int, str, list[str]
     names, default = _layers(picked.cache_id, picked)
     _seed_from_url(names, default, len(picked.classes))
     target = target_ui(picked, logits)
+    if note:
+        st.caption(note)
     methods = st.multiselect(t("attr_methods"), list(METHODS), key="attr_methods", placeholder=t("choose_options"),
                              format_func=lambda m: METHODS[m].label, help=t("attr_methods_help"))
     st.query_params["methods"] = ",".join(methods)
@@ -258,43 +243,61 @@ def _compute_all(picked: Picked, prepared: Prepared, methods: list[str], target:
     return out
 
 
+def _map_ui(col: DeltaGenerator, a: Attribution, seen: np.ndarray, opacity: float, key: str,
+            note: str | None, caption: str | None = None) -> None:
+    """One map over its picture with its colour bar (hover: the true attribution), and its note."""
+    fig = attribution_figure(seen, a.map, a.signed, opacity, SHOW_PX, hover=t("map_hover"))
+    col.plotly_chart(fig, key=key, config=FIG_CONFIG)
+    if caption:
+        col.caption(caption)
+    if note:
+        col.caption(note)
+
+
 def _grid(results: dict[str, Attribution], seen: np.ndarray, opacity: float,
-          scores: dict | None = None) -> None:
+          scores: dict | None = None, note: str | None = None) -> None:
     for start in range(0, len(results), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, a in zip(cols, list(results.values())[start:start + PER_ROW]):
-            amap = normalise_map(a.map, a.signed)
-            col.image(overlay(seen, amap, a.signed, opacity), width="stretch")
             col.markdown(_caption(a))
+            _map_ui(col, a, seen, opacity, f"attr_map_{a.method}", note)
             if scores and a.method in scores:
                 score_lines_ui(col, scores[a.method])
 
 
 def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
-               params: dict, opacity: float) -> dict[str, Attribution]:
-    """Every chosen method's map over the picture, side by side."""
+               params: dict, opacity: float, reasons: list[str] | None = None) -> dict[str, Attribution]:
+    """Every chosen method's map over the picture, side by side; the picture/model warnings
+    (``reasons``, cnnviz.domain) under the heading and under every map."""
     st.subheader(t("attr_results", cls=untrusted(picked.classes[target])))
+    probs = torch.softmax(logits_of(picked, prepared.x, prepared.digest).double(), dim=0)
+    pred = int(probs.argmax())
+    st.markdown(t("insp_predicted", cls=untrusted(picked.classes[pred]), p=f"{float(probs[pred]):.1%}"))
+    fit_warnings_ui(picked, reasons or [])
     if not methods:
         st.info(t("attr_pick_method"))
         return {}
     results = _compute_all(picked, prepared, methods, target, layer, params)
     scores = scores_for(picked, prepared, results, params)
     with st.container(key="attr_grid"):
-        _grid(results, prepared.seen, opacity, scores)
+        _grid(results, prepared.seen, opacity, scores, map_note(reasons or []))
     legend = [t("attr_legend_signed")] if any(a.signed for a in results.values()) else []
     if any(not a.signed for a in results.values()):
         legend.append(t("attr_legend_unsigned"))
-    st.caption(" ".join(legend + [t("attr_device", device=device_name(picked.device))]))
+    st.caption(" ".join(legend + [t("attr_colour_note"), t("attr_device", device=device_name(picked.device))]))
     scores_note_ui(picked, prepared, scores)
     return results
 
 
-def gradcam_row_ui(picked: Picked, prepared: Prepared, target: int, opacity: float) -> None:
+def gradcam_row_ui(picked: Picked, prepared: Prepared, target: int, opacity: float,
+                   note: str | None = None) -> None:
     """Grad-CAM of every convolution from one forward and one backward pass, early to late."""
     layers = conv_layers(picked.model)
     if not layers:
         return
     st.subheader(t("attr_gradcam_row"))
+    if note:
+        st.caption(note)
 
     def run() -> dict[str, np.ndarray]:
         with picked.lock:
@@ -311,11 +314,11 @@ def gradcam_row_ui(picked: Picked, prepared: Prepared, target: int, opacity: flo
                 amap = normalise_map(maps[name], signed=False)
                 col.image(overlay(prepared.seen, amap, False, opacity, ROW_PX), width="stretch")
                 col.caption(name)
-    st.caption(t("attr_gradcam_row_note"))
+    st.caption(t("attr_gradcam_row_note") + " " + t("attr_row_scale"))
 
 
 def sanity_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
-              params: dict, opacity: float, trained: dict[str, Attribution]) -> None:
+              params: dict, opacity: float, trained: dict[str, Attribution], note: str | None = None) -> None:
     """The same methods on the same architecture with random weights, next to the trained one."""
     st.subheader(t("attr_sanity_header"))
     st.markdown(t("attr_sanity_explain"))
@@ -323,14 +326,13 @@ def sanity_ui(picked: Picked, prepared: Prepared, target: int, layer: str, metho
         twin = random_twin(picked)
     random = _compute_all(twin, prepared, [m for m in methods if m in trained], target, layer, params)
     with st.container(key="attr_sanity_grid"):
-        for start in range(0, len(random), PER_ROW):
-            cols = st.columns(PER_ROW)
-            for col, m in zip(cols, list(random)[start:start + PER_ROW]):
+        for start in range(0, len(random), SANITY_PER_ROW):
+            cols = st.columns(SANITY_PER_ROW)
+            for col, m in zip(cols, list(random)[start:start + SANITY_PER_ROW]):
                 a, b = trained[m], random[m]
-                col.image(overlay(prepared.seen, normalise_map(a.map, a.signed), a.signed, opacity),
-                          caption=t("attr_trained"), width="stretch")
-                col.image(overlay(prepared.seen, normalise_map(b.map, b.signed), b.signed, opacity),
-                          caption=t("attr_randomised"), width="stretch")
+                _map_ui(col, a, prepared.seen, opacity, f"attr_sanity_{m}_trained", note, t("attr_trained"))
+                _map_ui(col, b, prepared.seen, opacity, f"attr_sanity_{m}_random", t("dom_map_random"),
+                        t("attr_randomised"))
                 col.markdown(f"**{METHODS[m].label}** · " + rho_text(rank_correlation(a.map, b.map)))
     st.caption(t("attr_rank_corr_note"))
     scores_curves_ui(picked, prepared, scores_for(picked, prepared, trained, params, notify=False))

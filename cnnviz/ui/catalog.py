@@ -371,7 +371,7 @@ VI = {
 
 # Pages with many strings keep them in their own module; a key may be defined only once.
 from cnnviz.ui import (catalog_class, catalog_conv, catalog_course, catalog_inspect, catalog_learned,  # noqa: E402
-                       catalog_names, catalog_train)
+                       catalog_maps, catalog_names, catalog_train)
 
 # The library's own messages: English only in the library (cnnviz.errors), translated here.
 import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,E402,F401
@@ -386,7 +386,7 @@ class _Library:
 
 
 for _part in (catalog_train, catalog_inspect, catalog_learned, catalog_class, catalog_course, catalog_names,
-              catalog_conv, _Library):
+              catalog_maps, catalog_conv, _Library):
     for _mine, _theirs in ((EN, _part.EN), (VI, _part.VI)):
         _twice = set(_mine) & set(_theirs)
         if _twice:

@@ -178,7 +178,7 @@ EN: dict[str, str] = {
     "attr_peak": "peak |value| {v}",
     "attr_delta": "convergence Δ {d}",
     "attr_legend_signed": "Signed maps: red pushes towards the class, blue against it.",
-    "attr_legend_unsigned": "Unsigned maps: blue little, red a lot.",
+    "attr_legend_unsigned": "Unsigned maps (Viridis): dark purple little, yellow a lot.",
     "attr_device": "Computed on {device}.",
     "attr_gradcam_row": "Grad-CAM of every convolution, early to late",
     "attr_gradcam_row_note": "All from one forward and one backward pass. Early layers see small details at high "
@@ -456,7 +456,7 @@ VI: dict[str, str] = {
     "attr_peak": "|giá trị| lớn nhất {v}",
     "attr_delta": "Δ hội tụ {d}",
     "attr_legend_signed": "Bản đồ có dấu: đỏ đẩy về phía nhãn này, xanh kéo ra xa.",
-    "attr_legend_unsigned": "Bản đồ không dấu: xanh là ít, đỏ là nhiều.",
+    "attr_legend_unsigned": "Bản đồ không dấu (Viridis): tím sẫm là ít, vàng là nhiều.",
     "attr_device": "Tính trên {device}.",
     "attr_gradcam_row": "Grad-CAM của mọi lớp tích chập, từ sớm đến muộn",
     "attr_gradcam_row_note": "Tất cả từ một lượt truyền xuôi và một lượt truyền ngược. Các lớp đầu nhìn chi tiết nhỏ "

@@ -11,13 +11,20 @@ from cnnviz.text import untrusted
 from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION, respond
 from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
     to_gray, viewable
-from cnnviz.plots import matrix_figure, response_image
+from cnnviz.mapfigures import response_figure
+from cnnviz.plots import matrix_figure
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import UrlValueError, parse_float
 
-__all__ = ["controls_ui", "filters_ui", "image_ui"]
+__all__ = ["CARD_COLS", "INLINE_KERNEL", "controls_ui", "filters_ui", "image_ui", "picture_ui"]
 
+CARD_COLS = 2  # result cards per row, beside the controls: the answer is on the first screen
+INLINE_KERNEL = 3  # kernels up to 3x3 are drawn under their response; bigger ones fold away
+RESPONSE_PX = 230
+# Pixels per side sent for a response: a card is at most ~430 px wide, and a 512 px noisy response
+# was a 737 KiB PNG (every 2nd pixel: about 300 KiB per figure).
+RESPONSE_SIDE = 256
 WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 0.1 s
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 UPLOAD = "upload"
@@ -98,18 +105,34 @@ def controls_ui() -> tuple[list[str], float]:
     return names, sigma
 
 
-def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
-    """The chosen filters side by side: kernel, response (signed colour map) and which library ran it."""
-    gray = to_gray(img)
-    st.image(viewable(img), width=320)
+def picture_ui(img: np.ndarray) -> None:
+    """The input picture, small, under the controls."""
+    st.image(viewable(img), width=240)
     st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
-    cols = st.columns(3)
+
+
+def _kernel_ui(name: str, kernel: np.ndarray) -> None:
+    fig = matrix_figure(kernel.astype(np.float64), t("flt_kernel"))
+    if max(kernel.shape) <= INLINE_KERNEL:
+        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
+        return
+    with st.expander(t("flt_kernel") + f" {kernel.shape[0]}×{kernel.shape[1]}"):
+        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
+
+
+def filters_ui(img: np.ndarray, names: list[str], sigma: float) -> None:
+    """The chosen filters side by side: response (own colour range, colour bar, true values on
+    hover), then the kernel and which library ran it."""
+    gray = to_gray(img)
+    cols = st.columns(CARD_COLS)
     for n, name in enumerate(names):
         r = respond(name, gray, sigma, compare_torch=True)
-        with cols[n % 3].container(border=True, key=f"flt_card_{name}"):
+        with cols[n % CARD_COLS].container(border=True, key=f"flt_card_{name}"):
             st.markdown(f"**{t(f'flt_{name}')}**")
-            if r.kernel is not None:
-                st.plotly_chart(matrix_figure(r.kernel.astype(np.float64), t("flt_kernel")),
-                                config={"displayModeBar": False}, key=f"flt_k_{name}")
-            st.image(response_image(r.values, r.signed), width="stretch")
+            fig = response_figure(r.values, r.signed, RESPONSE_PX, RESPONSE_SIDE, hover=t("map_hover"))
+            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_r_{name}")
             st.caption(_note(name, r.torch_diff) + (" " + t("flt_signed") if r.signed else ""))
+            if r.kernel is not None:
+                _kernel_ui(name, r.kernel)
+    if names:
+        st.caption(t("map_colour_note"))

@@ -18,7 +18,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnviz.text import untrusted
-from cnnviz.activations import Mosaic, capture, feature_layers, layer_table, map_stats, mosaic, top_k
+from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
+from cnnviz.mapfigures import kernel_figure, vector_figure
+from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
 from cnnviz.ui.image_source import Source
@@ -34,7 +36,16 @@ ENLARGED_SIDE = 112
 KERNEL_GRID_MAX = 256  # kernels drawn as a filters x input-channels grid up to this many
 MARKS = 4  # invisible click targets per tile side
 MOSAIC_PX = 460
+TABLE_MAX_PX = 600  # LeNet-5's 12 rows whole; bigger models scroll
 PLOT_CONFIG = {"displayModeBar": False}
+KERNEL_WIDTH_PX = 820  # the kernel mosaic fits the page's width at 1366 px...
+KERNEL_HEIGHT_PX = 640  # ...and about one screen's height...
+KERNEL_TALL_PX = 1200  # ...or two, when that is what it takes to write small kernels' values
+KERNEL_CELL_MIN, KERNEL_CELL_MAX = 6, 44
+KERNEL_TEXT_MAX = 7  # kernels up to 7x7 get their values written in the cells...
+KERNEL_TEXT_CELL = 26  # ...when a cell is at least this many pixels wide
+KERNEL_ROW_CELLS = 24  # kernels with written values: at most this many cells per mosaic row
+LINEAR_ROWS, LINEAR_COLS = 128, 512  # a fully connected layer's weights: at most this much is drawn
 _ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.ELU)
 _POOLS = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
 
@@ -60,12 +71,12 @@ def _shape(shape: tuple[int, ...] | None) -> str:
 def _architecture(cache_id: str, _picked: Picked) -> tuple[list, dict, list[str]]:
     with _picked.lock:
         rows, totals = layer_table(_picked.model, _picked.in_shape)
-        names = feature_layers(_picked.model, _picked.in_shape)
+        names = walk_layers(_picked.model, _picked.in_shape)
     return rows, totals, names
 
 
 def architecture(picked: Picked) -> tuple[list, dict, list[str]]:
-    """(layer rows, totals, names of the layers with feature maps) of the picked model."""
+    """(layer rows, totals, names of the layers the walk steps through) of the picked model."""
     return _architecture(picked.cache_id, picked)
 
 
@@ -81,7 +92,7 @@ def table_ui(picked: Picked) -> None:
         t("insp_col_memory"): [fmt_bytes(r.act_bytes) if r.allocates else t("insp_reuses_input")
                                for r in rows],
     })
-    st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 420),
+    st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), TABLE_MAX_PX),
                  key="insp_table")
     top, bottom = st.columns(2), st.columns(2)
     top[0].metric(t("insp_total_params"), f"{totals['total_params']:,}")
@@ -108,8 +119,7 @@ def predictions_ui(picked: Picked, prepared: Prepared, source: Source) -> None:
     st.markdown(t("insp_predicted", cls=untrusted(top[0][0]), p=f"{top[0][1]:.1%}"))
     if source.true_class is not None:
         st.caption(t("insp_true_class", cls=untrusted(picked.classes[source.true_class])))
-    if not picked.trained:
-        st.warning(t("insp_random_weights"))
+    fit_warnings_ui(picked, reasons_for(picked, source))
     df = pd.DataFrame({t("insp_col_class"): [c for c, _ in top],
                        t("insp_col_prob"): [p for _, p in top]})
     st.dataframe(df, hide_index=True, width="stretch", key="insp_topk", column_config={
@@ -173,6 +183,10 @@ def _explain(module: nn.Module, shape: tuple[int, ...], n: int, total: int) -> s
         body = t("insp_kind_act", kind=type(module).__name__)
     elif isinstance(module, _POOLS):
         body = t("insp_kind_pool", kind=type(module).__name__)
+    elif isinstance(module, nn.Linear):
+        body = t("insp_kind_linear", n=module.out_features, c=module.in_features)
+    elif isinstance(module, nn.Flatten):
+        body = t("insp_kind_flatten", n=shape[0] if len(shape) == 1 else "?")
     elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)):
         body = t("insp_kind_norm")
     elif next(module.children(), None) is not None:
@@ -271,8 +285,22 @@ def _on_map_click() -> None:
         st.session_state["insp_map"] = int(data[0] if isinstance(data, list) else data)
 
 
-def maps_ui(picked: Picked, prepared: Prepared, layer: str) -> int | None:
-    """Every feature map of ``layer`` in one mosaic, the clicked one enlarged, per-map numbers.
+def _vector_ui(picked: Picked, layer: str, values: np.ndarray, note: str | None) -> None:
+    """A flattened or fully connected layer's output: one bar per number (per class at the end)."""
+    _, _, names = architecture(picked)
+    last = layer == names[-1] and values.size == len(picked.classes)
+    st.markdown(f"**{t('insp_vector_header', layer=layer, n=values.size)}**")
+    if note:
+        st.caption(note)
+    labels = [untrusted(c) for c in picked.classes] if last else None
+    st.plotly_chart(vector_figure(values, labels, hover=t("insp_vector_hover")), key="insp_vector",
+                    config=PLOT_CONFIG)
+    st.caption(t("insp_vector_logits") if last else t("insp_vector_note"))
+
+
+def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | None = None) -> int | None:
+    """Every feature map of ``layer`` in one mosaic, the clicked one enlarged, per-map numbers
+    (a vector layer: its output as bars); the picture/model warning above.
 
     Returns the channel shown enlarged."""
     try:
@@ -281,6 +309,12 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str) -> int | None:
     except RuntimeError as exc:
         compute_failed(exc)
         return None
+    note = map_note(reasons_for(picked, source))
+    if maps.ndim == 1:
+        _vector_ui(picked, layer, maps, note)
+        return None
+    if note:
+        st.caption(note)
     stats = map_stats(maps)
     toggles = st.columns(2)
     by_mean = toggles[0].toggle(t("insp_sort"), key="insp_sort")
@@ -340,10 +374,44 @@ def _colour_kernels(weight: np.ndarray, px: int = 360) -> np.ndarray:
     return (image * 255).round().astype(np.uint8)
 
 
+def _kernel_cols(c_out: int, kw: int, write: bool) -> int:
+    """Kernels per mosaic row: few enough that written values stay readable."""
+    if not write:
+        return min(c_out, 16)
+    return max(1, min(c_out, (KERNEL_ROW_CELLS + 1) // (kw + 1)))
+
+
+def _kernel_chart(mos: Mosaic, kh: int) -> None:
+    rows, cols = mos.image.shape
+    cell = int(max(KERNEL_CELL_MIN, min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX / cols, KERNEL_HEIGHT_PX / rows)))
+    tall = int(min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX / cols, KERNEL_TALL_PX / rows))
+    if kh <= KERNEL_TEXT_MAX and cell < KERNEL_TEXT_CELL <= tall:
+        cell = tall  # small kernels: a taller figure is worth their values written out
+    write = kh <= KERNEL_TEXT_MAX and cell >= KERNEL_TEXT_CELL
+    st.plotly_chart(kernel_figure(mos.image, cell, write), key="insp_kernel_fig", config=PLOT_CONFIG,
+                    width="content")
+    st.caption(t("insp_kernel_values") if write else t("insp_kernel_hover"))
+
+
+def _linear_ui(module: nn.Linear, layer: str) -> None:
+    weight = module.weight.detach().float().cpu().numpy()[:LINEAR_ROWS, :LINEAR_COLS]  # (out, in), a copy
+    st.caption(t("insp_linear_weights", layer=layer, n=module.out_features, c=module.in_features)
+               + ("" if weight.shape == (module.out_features, module.in_features)
+                  else " " + t("insp_linear_part", r=weight.shape[0], c=weight.shape[1])))
+    rows, cols = weight.shape
+    cell = max(2, min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX // cols, KERNEL_HEIGHT_PX // rows))
+    st.plotly_chart(kernel_figure(weight, cell, write_values=False), key="insp_kernel_fig", config=PLOT_CONFIG,
+                    width="content")
+
+
 def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
-    """The layer's kernels as one diverging heatmap: filters down, input channels across."""
+    """The layer's kernels as one diverging heatmap (filters down, input channels across), or a
+    fully connected layer's weight matrix; values on hover, written in the cells of small kernels."""
     module = picked.model.get_submodule(layer)
     st.subheader(t("insp_kernels"))
+    if isinstance(module, nn.Linear):
+        _linear_ui(module, layer)
+        return
     if not isinstance(module, nn.Conv2d):
         st.caption(t("insp_no_kernels", kind=type(module).__name__))
         return
@@ -353,8 +421,8 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
         st.image(_colour_kernels(weight[:MAX_TILES]), caption=t("insp_kernels_rgb", n=min(c_out, MAX_TILES),
                                                                  k=f"{kh}×{kw}"))
         return
-    if c_in == 1:  # one kernel per filter: a single row reads better than a column
-        mos = mosaic(weight[:MAX_TILES, 0], cols=min(c_out, 16))
+    if c_in == 1:  # one kernel per filter: rows of a few kernels, big enough to read
+        mos = mosaic(weight[:MAX_TILES, 0], cols=_kernel_cols(min(c_out, MAX_TILES), kw, kh <= KERNEL_TEXT_MAX))
         st.caption(t("insp_kernels_row", n=c_out, k=f"{kh}×{kw}"))
     elif c_out * c_in <= KERNEL_GRID_MAX:
         mos = mosaic(weight.reshape(c_out * c_in, kh, kw), cols=c_in)
@@ -363,9 +431,4 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
         c = channel if channel is not None and 0 <= channel < c_out else 0
         mos = mosaic(weight[c][:MAX_TILES])
         st.caption(t("insp_kernels_one", c=c, n=min(c_in, MAX_TILES), total=c_in, k=f"{kh}×{kw}"))
-    limit = float(np.nanmax(np.abs(mos.image))) or 1.0
-    fig = go.Figure(go.Heatmap(z=mos.image, colorscale="RdBu_r", zmid=0, zmin=-limit, zmax=limit,
-                               hovertemplate="%{z:.3g}<extra></extra>", colorbar={"thickness": 12}))
-    width, height = _size(mos.image.shape, min(MOSAIC_PX, 24 * max(mos.image.shape)))
-    _square_axes(fig, mos.image.shape, width + 60, height)
-    st.plotly_chart(fig, key="insp_kernel_fig", config=PLOT_CONFIG, width="content")
+    _kernel_chart(mos, kh)

@@ -20,25 +20,29 @@ from cnnviz.checkpoints import CheckpointError, CheckpointInfo
 from cnnviz.curves import curves_figure, filters_figure
 from cnnviz.data import DATASETS
 from cnnviz.filters import apply_cv2, classic_filter
-from cnnviz.images import downscale_for_display, to_gray
+from cnnviz.images import to_gray
 from cnnviz.jobs import JobView
 from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, first_layer, \
     grey_kernels, has_conv, responses
+from cnnviz.mapfigures import response_figure
 from cnnviz.models import ModelConfig
-from cnnviz.plots import matrix_figure, response_image
+from cnnviz.plots import matrix_figure
 from cnnviz.runs import RunSpec, load_filters, run_dir, valid_run_id
 from cnnviz.train import TrainConfig
 from cnnviz.ui.common import error_text, show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import arch_name, dataset_name, model_line
-from cnnviz.urlvalues import UrlValueError, parse_int
+from cnnviz.urlvalues import UrlValueError, parse_choice, parse_int
 from cnnviz.ui.run_status import job_device, owner, saved_run, status_ui, store, submit, workers_ui
 
 __all__ = ["experiment_ui", "learned_ui"]
 
 POLL_S = 1.0
 MAX_SHOWN = 12  # response maps drawn; the mosaic shows every kernel
-SHOW_SIDE = 256  # response pictures are sent to the browser at most this big
+RESPONSE_SIDE = 128  # the small response maps are sent at most this many pixels per side
+RESPONSE_PX = 150
+PAIR_PX = 220
+PAIR_SIDE = 256
 RESPONSE_COLS = 6
 TABLE_ROW_PX = 35  # st.dataframe's row height: the similarity table is shown whole, without scrolling
 N_TRAIN_CHOICES = (500, 1000, 2000, 4000, 8000)
@@ -78,6 +82,8 @@ def _seed_from_url() -> None:
         st.session_state["lrn_url_model"] = wanted
     if "lepoch" in st.query_params:
         st.session_state["lrn_url_epoch"] = st.query_params["lepoch"]
+    if "lpair" in st.query_params:
+        st.session_state["lrn_url_pair"] = st.query_params["lpair"]
 
 
 def _label(entry: zoo.ZooEntry) -> str:
@@ -182,10 +188,12 @@ def _responses_ui(img: np.ndarray, weight: np.ndarray, info: CheckpointInfo) -> 
     maps = responses(img, weight[:shown], info.mean, info.std)  # (shown, H, W)
     cols = st.columns(RESPONSE_COLS)
     for i, resp in enumerate(maps):
-        cols[i % RESPONSE_COLS].image(downscale_for_display(response_image(resp, True), SHOW_SIDE),
-                                      caption=f"#{i + 1}", width="stretch")
+        with cols[i % RESPONSE_COLS]:
+            fig = response_figure(resp, True, RESPONSE_PX, RESPONSE_SIDE, RESPONSE_SIDE, hover=t("map_hover"))
+            st.plotly_chart(fig, config=NO_FIGURE_BAR, key=f"lrn_resp_{i}")
+            st.caption(f"#{i + 1}")
     st.caption(t("lrn_resp_caption", h=img.shape[0], w=img.shape[1], shown=shown, n=len(weight),
-                 side=info.in_shape[1]))
+                 side=info.in_shape[1]) + " " + t("map_colour_note"))
 
 
 def _table_ui(matches: list[Match]) -> None:
@@ -205,8 +213,17 @@ def _pair_ui(img: np.ndarray | None, weight: np.ndarray, info: CheckpointInfo, m
     """One classic kernel and its most similar learned kernel (sign-corrected), with both responses."""
     by_name = {m.classic: m for m in matches}
     best = max(matches, key=lambda m: -1.0 if m.score is None else m.score).classic
-    st.session_state.setdefault("lrn_pair", best)
-    name = st.selectbox(t("lrn_pair"), list(by_name), key="lrn_pair", format_func=lambda n: t(f"flt_{n}"))
+    wanted = st.session_state.pop("lrn_url_pair", None)
+    if wanted is not None:
+        try:
+            st.session_state["lrn_pair"] = parse_choice(wanted, list(by_name))
+        except UrlValueError:
+            st.warning(t("warn_url_value", name="lpair", value=untrusted(wanted, 30)))
+    if st.session_state.get("lrn_pair") not in by_name:
+        st.session_state["lrn_pair"] = best
+    name = st.selectbox(t("lrn_pair"), list(by_name), key="lrn_pair", format_func=lambda n: t(f"flt_{n}"),
+                        help=t("lrn_pair_help"))
+    st.query_params["lpair"] = name
     match = by_name[name]
     if match.index is None:
         st.info(t("lrn_no_match"))
@@ -223,9 +240,11 @@ def _pair_ui(img: np.ndarray | None, weight: np.ndarray, info: CheckpointInfo, m
     if img is not None:
         classic_resp = apply_cv2(to_gray(img), f)
         learned_resp = responses(img, weight[match.index:match.index + 1], info.mean, info.std)[0] * match.sign
-        for col, resp, caption in ((cols[2], classic_resp, t(f"flt_{name}")), (cols[3], learned_resp, title)):
-            col.image(downscale_for_display(response_image(resp, f.signed), SHOW_SIDE), caption=caption,
-                      width="stretch")
+        for i, (col, resp, caption) in enumerate(((cols[2], classic_resp, t(f"flt_{name}")),
+                                                  (cols[3], learned_resp, title))):
+            col.plotly_chart(response_figure(resp, f.signed, PAIR_PX, PAIR_SIDE, hover=t("map_hover")),
+                             config=NO_FIGURE_BAR, key=f"lrn_pair_resp_{i}")
+            col.caption(caption)
     st.caption(t("lrn_pair_caption", score=f"{match.score:.2f}"))
 
 

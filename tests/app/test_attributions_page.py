@@ -241,7 +241,7 @@ def test_sanity_check_curves_are_the_library_curves() -> None:
         assert tr["x"] == ["none (trained)", "fc", "conv2_2", "conv2_1", "conv1_2", "conv1_1"]
         assert tr["y"][0] == 1.0
         np.testing.assert_allclose([np.nan if v is None else v for v in tr["y"][1:]],
-                                   s.randomisation.correlations, rtol=1e-9)
+                                   s.randomisation.correlations, rtol=1e-6)  # float32 maps: sums vary with thread order
     # The last point is the random twin drawn above: the same number under its pair of maps.
     twin = {m.value.split("**")[1]: m.value for m in at.markdown if "rank correlation" in m.value}
     for label, s in want.items():

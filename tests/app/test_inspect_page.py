@@ -127,7 +127,7 @@ def test_walk_next_back_and_kernels_of_conv2() -> None:
     ok(at)
     assert at.select_slider(key="insp_layer").value == "conv2"
     assert at.query_params["layer"] == "conv2"
-    assert any(m.value.startswith("Layer 4 of 6") for m in at.markdown)
+    assert any(m.value.startswith("Layer 4 of 12") for m in at.markdown)
     assert any(c.value.startswith("16 filters (rows) × 6 input") for c in at.caption)
     kernels = array(chart(at, "insp_kernel_fig")["data"][0]["z"])
     model, _ = zoo.load("shipped:lenet5_digits")

@@ -59,7 +59,7 @@ def test_inspect_lenet_on_a_digit_and_walk(page: Page, app_url: str, request: py
     assert "61,706" in main_text(page)
     save_screenshot(page, request.node.name)
     page.locator(".st-key-insp_next button").click()
-    page.wait_for_function("() => document.body.innerText.includes('Layer 2 of 6')")
+    page.wait_for_function("() => document.body.innerText.includes('Layer 2 of 12')")
     wait_for_script(page)
     assert "layer=act1" in page.url
     assert_no_exception(page)
@@ -70,7 +70,7 @@ def test_attributions_on_a_photo(page: Page, app_url: str, request: pytest.Fixtu
     open_page(page, f"{app_url}/attributions?model=imagenet:resnet18&image=photo:chelsea"
                     "&methods=gradcam,saliency,guided_backprop&lang=en")
     assert_no_exception(page)
-    grid = page.locator(".st-key-attr_grid img")
+    grid = page.locator(".st-key-attr_grid .js-plotly-plot")
     expect(grid).to_have_count(3, timeout=SLOW_MS)
     expect(page.locator(".st-key-attr_gradcam_row img")).to_have_count(20)  # ResNet-18 has 20 convolutions
     save_screenshot(page, request.node.name)
@@ -80,12 +80,12 @@ def test_attributions_on_a_digit_with_sanity_check(page: Page, app_url: str,
                                                    request: pytest.FixtureRequest) -> None:
     open_page(page, f"{app_url}/attributions?model=shipped:lenet5_digits&image=hw:3&lang=en")
     assert_no_exception(page)
-    expect(page.locator(".st-key-attr_grid img")).to_have_count(3)
+    expect(page.locator(".st-key-attr_grid .js-plotly-plot")).to_have_count(3)
     assert "convergence Δ" in main_text(page)
     page.locator(".st-key-attr_sanity label").click()
     expect(page.get_by_text("Adebayo", exact=False)).to_be_visible(timeout=30_000)
     wait_for_script(page)
-    expect(page.locator(".st-key-attr_sanity_grid img")).to_have_count(6)
+    expect(page.locator(".st-key-attr_sanity_grid .js-plotly-plot")).to_have_count(6)
     assert_no_exception(page)
     save_screenshot(page, request.node.name)
 
@@ -147,7 +147,7 @@ def test_attributions_on_a_drawn_digit(page: Page, app_url: str, request: pytest
     _stroke(page, box, [(0.7, 0.18), (0.42, 0.85)])
     page.wait_for_function("() => document.body.innerText.includes('Attributions for class')", timeout=30_000)
     wait_for_script(page)
-    expect(page.locator(".st-key-attr_grid img")).to_have_count(3)
+    expect(page.locator(".st-key-attr_grid .js-plotly-plot")).to_have_count(3)
     assert "Attributions for class “7”" in main_text(page)
     assert_no_exception(page)
     save_screenshot(page, request.node.name)
