@@ -27,7 +27,8 @@ from benchmarks.stclient import Tab
 from cnnviz.conv import conv_trace
 from cnnviz.grids import format_matrices
 from cnnviz.plots import matrix_figure
-from cnnviz.stepview import conv_step_html
+from cnnviz.stepview import step_component_data
+from cnnviz.transposed import transpose_trace
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "conv_page.json"
@@ -92,6 +93,8 @@ def main() -> None:
     x, w, params = largest_state()
     trace = conv_trace(x, w, np.arange(1.0, 5.0), 1, 3, 1)
     labels = {}
+    # the largest transposed scatter the lab draws (40x40: 12x12 input, 7x7 kernel, stride 3)
+    transposed = transpose_trace(x, w.transpose(1, 0, 2, 3), None, 3, 0, 0, 1)
     lab, home = served_clicks(params, args.runs)
     result = {
         "what": "one click from the protocol client to script_finished on a real server (loopback), "
@@ -103,7 +106,9 @@ def main() -> None:
         "ratio_p50_lab_to_home": round(lab["p50_ms"] / home["p50_ms"], 2),
         "pieces": {
             "conv_trace": percentiles(time_it(lambda: conv_trace(x, w, None, 1, 3, 1), args.runs)),
-            "step_view_html": percentiles(time_it(lambda: conv_step_html(trace, 0, 0, labels), args.runs)),
+            "step_view_data": percentiles(time_it(lambda: step_component_data(trace, 0, 0, labels), args.runs)),
+            "transposed_step_view_data_40x40": percentiles(time_it(
+                lambda: step_component_data(transposed, 0, 0, labels), args.runs)),
             "four_output_figures": percentiles(time_it(
                 lambda: [matrix_figure(trace.out[o], "", (0, 0)).to_json() for o in range(4)], args.runs)),
         },

@@ -12,7 +12,7 @@ Output size along one axis (N input, P padding per side, K kernel, D dilation, S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Literal
 
@@ -26,6 +26,7 @@ __all__ = [
     "Padding",
     "conv_trace",
     "conv2d_code",
+    "group_channels",
     "output_size",
     "param_count",
     "pool_trace",
@@ -120,17 +121,30 @@ def output_size(n: int, k: int, stride: int = 1, padding: Padding = 0, dilation:
     return OutputSize(int(n), int(k), int(stride), before, after, int(dilation))
 
 
-def param_count(c_in: int, c_out: int, k: int, bias: bool = True) -> int:
-    """Learnable parameters of a Conv2d layer: C_out * (K*K*C_in + 1), without the +1 if no bias."""
-    return c_out * (k * k * c_in + (1 if bias else 0))
+def param_count(c_in: int, c_out: int, k: int, bias: bool = True, groups: int = 1) -> int:
+    """Learnable parameters of a Conv2d layer: C_out * (K*K*C_in/groups + 1), without the +1 if no bias.
+
+    With ``groups`` g each filter reads only C_in/g channels; depthwise is g = C_in."""
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide both C_in={c_in} and C_out={c_out}")
+    return c_out * (k * k * (c_in // groups) + (1 if bias else 0))
 
 
-def conv2d_code(c_in: int, c_out: int, k: int, stride: int, padding: Padding, dilation: int, bias: bool) -> str:
+def group_channels(o: int, c_in: int, c_out: int, groups: int) -> range:
+    """Input channels that output channel ``o`` reads when the channels are split into ``groups``."""
+    per_in, per_out = c_in // groups, c_out // groups
+    g = o // per_out
+    return range(g * per_in, (g + 1) * per_in)
+
+
+def conv2d_code(c_in: int, c_out: int, k: int, stride: int, padding: Padding, dilation: int, bias: bool,
+                groups: int = 1) -> str:
     """The ``nn.Conv2d(...)`` line that builds a layer with these settings."""
     pad = repr(padding) if isinstance(padding, str) else str(padding)
+    grouped = f", groups={groups}" if groups != 1 else ""
     return (
         f"nn.Conv2d(in_channels={c_in}, out_channels={c_out}, kernel_size={k}, "
-        f"stride={stride}, padding={pad}, dilation={dilation}, bias={bias})"
+        f"stride={stride}, padding={pad}, dilation={dilation}{grouped}, bias={bias})"
     )
 
 
@@ -164,8 +178,10 @@ class ConvTrace:
     bias: np.ndarray | None  # (C_out,)
     rows: OutputSize
     cols: OutputSize
-    products: np.ndarray  # (C_out, C_in, H_out, W_out, K, K)
+    products: np.ndarray  # (C_out, C_in, H_out, W_out, K, K); zero outside an output channel's group
     out: np.ndarray  # (C_out, H_out, W_out)
+    groups: int = 1
+    channel_ids: tuple[int, ...] | None = None  # input channels kept by ``for_output`` (None: all)
 
     @property
     def stride(self) -> int:
@@ -190,6 +206,14 @@ class ConvTrace:
         r, c = self.window(i, j)
         return self.padded[:, r[:, None], c[None, :]]
 
+    def for_output(self, o: int) -> "ConvTrace":
+        """The trace restricted to the input channels output channel ``o`` reads (all, unless grouped)."""
+        if self.groups == 1:
+            return self
+        keep = list(group_channels(o, self.padded.shape[0], self.weight.shape[0], self.groups))
+        return replace(self, padded=self.padded[keep], weight=self.weight[:, keep], products=self.products[:, keep],
+                       channel_ids=tuple(keep))
+
 
 def conv_trace(
     x: np.ndarray,
@@ -198,15 +222,19 @@ def conv_trace(
     stride: int = 1,
     padding: Padding = 0,
     dilation: int = 1,
+    groups: int = 1,
 ) -> ConvTrace:
-    """Convolve ``x`` (C_in, H, W) with ``weight`` (C_out, C_in, K, K) as F.conv2d does.
+    """Convolve ``x`` (C_in, H, W) with ``weight`` (C_out, C_in/groups, K, K) as F.conv2d does.
 
     Raises ValueError with a readable reason for shapes or settings that cannot work.
     """
     x = np.asarray(x, dtype=np.float64)
     weight = np.asarray(weight, dtype=np.float64)
-    if x.ndim != 3 or weight.ndim != 4 or weight.shape[1] != x.shape[0] or weight.shape[2] != weight.shape[3]:
-        raise ValueError(f"expected x (C_in, H, W) and weight (C_out, C_in, K, K), got {x.shape} and {weight.shape}")
+    if (x.ndim != 3 or weight.ndim != 4 or groups < 1 or x.shape[0] % groups or weight.shape[0] % groups
+            or weight.shape[1] * groups != x.shape[0] or weight.shape[2] != weight.shape[3]):
+        raise ValueError(f"expected x (C_in, H, W) and weight (C_out, C_in/groups, K, K) with groups={groups} "
+                         f"dividing both channel counts, got {x.shape} and {weight.shape}")
+    weight = _spread_groups(weight, x.shape[0], groups)
     k = weight.shape[-1]
     rows = output_size(x.shape[1], k, stride, padding, dilation)
     cols = output_size(x.shape[2], k, stride, padding, dilation)
@@ -223,7 +251,17 @@ def conv_trace(
         if bias.size != weight.shape[0]:
             raise ValueError(f"bias needs one value per output channel ({weight.shape[0]}), got {bias.size}")
         out = out + bias[:, None, None]
-    return ConvTrace(padded, pad_mask, weight, bias, rows, cols, products, out)
+    return ConvTrace(padded, pad_mask, weight, bias, rows, cols, products, out, groups)
+
+
+def _spread_groups(weight: np.ndarray, c_in: int, groups: int) -> np.ndarray:
+    """(C_out, C_in/g, K, K) grouped weights as (C_out, C_in, K, K), zero where a filter does not read."""
+    if groups == 1:
+        return weight
+    full = np.zeros((weight.shape[0], c_in) + weight.shape[2:])
+    for o in range(weight.shape[0]):
+        full[o, list(group_channels(o, c_in, weight.shape[0], groups))] = weight[o]
+    return full
 
 
 @dataclass(frozen=True)

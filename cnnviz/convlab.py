@@ -14,22 +14,30 @@ import numpy as np
 
 from cnnviz.text import untrusted
 from cnnviz.urlvalues import UrlValueError, parse_int
-from cnnviz.conv import ConvTrace, OutputSize, Padding, PoolTrace, conv_trace, output_size, pool_trace
+from cnnviz.conv import (ConvTrace, OutputSize, Padding, PoolTrace, conv_trace, group_channels, output_size,
+                         pool_trace)
+from cnnviz.transposed import TransposeSize, TransposeTrace, transpose_size, transpose_trace
 from cnnviz.grids import MatrixError, format_matrices, input_preset, kernel_preset, parse_matrices
 
-__all__ = ["LIMITS", "LabState", "Message", "clamp", "from_query", "problem", "size_formula_latex", "to_query",
-           "trace_of", "trace_shape"]
+__all__ = ["LIMITS", "LabState", "Message", "clamp", "from_query", "input_preset_of", "kernel_preset_of",
+           "pool_input", "pool_source_shape", "problem", "questions_of", "size_formula_latex", "step_count", "to_query", "trace_of", "trace_shape",
+           "transpose_formula_latex", "transpose_sizes"]
 
-View = Literal["conv", "pool"]
+View = Literal["conv", "pool", "transpose"]
 Message = tuple[str, dict[str, object]]  # (catalog key, format arguments)
 
 LIMITS = {
     "side": (3, 12), "channels_in": (1, 3), "channels_out": (1, 4), "kernel": (1, 7),
     "stride": (1, 4), "padding": (0, 3), "dilation": (1, 3), "pool_size": (1, 4), "pool_stride": (1, 4),
+    "groups": (1, 4), "output_padding": (0, 3),
 }
 PADDING_WORDS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
-VIEWS = ("conv", "pool")
+VIEWS = ("conv", "pool", "transpose")
+MAX_SCATTER = 40  # side of a transposed convolution's full scatter the step view draws (66 took 0.6 s a click)
+POOL_OF = ("conv", "input")  # pool the ReLU of the convolution's output (as the course draws it), or the input
+NAMED_INPUTS = ("course", "pool_example", "vertical_edge", "horizontal_edge", "diagonal", "checkerboard", "ramp")
+NAMED_KERNELS = ("course", "identity", "box_blur", "gaussian", "sobel_x", "sobel_y", "laplacian", "sharpen", "emboss")
 
 
 def _default_x() -> np.ndarray:
@@ -56,6 +64,10 @@ class LabState:
     pool_stride: int = 2
     channel: int = 0  # output channel shown (conv) or channel shown (pool)
     step: int = 0  # raster index of the output cell explained
+    flip: bool = False  # True: true convolution (kernel flipped); False: cross-correlation, as CNN libraries
+    pool_of: Literal["conv", "input"] = "conv"  # what pooling reads: ReLU(conv output) or the input
+    groups: int = 1  # channel groups: filter o reads only its group's C_in/groups channels; C_in = depthwise
+    output_padding: int = 0  # transposed convolution only: extra cells at the bottom / right
 
     @property
     def c_in(self) -> int:
@@ -73,9 +85,18 @@ class LabState:
 def problem(s: LabState) -> Message | None:
     """Why the current settings cannot produce an output, as a translatable message, or None."""
     if s.view == "pool":
-        if s.pool_size > min(s.x.shape[1:]):
-            return "err_pool_too_big", {"k": s.pool_size, "h": s.x.shape[1], "w": s.x.shape[2]}
+        if s.pool_of == "conv":
+            trouble = problem(replace(s, view="conv"))
+            if trouble:
+                return trouble
+        h, w = pool_source_shape(s)
+        if s.pool_size > min(h, w):
+            return "err_pool_too_big", {"k": s.pool_size, "h": h, "w": w}
         return None
+    if s.view == "transpose":
+        return _transpose_problem(s)
+    if s.c_in % s.groups or s.c_out % s.groups:
+        return "err_groups", {"groups": s.groups, "c_in": s.c_in, "c_out": s.c_out}
     if s.padding == "same" and s.stride != 1:
         return "err_same_stride", {"stride": s.stride}
     rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
@@ -85,11 +106,91 @@ def problem(s: LabState) -> Message | None:
     return None
 
 
-def trace_of(s: LabState) -> ConvTrace | PoolTrace:
+def _transpose_sizes(s: LabState) -> tuple[TransposeSize, TransposeSize]:
+    pad = 0 if s.padding == "valid" else int(s.padding)  # type: ignore[arg-type]
+    return tuple(transpose_size(n, s.k, s.stride, pad, s.output_padding, s.dilation)  # type: ignore[return-value]
+                 for n in s.x.shape[1:])
+
+
+def _transpose_problem(s: LabState) -> Message | None:
+    if s.padding == "same":
+        return "err_transpose_same", {}
+    rows, cols = _transpose_sizes(s)
+    if s.output_padding >= max(s.stride, s.dilation):
+        return "err_output_padding", {"op": s.output_padding, "stride": s.stride, "dilation": s.dilation}
+    if rows.size < 1 or cols.size < 1:
+        return "err_transpose_crop", {"p": rows.padding, "h": rows.full, "w": cols.full}
+    if max(rows.full, cols.full) > MAX_SCATTER:
+        return "err_transpose_big", {"h": rows.full, "w": cols.full, "max": MAX_SCATTER}
+    return None
+
+
+def transpose_sizes(s: LabState) -> tuple[TransposeSize, TransposeSize]:
+    """The transposed convolution's size formula along rows and columns."""
+    return _transpose_sizes(s)
+
+
+def step_count(s: LabState) -> int:
+    """Steps of the current view: output cells, or input cells for the transposed convolution's scatter."""
+    if s.view == "transpose":
+        return s.x.shape[1] * s.x.shape[2]
+    h, w = trace_shape(s)
+    return h * w
+
+
+def _conv_shape(s: LabState) -> tuple[int, int]:
+    return (output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation).size,
+            output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation).size)
+
+
+def pool_source_shape(s: LabState) -> tuple[int, int]:
+    """(H, W) of what pooling reads: the convolution's output or the input."""
+    return _conv_shape(s) if s.pool_of == "conv" else (s.x.shape[1], s.x.shape[2])
+
+
+def applied_weight(s: LabState) -> np.ndarray:
+    """The kernel the arithmetic uses: flipped in both spatial axes for a true convolution."""
+    return s.weight[..., ::-1, ::-1].copy() if s.flip else s.weight
+
+
+def pool_input(s: LabState) -> np.ndarray:
+    """What pooling reads, (C, H, W): ReLU of the convolution's output, or the input itself."""
+    if s.pool_of == "conv":
+        return np.maximum(trace_of(replace(s, view="conv")).out, 0.0)
+    return s.x
+
+
+def trace_of(s: LabState) -> ConvTrace | PoolTrace | TransposeTrace:
     """The trace of the current view; call only when ``problem(s)`` is None."""
+    if s.view == "transpose":  # PyTorch's layout (C_in, C_out, K, K): filter o's slice c is weight[o, c]
+        rows, _ = _transpose_sizes(s)
+        return transpose_trace(s.x, s.weight.transpose(1, 0, 2, 3), s.bias, s.stride, rows.padding,
+                               s.output_padding, s.dilation)
     if s.view == "pool":
-        return pool_trace(s.x, s.pool, s.pool_size, s.pool_stride)
-    return conv_trace(s.x, s.weight, s.bias, s.stride, s.padding, s.dilation)
+        return pool_trace(pool_input(s), s.pool, s.pool_size, s.pool_stride)
+    w = applied_weight(s)
+    if s.groups > 1:  # keep only the channels each filter reads: the (C_out, C_in/groups, K, K) of F.conv2d
+        w = np.stack([w[o, list(group_channels(o, s.c_in, s.c_out, s.groups))] for o in range(s.c_out)])
+    return conv_trace(s.x, w, s.bias, s.stride, s.padding, s.dilation, s.groups)
+
+
+def input_preset_of(x: np.ndarray) -> str | None:
+    """The name of the fixed-pattern input preset whose values ``x`` holds, if any (a link names its preset)."""
+    for name in NAMED_INPUTS:
+        if np.array_equal(input_preset(name, x.shape[1], x.shape[2], x.shape[0]), x):
+            return name
+    return None
+
+
+def kernel_preset_of(w: np.ndarray) -> str | None:
+    """The name of the fixed kernel preset whose values ``w`` (C_out, C_in, K, K) holds, if any."""
+    for name in NAMED_KERNELS:
+        try:
+            if np.array_equal(kernel_preset(name, w.shape[-1], w.shape[0], w.shape[1]), w):
+                return name
+        except ValueError:  # this preset does not come in this size
+            continue
+    return None
 
 
 def _int(params: Mapping[str, str], name: str, limits: tuple[int, int], default: int, warn: list[Message]) -> int:
@@ -168,28 +269,33 @@ def from_query(params: Mapping[str, str]) -> tuple[LabState, list[Message]]:
         pool_stride=_int(params, "pool_stride", LIMITS["pool_stride"], d.pool_stride, warn),
         channel=_int(params, "channel", (0, LIMITS["channels_out"][1] - 1), 0, warn),
         step=_int(params, "step", (0, 10_000), 0, warn),
+        flip=_choice(params, "flip", ("0", "1"), "0", warn) == "1",
+        pool_of=_choice(params, "pool_of", POOL_OF, d.pool_of, warn),  # type: ignore[arg-type]
+        groups=_int(params, "groups", LIMITS["groups"], d.groups, warn),
+        output_padding=_int(params, "output_padding", LIMITS["output_padding"], d.output_padding, warn),
     )
     return clamp(s), warn
 
 
 def clamp(s: LabState) -> LabState:
     """Keep the shown channel and step inside what the current settings produce."""
-    channels = s.c_in if s.view == "pool" else s.c_out
+    channels = s.c_in if s.view == "pool" and s.pool_of == "input" else s.c_out
     channel = min(s.channel, channels - 1)
     step = s.step
     if problem(s) is None:
-        h, w = trace_shape(s)
-        step = min(step, h * w - 1)
+        step = min(step, step_count(s) - 1)
     return replace(s, channel=channel, step=max(step, 0))
 
 
 def trace_shape(s: LabState) -> tuple[int, int]:
     """Output (H, W) of the current view, without computing it."""
+    if s.view == "transpose":
+        rows, cols = _transpose_sizes(s)
+        return rows.size, cols.size
     if s.view == "pool":
-        return (output_size(s.x.shape[1], s.pool_size, s.pool_stride).size,
-                output_size(s.x.shape[2], s.pool_size, s.pool_stride).size)
-    return (output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation).size,
-            output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation).size)
+        h, w = pool_source_shape(s)
+        return output_size(h, s.pool_size, s.pool_stride).size, output_size(w, s.pool_size, s.pool_stride).size
+    return _conv_shape(s)
 
 
 def to_query(s: LabState) -> dict[str, str]:
@@ -199,7 +305,8 @@ def to_query(s: LabState) -> dict[str, str]:
         "kernel": format_matrices(s.weight.reshape(-1, s.k, s.k)),
         "stride": str(s.stride), "padding": str(s.padding), "dilation": str(s.dilation),
         "view": s.view, "pool": s.pool, "pool_size": str(s.pool_size), "pool_stride": str(s.pool_stride),
-        "channel": str(s.channel), "step": str(s.step),
+        "channel": str(s.channel), "step": str(s.step), "flip": str(int(s.flip)), "pool_of": s.pool_of,
+        "groups": str(s.groups), "output_padding": str(s.output_padding),
     }
     if s.bias is not None:
         q["bias"] = format_matrices(s.bias.reshape(1, 1, -1))
@@ -220,3 +327,41 @@ def size_formula_latex(o: OutputSize, symbol: str) -> str:
     ratio = f"\\left\\lfloor {_num(float(o.exact - 1))} \\right\\rfloor + 1"
     result = f"{ratio} = {o.size}" if o.valid else f"{ratio} < 1"
     return f"\\begin{{aligned}} {symbol} &= {general} \\\\ &= {numbers} \\\\ &= {result} \\end{{aligned}}"
+
+
+def questions_of(s: LabState) -> list[dict[str, object]]:
+    """Predict-then-reveal questions about what the lab shows, answered by the lab's own arithmetic.
+
+    Each is a dict with topic (a catalog key), kind ('number' or 'choice'), answer, params, choices.
+    """
+    if problem(s) is not None:
+        return []
+    if s.view == "transpose":
+        t, _ = _transpose_sizes(s)
+        params = {"n": t.n, "k": t.k, "s": t.stride, "p": t.padding, "op": t.output_padding, "d": t.dilation}
+        return [{"topic": "q_lab_transpose_size", "kind": "number", "answer": t.size, "params": params,
+                 "choices": ()}]
+    if s.view == "pool":
+        h, _ = pool_source_shape(s)
+        rows = output_size(h, s.pool_size, s.pool_stride)
+    else:
+        rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
+    trace = trace_of(s)
+    i, j = divmod(s.step, trace.shape[1])
+    size = {"n": rows.n, "k": rows.k, "s": rows.stride, "p": rows.pad_before + rows.pad_after, "d": rows.dilation}
+    value = float(trace.out[s.channel, i, j])
+    return [
+        {"topic": "q_lab_out_size", "kind": "number", "answer": rows.size, "params": size, "choices": ()},
+        {"topic": "q_lab_stride_fits", "kind": "choice", "answer": "yes" if rows.fits else "no",
+         "params": size, "choices": ("yes", "no")},
+        {"topic": "q_lab_cell", "kind": "number", "answer": int(value) if value.is_integer() else round(value, 4),
+         "params": {"row": i, "col": j, "channel": s.channel}, "choices": ()},
+    ]
+
+
+def transpose_formula_latex(o: TransposeSize, symbol: str) -> str:
+    """LaTeX of (N-1)S - 2P + D(K-1) + OP + 1 with the numbers of ``o`` substituted."""
+    general = "(N-1)\\cdot S - 2P + D\\cdot(K-1) + OP + 1"
+    numbers = (f"({o.n}-1)\\cdot {o.stride} - 2\\cdot {o.padding} + {o.dilation}\\cdot({o.k}-1) + "
+               f"{o.output_padding} + 1")
+    return f"\\begin{{aligned}} {symbol} &= {general} \\\\ &= {numbers} \\\\ &= {o.size} \\end{{aligned}}"

@@ -5,6 +5,7 @@ Python formats every number; the inline script only places precomputed strings, 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -14,8 +15,12 @@ from typing import Any
 import numpy as np
 
 from cnnviz.conv import ConvTrace, PoolTrace
+from cnnviz.stepview_assets import COMPONENT_CSS, COMPONENT_JS, CSS, JS
+from cnnviz.transposed import TransposeTrace
 
-__all__ = ["conv_expression", "conv_step_html", "format_number", "pool_expression", "pool_step_html"]
+__all__ = ["COMPONENT_CSS", "COMPONENT_JS", "conv_expression", "conv_step_html", "format_number", "pool_expression",
+           "pool_step_html", "step_component_data", "transpose_expression",
+           "transpose_step_html"]
 
 TIMES = "\u00d7"
 LEVELS = 8  # colour steps on each side of zero
@@ -79,7 +84,7 @@ def conv_expression(trace: ConvTrace, out_channel: int, i: int, j: int) -> list[
     for c in range(xs.shape[0]):
         terms = " + ".join(f"{_factor(format_number(a))}{TIMES}{_factor(format_number(b))}"
                            for a, b in zip(xs[c].ravel(), w[c].ravel()))
-        prefix = f"ch {c}: " if multi else ""
+        prefix = f"ch {trace.channel_ids[c] if trace.channel_ids else c}: " if multi else ""
         lines.append(f"{prefix}{terms} = {format_number(sums[c]) if two_stage else out}")
     if two_stage:
         parts = [_factor(format_number(s)) for s in sums]
@@ -214,6 +219,65 @@ def _script_json(data: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def transpose_expression(trace: TransposeTrace, out_channel: int, i: int, j: int, cropped: str = "cropped") -> list[str]:
+    """Where input cell (i, j) scatters in output channel ``out_channel``: one line per kernel tap,
+    "(row, col) += x×w → running sum", in output coordinates (cells outside the output are cropped)."""
+    if not (0 <= i < trace.x.shape[1] and 0 <= j < trace.x.shape[2]):
+        raise IndexError(f"input cell ({i}, {j}) is outside the {trace.x.shape[1]}x{trace.x.shape[2]} input")
+    run = trace.running(out_channel, i * trace.x.shape[2] + j)
+    return [line for line, _ in _scatter_lines(trace, out_channel, i, j, run, cropped)]
+
+
+def _scatter_lines(trace: TransposeTrace, o: int, i: int, j: int, run: np.ndarray,
+                   cropped: str) -> list[tuple[str, int]]:
+    """(line, flat index into the full scatter) for every tap of input cell (i, j)."""
+    rows, cols = trace.targets(i, j)
+    p, k = trace.rows.padding, trace.weight.shape[-1]
+    lines = []
+    for a in range(k):
+        for b in range(k):
+            r, c = int(rows[a]), int(cols[b])
+            terms = " + ".join(f"{_factor(format_number(trace.x[ch, i, j]))}{TIMES}"
+                               f"{_factor(format_number(trace.weight[ch, o, a, b]))}" for ch in range(trace.x.shape[0]))
+            inside = 0 <= r - p < trace.rows.size and 0 <= c - p < trace.cols.size
+            tail = "" if inside else f" ({cropped})"
+            lines.append((f"({r - p}, {c - p}) += {terms} → {format_number(run[r, c])}{tail}",
+                          r * trace.full.shape[2] + c))
+    return lines
+
+
+def _transpose_data(trace: TransposeTrace, o: int, start: int, cropped: str) -> tuple[dict[str, Any], list[int], int]:
+    _check_channel(o, trace.weight.shape[1])
+    c_in, h, w = trace.x.shape
+    k = trace.weight.shape[-1]
+    hf, wf = trace.full.shape[1:]
+    p = trace.rows.padding
+    x_tok, w_tok, f_tok = _tokens(trace.x), _tokens(trace.weight), _tokens(trace.full)
+    gx = _cell(max(h, w), w, _longest(x_tok))
+    gk, go = _cell(max(h, w, k), k, _longest(w_tok)), _cell(max(hf, wf), wf, _longest(f_tok))
+    crop = np.ones((hf, wf), dtype=bool)
+    crop[p:p + trace.rows.size, p:p + trace.cols.size] = False
+    acc = np.zeros((hf, wf))
+    run = []  # per step, (flat index, running sum) of each tap in kernel order; the script writes the lines
+    for t in range(h * w):
+        i, j = divmod(t, w)
+        r, c = trace.targets(i, j)
+        acc[r[:, None], c[None, :]] += trace.blocks[o, i, j]
+        flat = (r[:, None] * wf + c[None, :]).ravel()
+        run.append([[int(idx), format_number(acc.flat[idx])] for idx in flat])
+    data = {
+        "kind": "scatter", "c": c_in, "h_in": h, "w_in": w, "ho": h, "wo": w, "n": h * w, "k": k,
+        "start": max(0, min(h * w - 1, int(start))), "L": LEVELS, "pal": _palette(), "ms": BASE_INTERVAL_MS,
+        "x": [_tokens(trace.x[ch]) for ch in range(c_in)], "xl": [_levels(trace.x[ch]) for ch in range(c_in)],
+        "w": [_tokens(trace.weight[ch, o]) for ch in range(c_in)], "wl": _levels(trace.weight[:, o]),
+        "hf": hf, "wf": wf, "full": _tokens(trace.full[o]), "fl": _levels(trace.full[o]),
+        "crop": "".join("1" if v else "0" for v in crop.ravel()), "run": run, "p": p, "cropped": cropped,
+        "gx": gx, "gk": gk, "go": go, "rw": _grid_box(hf, wf, go)[0], "pad": "",
+        "b": None if trace.bias is None else format_number(trace.bias[o]),
+    }
+    return data, list(range(c_in)), o
+
+
 def _check_channel(channel: int, count: int) -> None:
     if not 0 <= channel < count:
         raise ValueError(f"channel {channel} does not exist: there are {count}")
@@ -230,6 +294,33 @@ def _common(trace: ConvTrace | PoolTrace, x: np.ndarray, out: np.ndarray, start:
 
 def conv_step_html(trace: ConvTrace, out_channel: int, start: int, labels: Mapping[str, str]) -> str:
     """The step view of output channel ``out_channel``, opened at raster step ``start`` (clamped)."""
+    return _document(*_conv_data(trace, out_channel, start), labels)
+
+
+def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[str, str]) -> str:
+    """The step view of pooling channel ``channel``, opened at raster step ``start`` (clamped)."""
+    return _document(*_pool_data(trace, channel, start), labels)
+
+
+def transpose_step_html(trace: TransposeTrace, out_channel: int, start: int, labels: Mapping[str, str]) -> str:
+    """The scatter view of a transposed convolution's output channel, opened at input step ``start``."""
+    return _document(*_transpose_data(trace, out_channel, start, str(labels.get("cropped", "cropped"))), labels)
+
+
+def step_component_data(trace: ConvTrace | PoolTrace | TransposeTrace, channel: int, start: int, labels: Mapping[str, str],
+                        scale: float = 1.0) -> dict[str, Any]:
+    """What the step-view component is mounted with: skeleton, numbers, a key that changes with the view
+    (not with the step, so stepping moves the player instead of rebuilding it) and a zoom factor."""
+    if isinstance(trace, TransposeTrace):
+        data, chans, o = _transpose_data(trace, channel, start, str(labels.get("cropped", "cropped")))
+    else:
+        data, chans, o = (_conv_data if isinstance(trace, ConvTrace) else _pool_data)(trace, channel, start)
+    skeleton = _skeleton(data, labels, chans, o)
+    key = hashlib.sha1(_script_json({**data, "start": 0, "html": skeleton}).encode()).hexdigest()[:16]
+    return {"html": skeleton, "data": data, "key": key, "scale": scale, "pad": 2 * GAP}
+
+
+def _conv_data(trace: ConvTrace, out_channel: int, start: int) -> tuple[dict[str, Any], list[int], int]:
     o = out_channel
     _check_channel(o, trace.weight.shape[0])
     c_in = trace.padded.shape[0]
@@ -238,16 +329,16 @@ def conv_step_html(trace: ConvTrace, out_channel: int, start: int, labels: Mappi
     data = {
         **_common(trace, trace.padded, trace.out[o], start), **_conv_layout(trace),
         "k": trace.weight.shape[-1], "d": trace.dilation, "s": trace.stride,
+        "ids": list(trace.channel_ids) if trace.channel_ids else None,
         "pad": "".join("1" if p else "0" for p in trace.pad_mask.ravel()),
         "w": [_tokens(trace.weight[o, c]) for c in range(c_in)], "wl": _levels(trace.weight[o]),
         "b": None if trace.bias is None else format_number(trace.bias[o]),
         "sums": [[format_number(v) for v in row] for row in sums] if two_stage else None,
     }
-    return _document(data, labels, list(range(c_in)), o)
+    return data, list(trace.channel_ids or range(c_in)), o
 
 
-def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[str, str]) -> str:
-    """The step view of pooling channel ``channel``, opened at raster step ``start`` (clamped)."""
+def _pool_data(trace: PoolTrace, channel: int, start: int) -> tuple[dict[str, Any], list[int], int]:
     _check_channel(channel, trace.x.shape[0])
     ho, wo = trace.shape
     steps = [(i, j) for i in range(ho) for j in range(wo)]
@@ -259,13 +350,14 @@ def pool_step_html(trace: PoolTrace, channel: int, start: int, labels: Mapping[s
         "expr": [pool_expression(trace, channel, i, j) for i, j in steps],
         "am": None if argmax is None else [a * k + b for a, b in argmax],
     }
-    return _document(data, labels, [channel], channel)
+    return data, [channel], channel
 
 
-def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int], out_channel: int) -> str:
-    """The page: static labelled skeleton, data as JSON, and the script that fills the grids."""
+def _skeleton(data: dict[str, Any], labels: Mapping[str, str], chans: list[int], out_channel: int) -> str:
+    """The static, labelled skeleton that the script fills."""
     lab = {key: html.escape(str(labels.get(key, key))) for key in LABEL_KEYS}
-    n = data["ho"] * data["wo"]
+    n = data.get("n", data["ho"] * data["wo"])
+    at = html.escape(str(labels.get("at", labels.get("output", "output"))))  # what one step is about
 
     def kernel(idx: int) -> str:
         return (f'<div class="sign">{TIMES}</div><div><div class="cap">{lab["kernel"]}</div>'
@@ -277,9 +369,8 @@ def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int],
     legend = f'<span class="legend"><i class="cell pad sw"></i>{lab["padding"]}</span>' if "1" in data["pad"] else ""
     speeds = "".join(f'<option value="{s}"{" selected" if s == "1" else ""}>{s}{TIMES}</option>' for s in SPEEDS)
     return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
         f'<div id="cnnviz-stepview" tabindex="0"><div class="top"><span id="steplabel">{lab["step"]} '
-        f'<b id="sn">1</b> {lab["of"]} <b>{n}</b> — {lab["output"]} (<b id="si">0</b>, <b id="sj">0</b>)</span>'
+        f'<b id="sn">1</b> {lab["of"]} <b>{n}</b> — {at} (<b id="si">0</b>, <b id="sj">0</b>)</span>'
         f'{legend}<label class="speed">{lab["speed"]} <select id="speed">{speeds}</select></label></div>'
         f'<div class="ctl"><button id="first" title="{lab["first"]}" aria-label="{lab["first"]}">⇤</button>'
         f'<button id="prev">◀\ufe0e {lab["prev"]}</button><button id="play">'
@@ -290,160 +381,13 @@ def _document(data: dict[str, Any], labels: Mapping[str, str], chans: list[int],
         f'<div class="stage"><div class="chans">{rows}{bias}</div><div class="right" style="min-width:{data["rw"]}px">'
         f'<div class="cap">{lab["output"]} · {lab["channel"]} {out_channel}</div><div id="ohost"></div>'
         f'<div id="expr"></div></div></div></div>'
-        f'<script type="application/json" id="svdata">{_script_json(data)}</script><script>{JS}</script></body></html>'
     )
 
 
-CSS = """
-*{box-sizing:border-box}body{margin:0;background:#fff;color:#31333f;font:14px "Source Sans Pro",sans-serif}
-#cnnviz-stepview{padding:8px;outline:none}#steplabel{font-size:16px;font-variant-numeric:tabular-nums}
-.top{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;margin-bottom:8px}
-.speed,.legend,.cap,.biasrow{font-size:13px;color:#555867}.speed{margin-left:auto}
-.legend{display:flex;align-items:center;gap:6px}.sw{display:inline-block;width:18px;height:18px}
-.ctl{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-bottom:12px}
-button,select{font-family:inherit;font-size:13px;height:30px;padding:0 10px;border:1px solid #d6d6d9;
- border-radius:8px;background:#fff;color:#31333f;cursor:pointer}
-button:hover:enabled{border-color:#ff4b4b;color:#ff4b4b}button:disabled{opacity:.4;cursor:default}
-.ctl input{flex:1 1 100px;min-width:100px;accent-color:#ff4b4b}
-.lz,.playing .lp{display:none}.playing .lz{display:inline}
-.stage{display:flex;flex-wrap:wrap;align-items:flex-start;gap:16px}.right{flex:1 1 0}
-.chans{display:flex;flex-direction:column;gap:10px}.chanrow{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
-.sign{font-size:22px;color:#808495;width:20px;text-align:center}
-.cap{height:20px;white-space:nowrap;width:0;min-width:100%}
-.grid{position:relative;display:grid;font-variant-numeric:tabular-nums}
-.idx{font-size:10px;color:#8e92a0;display:flex;align-items:center;justify-content:center}
-.idx.p{color:#c3c6ce;font-style:italic}
-.cell{display:flex;flex-direction:column;align-items:center;justify-content:center;line-height:1;
- border:1px solid #fff;white-space:nowrap;overflow:hidden;color:#1f2029}
-.cell.pad{background:repeating-linear-gradient(45deg,#f4f5f7 0 3px,#e4e6eb 3px 6px)!important;color:#9a9fab;
- border:1px dashed #c3c6ce}
-.cell .t{display:none;font-size:var(--tfs);color:#b3261e;font-weight:600;margin-top:1px}
-.cell.hl{box-shadow:inset 0 0 0 2px #ff4b4b}.cell.hl .t{display:block}.cell .t:empty{display:none}
-.cell.am{box-shadow:inset 0 0 0 3px #ff4b4b,inset 0 0 0 5px #ffd54f}
-.extent{position:absolute;pointer-events:none;border:2px solid #ff4b4b;border-radius:3px;transition:left .15s,top .15s}
-.extent.dil{border:2px dashed rgba(255,75,75,.5)}
-.out-cell{cursor:pointer}.out-cell:hover{border-color:#ff4b4b}.out-cell.cur{box-shadow:inset 0 0 0 3px #ff4b4b}
-.out-cell.todo{background:#fff!important;border:1px dashed #d6d6d9}
-.biasrow{display:flex;align-items:center;gap:8px}
-.bias{display:inline-flex;min-width:34px;height:28px;padding:0 6px;background:#f0f2f6;border-radius:4px;color:#1f2029}
-#expr{margin-top:12px;padding:8px 10px;background:#f0f2f6;border-radius:8px;overflow-x:auto;font-size:13px;
- font-variant-numeric:tabular-nums}
-.line{display:flex;align-items:flex-start;white-space:pre;line-height:20px}.line+.line{margin-top:4px}
-.pre{color:#808495}.eq,.fin{font-weight:700}.fin{white-space:normal}
-.terms{display:grid}.flow .terms{display:flex;flex-wrap:wrap;flex:1;min-width:0}
-"""
-
-JS = r"""
-(() => {
-const D = JSON.parse(document.getElementById("svdata").textContent);
-const $ = id => document.getElementById(id), root = $("cnnviz-stepview"), X = "\u00d7", N = D.ho * D.wo, K = D.k;
-const span = D.d * (K - 1) + 1, twoStage = D.c > 1 || D.b !== null;
-const fac = t => t[0] === "-" ? "(" + t + ")" : t;
-let step = 0, timer = null, marked = [];
-function el(tag, cls, parent, text) {
-  const e = parent.appendChild(document.createElement(tag));
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-function grid(host, rows, cols, toks, lv, g, index, pad = "") {
-  const gr = el("div", "grid", host), cells = [], isPad = k => pad[k] === "1";
-  const head = index ? "22px " : "", top = index ? "16px " : "";
-  gr.style.cssText = `font-size:${g.fs}px;--tfs:${g.tfs}px;grid-template-columns:${head}repeat(${cols},${g.w}px);` +
-    `grid-template-rows:${top}repeat(${rows},${g.h}px)`;
-  const padRow = r => [...Array(cols).keys()].every(c => isPad(r * cols + c));
-  const padCol = c => [...Array(rows).keys()].every(r => isPad(r * cols + c));
-  if (index) { el("div", "", gr); for (let c = 0; c < cols; c++) el("div", padCol(c) ? "idx p" : "idx", gr, c); }
-  for (let r = 0; r < rows; r++) {
-    if (index) el("div", padRow(r) ? "idx p" : "idx", gr, r);
-    for (let c = 0, k = r * cols; c < cols; c++, k++) {
-      const cell = el("div", isPad(k) ? "cell pad" : "cell", gr);
-      el("span", "v", cell, toks[k]); el("span", "t", cell);
-      if (!isPad(k)) cell.style.background = D.pal[lv[k] + D.L];
-      cells.push(cell);
-    }
-  }
-  return {gr, cells};
-}
-const ins = [...document.querySelectorAll(".host")].map(h => {
-  const g = grid(h, D.hp, D.wp, D.x[h.dataset.c], D.xl[h.dataset.c], D.gx, true, D.pad);
-  g.box = el("div", D.d > 1 && K > 1 ? "extent dil" : "extent", g.gr);  // outline of the window's full extent
-  return g;
-});
-document.querySelectorAll(".khost").forEach(h => {
-  const c = +h.dataset.c;
-  grid(h, K, K, D.w[c], D.wl.slice(c * K * K, (c + 1) * K * K), D.gk, false);
-});
-const outs = grid($("ohost"), D.ho, D.wo, D.out.map(() => ""), D.ol, D.go, true).cells;
-outs.forEach((cell, t) => {
-  cell.classList.add("out-cell"); cell.dataset.i = Math.floor(t / D.wo); cell.dataset.j = t % D.wo;
-  cell.addEventListener("click", () => { stop(); show(t); });
-});
-function showExpr(r0, c0) {
-  const box = $("expr");
-  box.textContent = "";
-  if (D.expr) { el("div", "line fin", box, D.expr[step]); return; }
-  for (let ci = 0; ci < D.c; ci++) {  // same tokens and layout as conv_expression, one grid row per kernel row
-    const line = el("div", "line", box);
-    if (D.c > 1) el("span", "pre", line, "ch " + ci + ": ");
-    const terms = el("span", "terms", line);
-    terms.style.gridTemplateColumns = `repeat(${K},auto)`;
-    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
-      const x = D.x[ci][(r0 + D.d * a) * D.wp + c0 + D.d * b], last = a === K - 1 && b === K - 1;
-      const term = el("span", "", terms, fac(x) + X + fac(D.w[ci][a * K + b]) + (last ? "" : " + "));
-      if (last) el("span", "eq", term, " = " + (twoStage ? D.sums[step][ci] : D.out[step]));
-    }
-  }
-  if (twoStage) {
-    const parts = D.sums[step].map(fac).concat(D.b === null ? [] : [fac(D.b)]);
-    el("div", "line fin", box, parts.join(" + ") + " = " + D.out[step]);
-  }
-  // rows as wide as the kernel read best; when they do not fit they flow, and stay so to avoid jumps
-  if (box.scrollWidth > box.clientWidth) box.classList.add("flow");
-}
-function show(s) {
-  step = Math.max(0, Math.min(N - 1, s));
-  const i = Math.floor(step / D.wo), j = step % D.wo, r0 = i * D.s, c0 = j * D.s;
-  marked.forEach(c => c.classList.remove("hl", "am"));
-  marked = [];
-  ins.forEach((g, ci) => {
-    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
-      const cell = g.cells[(r0 + D.d * a) * D.wp + c0 + D.d * b], isMax = D.am && D.am[step] === a * K + b;
-      cell.classList.add("hl");
-      if (isMax) cell.classList.add("am");
-      cell.lastChild.textContent = D.w && D.gx.tags ? X + D.w[ci][a * K + b] : isMax ? "max" : "";
-      marked.push(cell);
-    }
-    const first = g.cells[r0 * D.wp + c0], end = g.cells[(r0 + span - 1) * D.wp + c0 + span - 1];
-    Object.assign(g.box.style, {left: first.offsetLeft - 2 + "px", top: first.offsetTop - 2 + "px",
-      width: end.offsetLeft + end.offsetWidth - first.offsetLeft + 4 + "px",
-      height: end.offsetTop + end.offsetHeight - first.offsetTop + 4 + "px"});
-  });
-  outs.forEach((cell, t) => {
-    cell.classList.toggle("todo", t > step); cell.classList.toggle("cur", t === step);
-    cell.firstChild.textContent = t > step ? "" : D.out[t];
-  });
-  showExpr(r0, c0);
-  $("slider").value = step; $("sn").textContent = step + 1; $("si").textContent = i; $("sj").textContent = j;
-  $("first").disabled = $("prev").disabled = step === 0;
-  $("last").disabled = $("next").disabled = step === N - 1;
-}
-function stop() { clearInterval(timer); timer = null; root.classList.remove("playing"); }
-function play() {
-  if (step >= N - 1) show(0);
-  root.classList.add("playing");
-  timer = setInterval(() => { show(step + 1); if (step >= N - 1) stop(); }, D.ms / +$("speed").value);
-}
-const nav = {first: () => 0, prev: () => step - 1, next: () => step + 1, last: () => N - 1};
-Object.entries(nav).forEach(([id, to]) => $(id).addEventListener("click", () => { stop(); show(to()); }));
-$("play").addEventListener("click", () => timer ? stop() : play());
-$("slider").addEventListener("input", e => { stop(); show(+e.target.value); });
-$("speed").addEventListener("change", () => { if (timer) { stop(); play(); } });
-document.addEventListener("keydown", e => {
-  if (e.target.tagName === "INPUT" || e.target.tagName === "SELECT") return;  // they handle arrows themselves
-  const to = {ArrowLeft: "prev", ArrowRight: "next", Home: "first", End: "last"}[e.key];
-  if (to) { e.preventDefault(); stop(); show(nav[to]()); }
-});
-show(D.start);
-})();
-"""
+def _document(data: dict[str, Any], chans: list[int], out_channel: int, labels: Mapping[str, str]) -> str:
+    """A standalone page: the skeleton, data as JSON, and the script that fills the grids."""
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
+        f'{_skeleton(data, labels, chans, out_channel)}'
+        f'<script type="application/json" id="svdata">{_script_json(data)}</script><script>{JS}</script></body></html>'
+    )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.convlab import problem, trace_of
+from cnnviz.convlab import problem
 from cnnviz.ui import conv_lab as lab
 from cnnviz.ui.common import page_end, page_setup, show_messages
 from cnnviz.ui.i18n import t
@@ -10,13 +10,13 @@ from cnnviz.ui.i18n import t
 page_setup("nav_conv")
 state = lab.load()
 st.title(t("conv_title"))
-st.caption(t("conv_intro"))
+lab.intro_ui()
 
 controls, view = st.columns([1, 2.2], gap="large")
 with controls:
     lab.settings_ui()
     lab.input_ui()
-    if lab.current().view == "conv":
+    if lab.uses_kernel():
         lab.kernel_ui()
 
 state = lab.current()
@@ -25,12 +25,12 @@ with view:
     if trouble:
         show_messages([trouble], kind="error")
     else:
-        trace = trace_of(state)
-        lab.step_view_ui(state, trace)
-        lab.output_ui(state, trace)
-        lab.step_ui(state, trace)
+        st.session_state[lab.IN_PAGE] = True
+        lab.stepping_ui()
+        st.session_state[lab.IN_PAGE] = False
+        lab.questions_ui(state)
     lab.formula_ui(state)
-    if state.view == "conv":
+    if state.view != "pool":
         lab.layer_ui(state)
 lab.save_url(state)
 page_end()

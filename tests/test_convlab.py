@@ -5,7 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.convlab import LabState, from_query, problem, size_formula_latex, to_query, trace_of
+from dataclasses import replace
+
+from cnnviz.convlab import (LabState, clamp, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
+                            size_formula_latex, step_count, to_query, trace_of, transpose_formula_latex,
+                            transpose_sizes)
 from cnnviz.conv import output_size
 
 COURSE = {"input": "1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;0,1,1,0,0", "kernel": "1,0,1;0,1,0;1,0,1"}
@@ -81,8 +85,9 @@ def test_formula_shows_the_users_numbers() -> None:
 
 
 NAMES = ["input", "kernel", "bias", "stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride",
-         "channel", "step"]
+         "channel", "step", "flip", "pool_of", "groups", "output_padding"]
 TOKENS = st.sampled_from(["0", "1", "3", "7", "12", "-1", "1.5", "same", "valid", "max", "avg", "pool", "conv",
+                          "transpose", "input", "2",
                           ",", ";", "|", "x", "", "1e400", "nan", "\u2212", " ", "9" * 30])
 
 
@@ -95,6 +100,123 @@ def test_any_url_gives_a_page_state_never_an_exception(params: dict[str, str]) -
     reason = problem(state)
     if reason is None:
         out = trace_of(state).out
-        assert np.isfinite(out).all() and 0 <= state.step < out.shape[1] * out.shape[2]
+        assert np.isfinite(out).all() and 0 <= state.step < step_count(state)
     else:
         assert reason[0].startswith("err_")
+
+
+# --- groups, true convolution, pooling of the convolution, preset names, questions ------------------
+
+def _torch_out(s: LabState) -> np.ndarray:
+    """What PyTorch computes for the lab's conv settings (weights cut to each filter's group)."""
+    import torch
+    import torch.nn.functional as F
+
+    w = torch.tensor(s.weight)
+    if s.flip:
+        w = torch.flip(w, dims=(2, 3))
+    per = s.c_in // s.groups
+    w = torch.stack([w[o, (o // (s.c_out // s.groups)) * per:][:per] for o in range(s.c_out)])
+    b = None if s.bias is None else torch.tensor(s.bias)
+    return F.conv2d(torch.tensor(s.x)[None], w, b, s.stride, s.padding, s.dilation, s.groups)[0].numpy()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([(1, 1, 1), (2, 2, 2), (2, 4, 2), (3, 3, 3), (3, 3, 1), (2, 4, 1)]),
+       st.integers(1, 3), st.integers(1, 2), st.integers(0, 1), st.booleans(), st.booleans(), st.integers(0, 99))
+def test_grouped_and_flipped_convolution_equal_torch(chans, k, stride, padding, flip, bias, seed) -> None:
+    c_in, c_out, groups = chans
+    rng = np.random.default_rng(seed)
+    s = LabState(x=rng.normal(size=(c_in, 6, 5)), weight=rng.normal(size=(c_out, c_in, k, k)),
+                 bias=rng.normal(size=c_out) if bias else None, stride=stride, padding=padding, flip=flip,
+                 groups=groups)
+    assert problem(s) is None
+    np.testing.assert_allclose(trace_of(s).out, _torch_out(s), rtol=1e-6, atol=1e-9)
+
+
+def test_grouped_trace_shows_only_the_channels_a_filter_reads() -> None:
+    rng = np.random.default_rng(1)
+    s = LabState(x=rng.normal(size=(2, 5, 5)), weight=rng.normal(size=(2, 2, 3, 3)), groups=2)
+    sub = trace_of(s).for_output(1)
+    assert sub.channel_ids == (1,) and sub.padded.shape[0] == 1
+    np.testing.assert_allclose(sub.products[1].sum(axis=(0, 3, 4)), trace_of(s).out[1])
+
+
+def test_groups_that_do_not_divide_the_channels_are_explained() -> None:
+    s = LabState(x=np.zeros((3, 5, 5)), weight=np.zeros((2, 3, 3, 3)), groups=2)
+    assert problem(s)[0] == "err_groups"
+
+
+def test_flip_turns_the_kernel_by_180_degrees() -> None:
+    x = np.zeros((1, 3, 3))
+    x[0, 1, 1] = 1  # an impulse: correlation shows the kernel turned, true convolution the kernel itself
+    w = np.arange(9.0).reshape(1, 1, 3, 3)
+    corr = trace_of(LabState(x=x, weight=w, padding=1)).out[0]
+    conv = trace_of(LabState(x=x, weight=w, padding=1, flip=True)).out[0]
+    np.testing.assert_array_equal(conv, w[0, 0])
+    np.testing.assert_array_equal(corr, w[0, 0, ::-1, ::-1])
+
+
+def test_pooling_reads_relu_of_the_convolution_or_the_input() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    state, _ = from_query({**COURSE, "view": "pool", "pool": "avg", "pool_size": "2", "pool_stride": "1"})
+    assert state.pool_of == "conv"
+    x, w = torch.tensor(state.x)[None], torch.tensor(state.weight)
+    want = F.avg_pool2d(F.relu(F.conv2d(x, w)), 2, 1)[0].numpy()
+    np.testing.assert_allclose(trace_of(state).out, want)
+    direct, _ = from_query({**COURSE, "view": "pool", "pool_of": "input"})
+    np.testing.assert_array_equal(trace_of(direct).out, F.max_pool2d(x, 2, 2)[0].numpy())
+    negative = replace(state, weight=-state.weight)
+    assert (trace_of(negative).out == 0).all()  # ReLU before pooling: negatives become 0
+
+
+def test_links_to_preset_values_name_the_preset() -> None:
+    state, _ = from_query(COURSE)
+    assert input_preset_of(state.x) == "course" and kernel_preset_of(state.weight) == "course"
+    state, _ = from_query({"input": "2,2,7,3;9,4,6,1;8,5,2,4;3,1,2,6", "kernel": "0,1,0;1,-4,1;0,1,0"})
+    assert input_preset_of(state.x) == "pool_example" and kernel_preset_of(state.weight) == "laplacian"
+    state, _ = from_query({"input": "1,2,3;3,4,5;0,0,1", "kernel": "1,2;3,5"})
+    assert input_preset_of(state.x) is None and kernel_preset_of(state.weight) is None
+
+
+def test_new_settings_round_trip_and_bad_values_warn() -> None:
+    s = LabState(flip=True, pool_of="input", groups=1, view="pool")
+    back, warnings = from_query(to_query(s))
+    assert warnings == [] and (back.flip, back.pool_of, back.view) == (True, "input", "pool")
+    for params in ({"flip": "yes"}, {"pool_of": "x"}, {"groups": "9"}):
+        _, warnings = from_query(params)
+        assert len(warnings) == 1
+
+
+def test_questions_are_answered_by_the_lab() -> None:
+    state, _ = from_query({**COURSE, "step": "4"})
+    answers = {q["topic"]: q["answer"] for q in questions_of(state)}
+    assert answers == {"q_lab_out_size": 3, "q_lab_stride_fits": "yes", "q_lab_cell": 4}
+    state, _ = from_query({"input": ";".join([",".join(["1"] * 7)] * 7), "stride": "3", "kernel": "1,1,1;1,1,1;1,1,1"})
+    answers = {q["topic"]: q["answer"] for q in questions_of(state)}
+    assert answers["q_lab_out_size"] == 2 and answers["q_lab_stride_fits"] == "no"
+    assert questions_of(replace(state, dilation=4)) == []  # a kernel that does not fit: no question
+
+
+def test_transposed_view_equals_torch_and_steps_through_input_cells() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    params = {"input": "1,2,3;4,5,6;7,8,9|0,1,0;1,0,1;0,1,0", "kernel": "1,0,2;0,-1,0;1,1,1|0,1,0;2,0,0;1,0,-1",
+              "view": "transpose", "stride": "2", "padding": "1", "output_padding": "1", "step": "8"}
+    state, warnings = from_query(params)
+    assert warnings == [] and problem(state) is None and state.step == 8
+    w = torch.tensor(state.weight).transpose(0, 1)  # the lab's (C_out, C_in, K, K) read as (C_in, C_out, K, K)
+    want = F.conv_transpose2d(torch.tensor(state.x)[None], w, stride=2, padding=1, output_padding=1)[0].numpy()
+    np.testing.assert_allclose(trace_of(state).out, want)
+    assert step_count(state) == 9 and trace_of(state).out.shape[1:] == (6, 6)  # (3-1)*2 - 2 + 2 + 1 + 1
+    assert "= 6 \\end{aligned}" in transpose_formula_latex(transpose_sizes(state)[0], "H")
+    assert {q["topic"]: q["answer"] for q in questions_of(state)} == {"q_lab_transpose_size": 6}
+    assert clamp(replace(state, step=50)).step == 8
+    assert problem(replace(state, output_padding=2))[0] == "err_output_padding"
+    assert problem(replace(state, padding="same"))[0] == "err_transpose_same"
+    assert problem(replace(state, padding=3, stride=1, output_padding=0))[0] == "err_transpose_crop"
+    big = replace(state, x=np.ones((1, 12, 12)), weight=np.ones((1, 1, 7, 7)), stride=4, padding=0, output_padding=0)
+    assert problem(big)[0] == "err_transpose_big"  # a 51x51 scatter: too many cells to draw, and to send per click

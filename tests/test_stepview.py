@@ -210,3 +210,26 @@ def test_start_is_clamped(start: int, expected: int) -> None:
 def test_unknown_channel_is_refused() -> None:
     with pytest.raises(ValueError):
         conv_step_html(course_trace(), 1, 0, LABELS)
+
+
+# --- the transposed convolution's scatter ----------------------------------------------------------
+
+def test_scatter_lines_add_up_to_the_output() -> None:
+    from cnnviz.stepview import transpose_expression
+    from cnnviz.transposed import transpose_trace
+
+    rng = np.random.default_rng(3)
+    trace = transpose_trace(rng.integers(-3, 4, (2, 3, 2)).astype(float), rng.integers(-2, 3, (2, 2, 3, 3)).astype(float),
+                            stride=2, padding=1, output_padding=1)
+    acc = np.zeros(trace.full.shape[1:])
+    for t in range(trace.steps):
+        i, j = divmod(t, trace.x.shape[2])
+        for line in transpose_expression(trace, 1, i, j, "cut"):
+            target, rest = line.split(" += ")
+            r, c = (int(v) + 1 for v in target.strip("()").split(", "))  # back to full coordinates (P = 1)
+            terms, after = rest.split(" → ")
+            acc[r, c] += eval(terms.replace("×", "*"))  # noqa: S307 (our own arithmetic text)
+            assert float(after.split(" ")[0]) == pytest.approx(acc[r, c], abs=1e-4)
+            inside = 0 <= r - 1 < trace.out.shape[1] and 0 <= c - 1 < trace.out.shape[2]
+            assert line.endswith("(cut)") != inside
+    np.testing.assert_allclose(acc[1:1 + trace.out.shape[1], 1:1 + trace.out.shape[2]], trace.out[1])

@@ -64,7 +64,7 @@ EN = {
     "sample_image": "Photo",
     "fixed_size_preset": "This preset has a fixed size; choose another preset to use the size controls.",
     "channel_n": "Channel {n}",
-    "matrix_help": "One row per line, numbers separated by spaces or commas. Press Ctrl+Enter to apply.",
+    "matrix_help": "One row per line, numbers separated by spaces or commas.",
     "kernel_header": "Kernel",
     "k_identity": "Identity",
     "k_box_blur": "Box blur",
@@ -244,7 +244,7 @@ VI = {
     "sample_image": "Ảnh",
     "fixed_size_preset": "Mẫu này có kích thước cố định; chọn mẫu khác để dùng các ô chỉnh kích thước.",
     "channel_n": "Kênh {n}",
-    "matrix_help": "Mỗi dòng một hàng, các số cách nhau bằng dấu cách hoặc dấu phẩy. Nhấn Ctrl+Enter để áp dụng.",
+    "matrix_help": "Mỗi dòng một hàng, các số cách nhau bằng dấu cách hoặc dấu phẩy.",
     "kernel_header": "Kernel",
     "k_identity": "Đồng nhất",
     "k_box_blur": "Làm mờ trung bình",
@@ -370,8 +370,8 @@ VI = {
 }
 
 # Pages with many strings keep them in their own module; a key may be defined only once.
-from cnnviz.ui import (catalog_class, catalog_course, catalog_inspect, catalog_learned, catalog_maps,  # noqa: E402
-                       catalog_names, catalog_train)
+from cnnviz.ui import (catalog_class, catalog_conv, catalog_course, catalog_inspect, catalog_learned,  # noqa: E402
+                       catalog_maps, catalog_names, catalog_train)
 
 # The library's own messages: English only in the library (cnnviz.errors), translated here.
 import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,E402,F401
@@ -386,7 +386,7 @@ class _Library:
 
 
 for _part in (catalog_train, catalog_inspect, catalog_learned, catalog_class, catalog_course, catalog_names,
-              catalog_maps, _Library):
+              catalog_maps, catalog_conv, _Library):
     for _mine, _theirs in ((EN, _part.EN), (VI, _part.VI)):
         _twice = set(_mine) & set(_theirs)
         if _twice:

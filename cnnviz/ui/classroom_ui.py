@@ -22,7 +22,7 @@ from cnnviz.text import untrusted
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 
-__all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "present_view", "room", "teacher_token"]
+__all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token"]
 
 CLASS, MEMBER, TEACHER, FOLLOW, APPLIED, WHO = ("cls_class", "cls_member", "cls_teacher", "cls_follow",
                                                 "cls_applied", "cls_who")
@@ -200,6 +200,15 @@ def _keep_big() -> None:
     st.session_state[BIG] = bool(st.session_state.get("cls_big"))
 
 
+def share_view() -> None:
+    """For a part of a page that reruns alone (a fragment): a presenting teacher's view reaches the class
+    without a whole-page run (page_end does the same at the end of one)."""
+    info, token = in_class(), teacher_token()
+    if info is not None and token is not None and st.session_state.get("cls_presenting") \
+            and room().is_teacher(info.id, token):
+        room().present(info.id, token, _page(), _query())
+
+
 def page_end() -> None:
     """Last call of a page: the teacher's view, when presenting, becomes what followers see."""
     info = in_class()
@@ -211,16 +220,6 @@ def page_end() -> None:
         with box:
             ask_ui(info)
     if st.session_state.get("cls_presenting"):
-        room().present(info.id, token, _page(), _query())
-
-
-def present_view() -> None:
-    """The end of a fragment's own rerun (which runs no page_end): a presenting teacher's new view
-    still becomes the class's. Draws nothing."""
-    info = in_class()
-    token = teacher_token()
-    if info is not None and token is not None and st.session_state.get("cls_presenting") \
-            and room().is_teacher(info.id, token):
         room().present(info.id, token, _page(), _query())
 
 

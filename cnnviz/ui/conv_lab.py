@@ -9,17 +9,22 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from cnnviz.conv import ConvTrace, PoolTrace, conv2d_code, output_size, param_count
-from cnnviz.convlab import LIMITS, LabState, clamp, from_query, size_formula_latex, to_query, trace_shape
+from cnnviz.conv import ConvTrace, PoolTrace
+from cnnviz.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of, kernel_preset_of, questions_of,
+                            step_count, to_query, trace_of)
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
 from cnnviz.plots import matrix_figure
-from cnnviz.stepview import conv_expression, conv_step_html, pool_expression, pool_step_html
+from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
+                             transpose_expression)
+from cnnviz.transposed import TransposeTrace
+from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view
 from cnnviz.ui.common import show_messages
+from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
 
-__all__ = ["current", "formula_ui", "input_ui", "kernel_ui", "layer_ui", "load", "output_ui", "settings_ui",
-           "step_ui", "step_view_ui", "save_url"]
+__all__ = ["current", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "output_ui",
+           "questions_ui", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
 
 CUSTOM = "custom"  # preset entry meaning "the numbers as typed or as given by a link"
 LAB = "lab"  # canonical LabState
@@ -27,6 +32,12 @@ META = "lab_meta"  # presets chosen, for regenerating on size changes
 PADDINGS = [0, 1, 2, 3, "same", "valid"]
 STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
                "padding", "channel", "speed", "bias")
+PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
+IN_PAGE = "lab_in_page"  # True while the whole page runs (not only the stepping fragment)
+# (a fragment must not st.rerun() the app to share a step: in Chromium that dropped the lab's widget state)
+PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
+# The step view runs in the page (not an iframe) and reports the step a person chooses there.
+_step_view = st.components.v2.component("cnnviz_stepview", css=COMPONENT_CSS, js=COMPONENT_JS)
 
 
 def current() -> LabState:
@@ -42,9 +53,9 @@ def load() -> LabState:
     if LAB not in st.session_state:
         state, warnings = from_query(st.query_params.to_dict())
         st.session_state[LAB] = state
-        from_link = "input" in st.query_params
-        st.session_state[META] = {"preset": CUSTOM if from_link else "course", "image": "camera", "seed": 0,
-                                  "kpreset": CUSTOM if "kernel" in st.query_params else "course"}
+        # a link to a preset's values names the preset; other typed values are "custom"
+        st.session_state[META] = {"preset": input_preset_of(state.x) or CUSTOM, "image": "camera", "seed": 0,
+                                  "kpreset": kernel_preset_of(state.weight) or CUSTOM}
         st.session_state["lab_url_warnings"] = warnings
         _push(state)
     elif "lab_rows" not in st.session_state:  # back from another page: widgets were cleaned up
@@ -62,7 +73,8 @@ def _push(s: LabState) -> None:
               lab_stride=s.stride, lab_padding=s.padding, lab_dilation=s.dilation, lab_view=s.view,
               lab_pool=s.pool, lab_pool_size=s.pool_size, lab_pool_stride=s.pool_stride,
               lab_preset=meta["preset"], lab_kpreset=meta["kpreset"], lab_image=meta["image"],
-              lab_bias_on=s.bias is not None, lab_kout=min(ss.get("lab_kout", 0), s.c_out - 1))
+              lab_bias_on=s.bias is not None, lab_kout=min(ss.get("lab_kout", 0), s.c_out - 1),
+              lab_flip=s.flip, lab_pool_of=s.pool_of, lab_groups=s.groups, lab_output_padding=s.output_padding)
     ss["lab_bias"] = ", ".join(format_matrix(s.bias[None]).split(",")) if s.bias is not None else "0"
     for c in range(s.c_in):
         ss[f"lab_in_{c}"] = format_matrix(s.x[c], "\n", " ")
@@ -91,7 +103,9 @@ def _regenerate_input() -> None:
         x = _resized(np.tile(s.x, (3, 1, 1))[: shape[0]], shape)
     else:
         x = input_preset(meta["preset"], shape[1], shape[2], shape[0], meta["seed"], meta["image"])
-    _set(x=x, weight=_weight(meta["kpreset"], s, s.c_out, x.shape[0], s.k), step=0)
+    # the course pools its 4x4 example directly, and pools the convolution of its 5x5 example
+    pool_of = {"pool_example": "input", "course": "conv"}.get(meta["preset"], s.pool_of)
+    _set(x=x, weight=_weight(meta["kpreset"], s, s.c_out, x.shape[0], s.k), step=0, pool_of=pool_of)
     _push(current())
 
 
@@ -171,7 +185,8 @@ def _edit_bias() -> None:
 def _edit_settings() -> None:
     """Copy the settings widgets into the state; widgets of the other operation are not on the page."""
     ss, s = st.session_state, current()
-    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride")
+    names = ("stride", "padding", "dilation", "view", "pool", "pool_size", "pool_stride", "flip", "pool_of", "groups",
+             "output_padding")
     _set(**{n: ss[f"lab_{n}"] if ss.get(f"lab_{n}") is not None else getattr(s, n) for n in names})
     if ss.get("lab_view") is None:  # a segmented control can be cleared: show the operation still in use
         ss["lab_view"] = current().view
@@ -179,8 +194,7 @@ def _edit_settings() -> None:
 
 def _step_by(delta: int) -> None:
     s = current()
-    h, w = trace_shape(s)
-    _set(step=(s.step + delta) % max(h * w, 1))
+    _set(step=(s.step + delta) % max(step_count(s), 1))
 
 
 def _show_kernel_channel() -> None:
@@ -195,6 +209,12 @@ def _error_under(key: str) -> None:
 
 
 # ---------------------------------------------------------------- widgets
+
+def _apply_button(key: str) -> None:
+    """A typed matrix is taken when its box loses focus; this button is where the focus goes."""
+    st.button(t("apply_typed"), key=key, icon=":material/check:", help=t("apply_typed_help"))
+    st.caption(t("apply_typed_note"))
+
 
 def input_ui() -> None:
     """Input matrix: preset, size, channels, sample image, and one editor per channel."""
@@ -215,6 +235,7 @@ def input_ui() -> None:
             st.text_area(t("channel_n", n=ch), key=f"lab_in_{ch}", on_change=_edit_input, args=(ch,),
                          height=150, help=t("matrix_help"))
             _error_under(f"lab_err_in_{ch}")
+    _apply_button("lab_apply_in")
 
 
 def kernel_ui() -> None:
@@ -236,53 +257,130 @@ def kernel_ui() -> None:
             st.text_area(t("kernel_channel_n", n=ch), key=f"lab_kin_{ch}", on_change=_edit_kernel, args=(ch,),
                          height=120, help=t("matrix_help"))
             _error_under(f"lab_err_kin_{ch}")
+    _apply_button("lab_apply_k")
     st.checkbox(t("use_bias"), key="lab_bias_on", on_change=_regenerate_kernel)
     if s.bias is not None:
         st.text_input(t("bias_values", n=s.c_out), key="lab_bias", on_change=_edit_bias)
         _error_under("lab_err_bias")
 
 
+def uses_kernel() -> bool:
+    """True when the page shows a convolution: the conv view, or pooling of the conv's output."""
+    s = current()
+    return s.view in ("conv", "transpose") or s.pool_of == "conv"
+
+
+def intro_ui() -> None:
+    """What the chosen operation does, in one paragraph."""
+    s = current()
+    st.caption(t("pool_intro_" + s.pool_of) if s.view == "pool" else t(f"{s.view}_intro"))
+
+
+def _conv_settings_ui() -> None:
+    st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
+    st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
+                 format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
+    st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
+    st.number_input(t("groups"), *LIMITS["groups"], key="lab_groups", on_change=_edit_settings, help=t("groups_help"))
+    st.toggle(t("flip"), key="lab_flip", on_change=_edit_settings)
+    st.caption(t("flip_note"))
+
+
 def settings_ui() -> None:
     """Operation switch and the stride / padding / dilation (or pooling) controls."""
-    st.segmented_control(t("operation"), ["conv", "pool"], key="lab_view", on_change=_edit_settings,
-                         format_func=lambda v: t(f"view_{v}"))
+    # a radio, not a segmented control: three operations wrap onto two lines in a narrow column
+    st.radio(t("operation"), ["conv", "transpose", "pool"], key="lab_view", on_change=_edit_settings, horizontal=True,
+             format_func=lambda v: t(f"view_{v}"))
     if current().view == "conv":
+        _conv_settings_ui()
+        return
+    if current().view == "transpose":
         st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
         st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
-                     format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
+                     format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p),
+                     help=t("transpose_padding_help"))
+        st.slider(t("output_padding"), *LIMITS["output_padding"], key="lab_output_padding", on_change=_edit_settings,
+                  help=t("output_padding_help"))
         st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
-    else:
-        st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
-                 format_func=lambda p: t(f"pool_{p}"))
-        st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
-        st.slider(t("pool_stride"), *LIMITS["pool_stride"], key="lab_pool_stride", on_change=_edit_settings)
+        return
+    st.radio(t("pool_of"), ["conv", "input"], key="lab_pool_of", on_change=_edit_settings,
+             format_func=lambda p: t(f"pool_of_{p}"))
+    st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
+             format_func=lambda p: t(f"pool_{p}"))
+    st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
+    st.slider(t("pool_stride"), *LIMITS["pool_stride"], key="lab_pool_stride", on_change=_edit_settings)
+    st.caption(t("pool_conventions"))
+    if current().pool_of == "conv":
+        with st.expander(t("conv_settings_header")):
+            _conv_settings_ui()
 
 
-def step_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
-    """Previous / next buttons and the full computation of the selected output cell."""
-    h, w = trace.shape
+def step_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
+    """Previous / next buttons and the full computation of the selected output (or input) cell."""
+    scatter = isinstance(trace, TransposeTrace)
+    w = trace.x.shape[2] if scatter else trace.shape[1]
     i, j = divmod(s.step, w)
-    st.subheader(t("selected_header"))
+    st.subheader(t("selected_input_header" if scatter else "selected_header"))
     prev, label, nxt = st.columns([1, 4, 1], vertical_alignment="center")
     prev.button("◀ " + t("prev"), key="conv_prev", on_click=_step_by, args=(-1,), width="stretch")
     nxt.button(t("next") + " ▶", key="conv_next", on_click=_step_by, args=(1,), width="stretch")
-    label.markdown(t("step_label", s=s.step + 1, n=h * w, i=i, j=j, c=s.channel))
+    label.markdown(t("step_label_input" if scatter else "step_label", s=s.step + 1, n=step_count(s), i=i, j=j,
+                     c=s.channel))
     with st.container(key="conv_step_expr"):
-        if isinstance(trace, ConvTrace):
-            lines = conv_expression(trace, s.channel, i, j)
+        if scatter:
+            lines = transpose_expression(trace, s.channel, i, j, t("sv_cropped"))
+        elif isinstance(trace, ConvTrace):
+            lines = conv_expression(trace.for_output(s.channel), s.channel, i, j)
         else:
             lines = [pool_expression(trace, s.channel, i, j)]
         st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
-def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
-    """The animated step view; it plays in the browser without server round trips."""
+def _on_player_step() -> None:
+    """The person stepped in the player: that step becomes the lab's step (panel, output maps, URL)."""
+    value = st.session_state.get(PLAYER) or {}
+    step = value.get("step") if hasattr(value, "get") else getattr(value, "step", None)
+    if isinstance(step, int) and not isinstance(step, bool):
+        _set(step=step)
+
+
+def _step_labels(s: LabState) -> dict[str, str]:
     labels = {k: t(f"sv_{k}") for k in STEP_LABELS}
-    if isinstance(trace, ConvTrace):
-        html = conv_step_html(trace, s.channel, s.step, labels)
-    else:
-        html = pool_step_html(trace, s.channel, s.step, labels)
-    st.iframe(html, height="content", alt=t("step_view_alt"))  # Streamlit measures the srcdoc
+    if s.view == "pool" and s.pool_of == "conv":
+        labels["input"] = t("sv_relu_conv")
+    if s.view == "conv" and s.flip:
+        labels["kernel"] = t("sv_kernel_flipped")
+    if s.view == "transpose":
+        labels.update(at=t("sv_input"), output=t("sv_scatter_output"), cropped=t("sv_cropped"))
+    return labels
+
+
+def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
+    """The animated step view; it plays in the browser and tells the page the step a person picks."""
+    shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
+    zoom = PRESENTER_ZOOM if presenter_view() else 1.0
+    data = step_component_data(shown, s.channel, s.step, _step_labels(s), zoom)
+    with st.container(key="conv_stepview"):
+        _step_view(key=PLAYER, data=data, default={"step": s.step}, on_step_change=_on_player_step)
+
+
+@st.fragment
+def stepping_ui() -> None:
+    """Step view, output maps and the selected cell: their clicks rerun only this part of the page."""
+    s = current()
+    trace = trace_of(s)
+    step_view_ui(s, trace)
+    output_ui(s, trace)
+    step_ui(s, trace)
+    save_url(s)
+    if not st.session_state.get(IN_PAGE):
+        share_view()  # the class follows a presenting teacher's steps (a whole run does it in page_end)
+
+
+def questions_ui(s: LabState) -> None:
+    """Offer the teacher questions about this very view, answered by the lab's own arithmetic."""
+    for q in questions_of(s):
+        offer_question(q["topic"], q["kind"], q["answer"], q["params"], q["choices"])  # type: ignore[arg-type]
 
 
 def _on_cell_click(key: str, channel: int, width: int) -> None:
@@ -293,55 +391,24 @@ def _on_cell_click(key: str, channel: int, width: int) -> None:
         _set(channel=channel, step=i * width + j)
 
 
-def output_ui(s: LabState, trace: ConvTrace | PoolTrace) -> None:
+def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """Every output map with every value written; clicking a cell jumps the step view there."""
     h, w = trace.shape
     i, j = divmod(s.step, w)
+    scatter = isinstance(trace, TransposeTrace)  # its steps are input cells: no output cell is selected
     st.subheader(t("output_header", h=h, w=w, c=trace.out.shape[0]))
     with st.container(key="conv_output"):
         cols = st.columns(min(trace.out.shape[0], 4))
         for o, col in enumerate(cols):
             key = f"lab_out_{o}"
-            fig = matrix_figure(trace.out[o], t("output_map_n", n=o), (i, j) if o == s.channel else None)
-            col.plotly_chart(fig, key=key, on_select=partial(_on_cell_click, key, o, w), selection_mode="points",
-                             config={"displayModeBar": False})
-    st.caption(t("click_to_jump"))
-
-
-def formula_ui(s: LabState) -> None:
-    """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
-    st.subheader(t("formula_header"))
-    if s.view == "conv" and s.padding == "same" and s.stride != 1:
-        return  # no formula for an impossible setting; problem() already says why
-    if s.view == "pool":
-        rows = output_size(s.x.shape[1], s.pool_size, s.pool_stride)
-        cols = output_size(s.x.shape[2], s.pool_size, s.pool_stride)
-    else:
-        rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
-        cols = output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation)
-    if rows == cols:  # square: one formula serves both axes
-        axes = [("H_{out} = W_{out}", rows, "rows_cols_word")]
-    else:
-        axes = [("H_{out}", rows, "rows_word"), ("W_{out}", cols, "cols_word")]
-    for symbol, o, word in axes:
-        st.latex(size_formula_latex(o, symbol))
-        if o.valid and not o.fits:
-            st.info(t("stride_misfit", exact=f"{float(o.exact):.2f}", size=o.size, stride=o.stride))
-        missed = o.uncovered() if o.valid else []
-        if missed:
-            st.warning(t("uncovered", what=t(word), idx=", ".join(map(str, missed))))
-
-
-def layer_ui(s: LabState) -> None:
-    """Parameter count and the matching PyTorch line."""
-    st.subheader(t("layer_header"))
-    bias = s.bias is not None
-    n = param_count(s.c_in, s.c_out, s.k, bias)
-    formula = (f"C_out·(K·K·C_in + 1) = {s.c_out}·({s.k}·{s.k}·{s.c_in} + 1) = {n}" if bias
-               else f"C_out·K·K·C_in = {s.c_out}·{s.k}·{s.k}·{s.c_in} = {n}")
-    st.markdown(t("param_count", formula=formula))
-    st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias), language="python",
-            wrap_lines=True)
+            fig = matrix_figure(trace.out[o], t("output_map_n", n=o),
+                                (i, j) if o == s.channel and not scatter else None)
+            if scatter:
+                col.plotly_chart(fig, key=key, config={"displayModeBar": False})
+            else:
+                col.plotly_chart(fig, key=key, on_select=partial(_on_cell_click, key, o, w),
+                                 selection_mode="points", config={"displayModeBar": False})
+    st.caption(t("transpose_output_note" if scatter else "click_to_jump"))
 
 
 def save_url(s: LabState) -> None:

@@ -22,7 +22,7 @@ from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, dow
     to_gray, viewable
 from cnnviz.mapfigures import response_figure
 from cnnviz.plots import matrix_figure
-from cnnviz.ui.classroom_ui import present_view
+from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.urlvalues import UrlValueError, parse_float
@@ -201,5 +201,5 @@ def classic_ui() -> tuple[np.ndarray | None, float]:
         st.session_state[SHOWN] = shown
         st.rerun()  # scope "app": the learned section below draws the new picture and sigma
     st.session_state[SHOWN] = shown
-    present_view()
+    share_view()
     return img, sigma

@@ -20,7 +20,7 @@ from torch import nn
 from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
 from cnnviz.mapfigures import kernel_figure, vector_figure
-from cnnviz.ui.classroom_ui import present_view
+from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
@@ -461,4 +461,4 @@ def walk_ui(picked: Picked, prepared: Prepared, source: Source | None) -> None:
     if layer:
         channel = maps_ui(picked, prepared, layer, source)
         kernels_ui(picked, layer, channel)
-    present_view()
+    share_view()

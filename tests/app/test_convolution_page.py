@@ -127,7 +127,7 @@ def test_editing_the_kernel_recomputes(conv: AppTest) -> None:
 
 def test_pooling_view(conv: AppTest) -> None:
     conv.selectbox(key="lab_preset").set_value("pool_example").run()
-    conv.button_group(key="lab_view").set_value("pool").run()
+    conv.radio(key="lab_view").set_value("pool").run()
     assert output_maps(conv) == [[["9", "7"], ["8", "6"]]]
     assert _expr(conv) == "max(2, 2, 9, 4) = 9"
     conv.radio(key="lab_pool").set_value("avg").run()

@@ -113,3 +113,36 @@ def test_browser_shows_escaped_labels_as_text(browser_page) -> None:  # type: ig
     load(browser_page, conv_step_html(course_trace(), 0, 0, {**LABELS, "next": "<b>x</b>"}))
     assert browser_page.locator("#next").text_content().startswith("<b>x</b>")
     assert browser_page.errors == []
+
+
+WALK_INPUTS = """() => [...document.querySelectorAll('.host .cell')].map(cell => {
+  cell.click();
+  return {lines: [...document.querySelectorAll('#expr .line')].map(l => l.textContent),
+          label: document.getElementById('steplabel').textContent,
+          marked: document.querySelectorAll('#ohost .cell.hl').length,
+          shown: [...document.querySelectorAll('#ohost .cell')].map(c => c.querySelector('.v').textContent)};
+})"""
+
+
+@pytest.mark.browser
+def test_browser_scatter_shows_the_python_lines_and_sums(browser_page) -> None:  # type: ignore[no-untyped-def]
+    from cnnviz.stepview import transpose_expression, transpose_step_html
+    from cnnviz.transposed import transpose_trace
+
+    rng = np.random.default_rng(5)
+    trace = transpose_trace(rng.integers(-3, 4, (2, 3, 3)).astype(float), rng.normal(size=(2, 2, 2, 2)).round(2),
+                            stride=2, padding=1, output_padding=1, dilation=1)
+    load(browser_page, transpose_step_html(trace, 1, 0, {**LABELS, "cropped": "cut", "at": "Input"}))
+    seen = browser_page.evaluate(WALK_INPUTS)
+    assert len(seen) == trace.steps * 2  # both input channels' grids can be clicked: the walk goes twice
+    for t, step in enumerate(seen[:trace.steps]):
+        i, j = divmod(t, trace.x.shape[2])
+        assert step["lines"] == transpose_expression(trace, 1, i, j, "cut")
+        assert step["label"] == f"Step {t + 1} of {trace.steps} — Input ({i}, {j})"
+        assert step["marked"] == 4  # a 2x2 kernel lands on 4 cells
+        running = trace.running(1, t).ravel()
+        touched = [k for k, v in enumerate(step["shown"]) if v != ""]
+        assert [step["shown"][k] for k in touched] == [format_number(running[k]) for k in touched]
+    final = seen[trace.steps - 1]["shown"]
+    assert final == [format_number(v) for v in trace.full[1].ravel()]  # output padding's cells too, as 0
+    assert browser_page.errors == []
