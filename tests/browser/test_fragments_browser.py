@@ -64,3 +64,20 @@ def test_pages_at_classroom_sizes(page: Page, app_url: str, request: pytest.Fixt
     open_page(page, f"{app_url}/{path}?lang={lang}")
     assert_no_exception(page)
     save_screenshot(page, request.node.name)
+
+
+def test_a_new_picture_reruns_the_whole_page_and_keeps_the_choice(page: Page, app_url: str) -> None:
+    """From the fragment, a new picture reruns the whole page (the learned section shows it too);
+    the chosen filters and sigma stay as they were (a whole-page rerun started inside a fragment
+    must not drop the fragment's widget state)."""
+    page.set_default_timeout(SLOW_MS)
+    open_page(page, f"{app_url}/filters?lang=en&filters=sobel_y,canny&sigma=1.5&image=camera")
+    expect(page.locator(".st-key-flt_card_canny")).to_be_visible()
+    page.locator(".stSelectbox").first.click()
+    page.get_by_role("option", name="Pattern: checkerboard").click()
+    page.wait_for_function("() => location.search.includes('image=checkerboard')", timeout=SLOW_MS)
+    wait_for_script(page)
+    assert_no_exception(page)
+    assert "filters=sobel_y%2Ccanny" in page.url and "sigma=1.5" in page.url
+    expect(page.locator(".st-key-flt_card_sobel_y")).to_be_visible()
+    expect(page.locator(".st-key-flt_card_canny")).to_be_visible()
