@@ -82,11 +82,47 @@ def test_every_key_used_exists() -> None:
     assert used - set(EN) == set()
 
 
+def _forms(entry: str | dict[str, str]) -> list[str]:
+    """A text, or each of its plural forms."""
+    return [entry] if isinstance(entry, str) else list(entry.values())
+
+
 @pytest.mark.parametrize("key", sorted(EN))
 def test_translations_have_the_same_placeholders(key: str) -> None:
-    fields = [{f for _, f, _, _ in string.Formatter().parse(cat[key]) if f} for cat in CATALOGS.values()]
+    fields = [{f for text in _forms(cat[key]) for _, f, _, _ in string.Formatter().parse(text) if f}
+              for cat in CATALOGS.values()]
     assert fields[0] == fields[1]
-    assert VI[key].strip() and EN[key].strip()
+    assert all(text.strip() for cat in CATALOGS.values() for text in _forms(cat[key]))
+
+
+def test_plural_forms_are_the_languages_own() -> None:
+    """A text with plural forms has exactly the categories CLDR gives its language, and an ``n``."""
+    from babel import Locale
+
+    plural = {key for cat in CATALOGS.values() for key, entry in cat.items() if isinstance(entry, dict)}
+    assert "nm_cpu" in plural
+    for lang, cat in CATALOGS.items():
+        tags = set(Locale.parse(lang).plural_form.tags) | {"other"}
+        for key in plural:
+            assert isinstance(cat[key], dict) and set(cat[key]) == tags, (lang, key)
+            assert all("{n" in text for text in cat[key].values()), (lang, key)
+    assert translate("en", "nm_cpu", n=1) == "CPU (1 thread)" and translate("en", "nm_cpu", n=2) == "CPU (2 threads)"
+
+
+def test_each_language_has_the_same_files_with_the_same_keys() -> None:
+    """A translator works file by file: every English file has its Vietnamese twin, key for key."""
+    import tomllib
+
+    from cnnviz.ui.catalog import LOCALES
+
+    files = {lang: {p.name: tomllib.loads(p.read_text(encoding="utf-8")) for p in (LOCALES / lang).glob("*.toml")}
+             for lang in CATALOGS}
+    from cnnviz.errors import ALL_MESSAGES
+
+    assert len(files["en"]) >= 5 and set(files["en"]) == set(files["vi"])
+    for name, texts in files["en"].items():
+        # the Vietnamese file also translates the library's messages (their English is in the library)
+        assert list(texts) == [k for k in files["vi"][name] if k not in ALL_MESSAGES], name
 
 
 def test_translate_falls_back_and_never_raises() -> None:
@@ -99,22 +135,18 @@ def test_translate_falls_back_and_never_raises() -> None:
 
 def test_library_messages_have_one_english_copy() -> None:
     """The library's English texts are read from cnnviz.errors, never copied into a catalog."""
+    import tomllib
+
     from cnnviz.errors import ALL_MESSAGES
-    from cnnviz.ui import catalog, catalog_inspect, catalog_learned, catalog_train
+    from cnnviz.ui.catalog import LOCALES
 
     assert {"job_oom_cpu", "ckpt_shape", "img_truncated", "err_not_number"} <= set(ALL_MESSAGES)
-    for part in (catalog, catalog_inspect, catalog_learned, catalog_train):
-        own = set(ast.literal_eval(ast.unparse(_dict_node(part.__file__, "EN"))))
-        assert not own & set(ALL_MESSAGES), part.__name__
+    english = list((LOCALES / "en").glob("*.toml"))
+    assert english
+    for path in english:
+        own = set(tomllib.loads(path.read_text(encoding="utf-8")))
+        assert not own & set(ALL_MESSAGES), path.name
     assert all(EN[key] == text and key in VI for key, text in ALL_MESSAGES.items())
-
-
-def _dict_node(path: str, name: str) -> ast.Dict:
-    for node in ast.parse(Path(path).read_text(encoding="utf-8")).body:
-        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-        if isinstance(target, ast.Name) and target.id == name and isinstance(node.value, ast.Dict):
-            return ast.Dict(keys=node.value.keys, values=[ast.Constant(None)] * len(node.value.keys))
-    raise AssertionError(f"{path} has no dict {name}")
 
 
 # Vietnamese uses "lớp" for a layer; a class the model predicts is a "nhãn" (or "loại"), a school
@@ -125,7 +157,7 @@ _CLASS_WORD = re.compile(r"\bclass(es)?\b", re.I)
 
 @pytest.mark.parametrize("key", sorted(VI))
 def test_vietnamese_keeps_layer_and_class_apart(key: str) -> None:
-    vi, en = VI[key], EN[key]
+    vi, en = " ".join(_forms(VI[key])), " ".join(_forms(EN[key]))
     bare = re.sub(r"cả lớp|lớp học", "", vi, flags=re.I)
     if re.search(r"\blớp\b", bare, re.I):
         assert _LAYERISH.search(en), f"{key}: 'lớp' (layer) where the English says no layer: {vi!r}"

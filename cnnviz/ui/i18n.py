@@ -1,12 +1,15 @@
 """The one translation helper: every UI string goes through ``t(key, **args)``.
 
-The catalogs live in ``cnnviz.ui.catalog``; the language is kept in session state under
+The texts live in TOML files read by ``cnnviz.ui.catalog``; the language is kept in session state under
 ``LANG_KEY`` (set from the ``lang`` URL parameter and the sidebar switch).
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import streamlit as st
+from babel import Locale
 
 from cnnviz.text import fill
 from cnnviz.ui.catalog import CATALOGS
@@ -18,9 +21,24 @@ LANG_KEY = "lang"
 DEFAULT_LANGUAGE = "en"
 
 
+def _plural_form(lang: str, count: object) -> str:
+    """CLDR's plural category of ``count`` in ``lang`` ('one', 'other', ...), as Babel knows it."""
+    if isinstance(count, bool) or not isinstance(count, (int, float)):
+        return "other"
+    return _locale(lang).plural_form(count)
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 def translate(lang: str, key: str, **args: object) -> str:
-    """The text of ``key`` in ``lang`` with ``args`` filled in; falls back to English, then to the key."""
-    text = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANGUAGE].get(key) or key
+    """The text of ``key`` in ``lang`` with ``args`` filled in; falls back to English, then to the key.
+
+    A text with plural forms takes the form for the argument ``n``."""
+    entry = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANGUAGE].get(key) or key
+    text = entry if isinstance(entry, str) else entry.get(_plural_form(lang, args.get("n"))) or entry["other"]
     if not args:
         return text
     try:

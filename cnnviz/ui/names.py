@@ -37,7 +37,7 @@ def device_name(device: torch.device | str | None = None) -> str:
     if kind == "cuda" and torch.cuda.is_available():
         return f"{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})"
     threads = torch.get_num_threads()
-    return t("nm_cpu_one" if threads == 1 else "nm_cpu_other", n=threads)
+    return t("nm_cpu", n=threads)
 
 
 def dataset_name(key: str) -> str:
