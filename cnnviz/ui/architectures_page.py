@@ -20,7 +20,7 @@ from cnnviz.coursestate import ArchState, arch_from_query, arch_to_query
 from cnnviz.pretrained import weights_file
 from cnnviz.ui.classroom_ui import offer_question
 from cnnviz.ui.common import show_messages
-from cnnviz.ui.i18n import current_language, t
+from cnnviz.ui.i18n import current_language, num, t
 
 __all__ = ["PLOT_CONFIG", "current", "idea_ui", "layer_ui", "links_ui", "load", "picker_ui", "save_url", "set_state",
            "special_ui", "totals_ui", "walk_ui"]
@@ -146,10 +146,10 @@ def totals_ui(s: ArchState) -> None:
     total = totals(rows, ARCHITECTURES[s.arch].in_shape)
     last = _last_field(rows)
     top, bottom = st.columns(3), st.columns(3)
-    top[0].metric(t("arch_m_params"), f"{total.params:,}", help=t("arch_m_params_help"))
-    top[1].metric(t("arch_m_weights"), f"{total.weights:,}", help=t("arch_m_weights_help"))
-    top[2].metric(t("arch_m_macs"), f"{total.macs:,}", help=t("arch_m_macs_help"))
-    bottom[0].metric(t("arch_m_memory"), f"{total.memory_values:,}", help=t("arch_m_memory_help"))
+    top[0].metric(t("arch_m_params"), num(total.params), help=t("arch_m_params_help"))
+    top[1].metric(t("arch_m_weights"), num(total.weights), help=t("arch_m_weights_help"))
+    top[2].metric(t("arch_m_macs"), num(total.macs), help=t("arch_m_macs_help"))
+    bottom[0].metric(t("arch_m_memory"), num(total.memory_values), help=t("arch_m_memory_help"))
     bottom[1].metric(t("arch_m_bytes"), megabytes(total.memory_values * 4).split(" (")[0],
                      help=t("arch_m_bytes_help"))
     bottom[2].metric(t("arch_m_rf", layer=last.key), f"{last.rf}×{last.rf}", help=t("arch_m_rf_help"))
@@ -170,12 +170,12 @@ def _table(rows: tuple[WalkRow, ...]) -> pd.DataFrame:
     return pd.DataFrame({
         t("arch_c_layer"): [r.key for r in rows], t("arch_c_kind"): [r.kind for r in rows],
         t("arch_c_shape"): [_shape_text(r.out_shape) for r in rows],
-        t("arch_c_values"): [f"{r.values:,}" for r in rows],
-        t("arch_c_weights"): [f"{r.weight_count:,}" for r in rows],
-        t("arch_c_params"): [f"{r.params:,}" for r in rows],
-        t("arch_c_memory"): [f"{r.allocated:,}" for r in rows],
-        t("arch_c_bytes"): [f"{r.bytes:,}" for r in rows],
-        t("arch_c_macs"): [f"{r.mac_count:,}" for r in rows],
+        t("arch_c_values"): [num(r.values) for r in rows],
+        t("arch_c_weights"): [num(r.weight_count) for r in rows],
+        t("arch_c_params"): [num(r.params) for r in rows],
+        t("arch_c_memory"): [num(r.allocated) for r in rows],
+        t("arch_c_bytes"): [num(r.bytes) for r in rows],
+        t("arch_c_macs"): [num(r.mac_count) for r in rows],
         t("arch_c_rf"): [every if r.rf is None else f"{r.rf}" for r in rows],
         t("arch_c_jump"): ["–" if r.jump is None else f"{r.jump}" for r in rows],
     })

@@ -11,10 +11,10 @@ from functools import cache
 import streamlit as st
 from babel import Locale
 
-from cnnviz.text import fill
+from cnnviz.text import fill, localize_number
 from cnnviz.ui.catalog import CATALOGS
 
-__all__ = ["LANGUAGES", "LANG_KEY", "current_language", "t", "translate"]
+__all__ = ["LANGUAGES", "LANG_KEY", "current_language", "num", "t", "translate"]
 
 LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
 LANG_KEY = "lang"
@@ -55,3 +55,10 @@ def current_language() -> str:
 def t(key: str, **args: object) -> str:
     """Translate ``key`` into the session's language."""
     return translate(current_language(), key, **args)
+
+
+def num(value: float, spec: str = ",") -> str:
+    """A number written the reader's way, for texts that do not pass through ``t`` (metrics, table
+    cells): 61,706 in English, 61.706 in Vietnamese. Never pass its result to ``t``: there numbers
+    are localized already."""
+    return localize_number(format(value, spec), current_language())

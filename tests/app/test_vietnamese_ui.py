@@ -79,3 +79,11 @@ def test_kernel_is_one_word_in_vietnamese() -> None:
     as_kernel = re.compile(r"(?<!phép )\b[Nn]hân (học|cổ|nhỏ|kích|này|Sobel|\{k\})")
     mixed = {key: text for key, text in CATALOGS["vi"].items() if as_kernel.search(str(text))}
     assert not mixed, mixed
+
+
+def test_architecture_numbers_are_written_the_readers_way() -> None:
+    vi = run_page("pages/architectures.py", {"lang": "vi", "arch": "vgg16"})
+    en = run_page("pages/architectures.py", {"lang": "en", "arch": "vgg16"})
+    no_exception(vi)
+    assert "138.357.544" in [m.value for m in vi.metric]
+    assert "138,357,544" in [m.value for m in en.metric]
