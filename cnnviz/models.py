@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, Callable
 
 import torch
@@ -364,8 +365,10 @@ def _arch_label(cfg: ModelConfig) -> str:
     return ARCH_LABELS[cfg.arch]
 
 
+@lru_cache(maxsize=256)
 def count_params(cfg: ModelConfig) -> int:
-    """Trainable parameters of the model ``cfg`` describes, built on the meta device (no memory)."""
+    """Trainable parameters of the model ``cfg`` describes, built on the meta device (no memory;
+    about 1 ms, and the pages ask on every rerun, so remembered per config)."""
     with torch.device("meta"):  # shapes only: counting needs no memory and no init
         return param_count(_construct(cfg))
 
