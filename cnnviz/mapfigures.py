@@ -20,7 +20,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 
 __all__ = ["GREY_SCALE", "MAGNITUDE_SCALE", "PERCENTILES", "SIGNED_SCALE", "attribution_figure", "colour_lut", "coloured",
-           "kernel_figure", "map_scale", "overlay", "response_figure", "robust_range", "subsample",
+           "figure", "kernel_figure", "map_scale", "overlay", "response_figure", "robust_range", "subsample",
            "vector_figure"]
 
 SIGNED_SCALE = "RdBu_r"
@@ -65,13 +65,19 @@ def subsample(values: np.ndarray, max_side: int = MAX_SIDE) -> tuple[np.ndarray,
     return values[::step, ::step], step
 
 
-def _square(fig: go.Figure, height: int, hidden: bool = True) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, dragmode=False,
-                      plot_bgcolor="white")
-    fig.update_xaxes(visible=not hidden, showgrid=False, zeroline=False, constrain="domain", fixedrange=True)
-    fig.update_yaxes(visible=not hidden, showgrid=False, zeroline=False, autorange="reversed",
-                     scaleanchor="x", constrain="domain", fixedrange=True)
-    return fig
+def _square(height: int, hidden: bool = True, **axes: dict) -> dict:
+    """The layout of a map: pixel-square cells, no gestures, y down. Figures here are built from
+    one spec (one validation by Plotly) instead of update_* calls, each of which validates again.
+    ``axes`` adds keys per axis, e.g. ``xaxis={"range": [...]}``."""
+    x = {"visible": not hidden, "showgrid": False, "zeroline": False, "constrain": "domain", "fixedrange": True}
+    y = {**x, "autorange": "reversed", "scaleanchor": "x"}
+    return {"height": height, "margin": {"l": 4, "r": 4, "t": 4, "b": 4}, "dragmode": False,
+            "plot_bgcolor": "white", "xaxis": {**axes.get("xaxis", {}), **x}, "yaxis": {**axes.get("yaxis", {}), **y}}
+
+
+def figure(traces: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, validated once."""
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def _png_uri(rgb: np.ndarray) -> str:
@@ -90,19 +96,18 @@ def coloured(values: np.ndarray, signed: bool, low: float, high: float) -> np.nd
 
 
 def _picture_with_values(rgb: np.ndarray, values: np.ndarray, low: float, high: float, scale: object,
-                         hover: str, f: float, max_side: int = MAX_SIDE) -> go.Figure:
+                         hover: str, f: float, height: int, max_side: int = MAX_SIDE) -> go.Figure:
     """The picture (a PNG, ``f`` picture pixels per map pixel) under an invisible heatmap of the
     true values, sampled to at most ``max_side`` per side, that gives the hover and the colour bar."""
     h, w = values.shape
     shown, step = subsample(values, max_side)
     ys, xs = np.arange(0, h, step), np.arange(0, w, step)
-    fig = go.Figure(go.Image(source=_png_uri(rgb), dx=1 / f, dy=1 / f, x0=-0.5 + 0.5 / f, y0=-0.5 + 0.5 / f,
-                             hoverinfo="skip"))
-    fig.add_trace(go.Heatmap(z=shown, x=xs, y=ys, opacity=0, zmin=low, zmax=high, colorscale=scale,
-                             colorbar=COLOURBAR, hovertemplate=hover + "<extra></extra>"))
-    fig.update_xaxes(range=[-0.5, w - 0.5])
-    fig.update_yaxes(range=[h - 0.5, -0.5])
-    return fig
+    picture = {"type": "image", "source": _png_uri(rgb), "dx": 1 / f, "dy": 1 / f, "x0": -0.5 + 0.5 / f,
+               "y0": -0.5 + 0.5 / f, "hoverinfo": "skip"}
+    heat = {"type": "heatmap", "z": shown, "x": xs, "y": ys, "opacity": 0, "zmin": low, "zmax": high,
+            "colorscale": scale, "colorbar": COLOURBAR, "hovertemplate": hover + "<extra></extra>"}
+    return figure([picture, heat], _square(height, xaxis={"range": [-0.5, w - 0.5]},
+                                           yaxis={"range": [h - 0.5, -0.5]}))
 
 
 def response_figure(values: np.ndarray, signed: bool, height: int = 240, picture_side: int | None = None,
@@ -114,9 +119,8 @@ def response_figure(values: np.ndarray, signed: bool, height: int = 240, picture
     low, high = robust_range(values, signed)
     shown, step = subsample(values, picture_side) if picture_side else (values, 1)
     rgb = coloured(shown, signed, low, high)
-    fig = _picture_with_values(rgb, values, low, high, SIGNED_SCALE if signed else GREY_SCALE, hover,
-                               1 / step, max_side)
-    return _square(fig, height)
+    return _picture_with_values(rgb, values, low, high, SIGNED_SCALE if signed else GREY_SCALE, hover,
+                                1 / step, height, max_side)
 
 
 def colour_lut(scale: str | list, n: int = 256) -> np.ndarray:
@@ -175,9 +179,8 @@ def attribution_figure(seen: np.ndarray, raw: np.ndarray, signed: bool, opacity:
     amap = np.clip(raw / scale, -1.0, 1.0) if scale > 0 else np.zeros_like(raw)
     rgb = overlay(seen, amap if signed else np.maximum(amap, 0), signed, opacity, px)
     limit = scale or 1.0
-    fig = _picture_with_values(rgb, raw, -limit if signed else 0.0, limit,
-                               SIGNED_SCALE if signed else MAGNITUDE_SCALE, hover, rgb.shape[0] / raw.shape[0])
-    return _square(fig, px + 8)
+    return _picture_with_values(rgb, raw, -limit if signed else 0.0, limit,
+                                SIGNED_SCALE if signed else MAGNITUDE_SCALE, hover, rgb.shape[0] / raw.shape[0], px + 8)
 
 
 def vector_figure(values: np.ndarray, labels: list[str] | None = None, height: int = 260,
@@ -188,22 +191,22 @@ def vector_figure(values: np.ndarray, labels: list[str] | None = None, height: i
     v = np.nan_to_num(np.asarray(values, dtype=np.float32).ravel())
     if v.size <= VECTOR_BARS_MAX:
         x = labels if labels is not None and len(labels) == v.size else list(range(v.size))
-        fig = go.Figure(go.Bar(x=x, y=v, marker={"color": np.where(v >= 0, POSITIVE, NEGATIVE)},
-                               hovertemplate=hover + "<extra></extra>"))
-        fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 30}, bargap=0.1,
-                          plot_bgcolor="white")
-        fig.update_xaxes(type="category" if labels else "linear", fixedrange=True)
-        fig.update_yaxes(zeroline=True, zerolinecolor="#888", gridcolor="#eee", fixedrange=True)
-        return fig
+        bars = {"type": "bar", "x": x, "y": v, "marker": {"color": np.where(v >= 0, POSITIVE, NEGATIVE)},
+                "hovertemplate": hover + "<extra></extra>"}
+        return figure([bars], {"height": height, "margin": {"l": 40, "r": 10, "t": 10, "b": 30}, "bargap": 0.1,
+                               "plot_bgcolor": "white",
+                               "xaxis": {"type": "category" if labels else "linear", "fixedrange": True},
+                               "yaxis": {"zeroline": True, "zerolinecolor": "#888", "gridcolor": "#eee",
+                                         "fixedrange": True}})
     rows = math.ceil(v.size / VECTOR_ROW)
     grid = np.full(rows * VECTOR_ROW, np.nan, dtype=np.float32)
     grid[:v.size] = v
     unit = np.arange(rows * VECTOR_ROW).reshape(rows, VECTOR_ROW)
     low, high = robust_range(v, signed=True)
-    fig = go.Figure(go.Heatmap(z=grid.reshape(rows, VECTOR_ROW), customdata=unit, zmin=low, zmax=high,
-                               colorscale=SIGNED_SCALE, colorbar=COLOURBAR, xgap=1, ygap=1,
-                               hovertemplate="%{customdata}: %{z:.4g}<extra></extra>"))
-    return _square(fig, max(120, min(height * 2, rows * 10 + 20)))
+    heat = {"type": "heatmap", "z": grid.reshape(rows, VECTOR_ROW), "customdata": unit, "zmin": low, "zmax": high,
+            "colorscale": SIGNED_SCALE, "colorbar": COLOURBAR, "xgap": 1, "ygap": 1,
+            "hovertemplate": "%{customdata}: %{z:.4g}<extra></extra>"}
+    return figure([heat], _square(max(120, min(height * 2, rows * 10 + 20))))
 
 
 def kernel_figure(image: np.ndarray, cell_px: int, write_values: bool) -> go.Figure:
@@ -214,12 +217,10 @@ def kernel_figure(image: np.ndarray, cell_px: int, write_values: bool) -> go.Fig
     text = None
     if write_values:  # only small kernels: formatting every weight of a big layer would be slow
         text = [["" if not np.isfinite(w) else f"{w:.2f}" for w in row] for row in image]
-    fig = go.Figure(go.Heatmap(z=image, zmin=-(limit or 1.0), zmax=limit or 1.0, colorscale=SIGNED_SCALE,
-                               colorbar=COLOURBAR, hovertemplate="%{z:.4g}<extra></extra>", text=text,
-                               texttemplate="%{text}" if write_values else None,
-                               textfont={"size": max(8, min(12, cell_px // 3))}))
+    heat = {"type": "heatmap", "z": image, "zmin": -(limit or 1.0), "zmax": limit or 1.0,
+            "colorscale": SIGNED_SCALE, "colorbar": COLOURBAR, "hovertemplate": "%{z:.4g}<extra></extra>",
+            "textfont": {"size": max(8, min(12, cell_px // 3))}}
+    if write_values:
+        heat.update(text=text, texttemplate="%{text}")
     rows, cols = image.shape
-    fig.update_layout(width=cols * cell_px + 90, height=rows * cell_px + 12)
-    _square(fig, rows * cell_px + 12)
-    fig.update_layout(width=cols * cell_px + 90)
-    return fig
+    return figure([heat], {**_square(rows * cell_px + 12), "width": cols * cell_px + 90})

@@ -94,9 +94,14 @@ def test_mosaic_figure_click_targets_report_their_tile() -> None:
     mos = mosaic(maps, order=order)
     fig = mosaic_figure(mos, map_stats(maps), selected=3, hover="{c} {min} {max} {mean}")
     marks = fig.data[1]
-    assert sorted(set(marks.customdata)) == list(range(7))
-    for x, y, c in zip(marks.x, marks.y, marks.customdata):
+    assert sorted(set(marks.customdata[:, 0].astype(int))) == list(range(7))
+    stats = map_stats(maps)
+    for x, y, (c, low, high, mean) in zip(marks.x, marks.y, marks.customdata):
         assert mos.channel_at(int(round(y)), int(round(x))) == c
+        assert (low, high, mean) == pytest.approx((stats[int(c)]["min"], stats[int(c)]["max"], stats[int(c)]["mean"]),
+                                                  rel=1e-6)  # what the hover writes
+    assert marks.hovertemplate == "%{customdata[0]} %{customdata[1]:.3g} %{customdata[2]:.3g} %{customdata[3]:.3g}" \
+        "<extra></extra>"
     rect = fig.layout.shapes[0]  # the selected map's frame lies on map 3's tile
     assert mos.channel_at(int(rect.y0 + 1), int(rect.x0 + 1)) == 3
 
@@ -193,21 +198,20 @@ def test_imagenet_fit_of_a_long_strip_stays_small(monkeypatch) -> None:
     assert np.array_equal(prep._cut_to_aspect(photo, prep.MAX_ASPECT), photo)
 
 
-def test_square_axes_gives_the_layout_plotly_updates_would() -> None:
-    """One layout assignment, kept shapes included, against update_layout/update_xaxes/update_yaxes."""
+def test_square_layout_gives_the_layout_plotly_updates_would() -> None:
+    """One layout dict, a shape included, against update_layout/update_xaxes/update_yaxes."""
     import json
 
     import plotly.graph_objects as go
 
-    from cnnviz.ui.inspect_page import _square_axes
+    from cnnviz.ui.inspect_page import _square_layout
 
-    def base() -> go.Figure:
-        fig = go.Figure(go.Heatmap(z=np.arange(12.0).reshape(3, 4), showscale=False))
-        fig.add_shape(type="rect", x0=0, x1=1, y0=0, y1=1)
-        return fig
-
-    fast, slow = base(), base()
-    _square_axes(fast, (3, 4), 200, 150)
+    z = np.arange(12.0).reshape(3, 4)
+    rect = {"type": "rect", "x0": 0, "x1": 1, "y0": 0, "y1": 1}
+    fast = go.Figure({"data": [{"type": "heatmap", "z": z, "showscale": False}],
+                      "layout": {**_square_layout((3, 4), 200, 150), "shapes": [rect]}})
+    slow = go.Figure(go.Heatmap(z=z, showscale=False))
+    slow.add_shape(**rect)
     slow.update_layout(width=220, height=170, margin={"l": 10, "r": 10, "t": 10, "b": 10}, dragmode=False,
                        clickmode="event+select", plot_bgcolor="white")
     slow.update_xaxes(range=[-0.5, 3.5], visible=False, fixedrange=True, constrain="domain")

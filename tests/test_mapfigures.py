@@ -170,3 +170,62 @@ def test_kernel_figure_writes_values_only_when_asked() -> None:
     assert [list(r) for r in heat.text] == [["1.00", "-0.50"], ["", "0.25"]]
     assert heat.zmin == -1.0 and heat.zmax == 1.0
     assert kernel_figure(k, 30, write_values=False).data[0].text is None
+
+
+# ---------------------------------------------------------------------------------------------
+# One spec, one validation: the same figure as Plotly's step-by-step construction
+
+
+def _square_by_updates(fig, height: int):  # the reference: Plotly's own update_* calls
+    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, dragmode=False, plot_bgcolor="white")
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain", fixedrange=True)
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, autorange="reversed", scaleanchor="x",
+                     constrain="domain", fixedrange=True)
+    return fig
+
+
+def _json(fig) -> dict:
+    import json
+    return json.loads(fig.to_json())
+
+
+def test_response_and_attribution_figures_equal_the_step_by_step_figure() -> None:
+    import plotly.graph_objects as go
+
+    from cnnviz.mapfigures import COLOURBAR, GREY_SCALE, _png_uri
+
+    values = _laplacian_like(1)[:40, :30]
+    low, high = robust_range(values, signed=False)
+    ref = go.Figure(go.Image(source=_png_uri(coloured(values, False, low, high)), dx=1, dy=1, x0=0.0, y0=0.0,
+                             hoverinfo="skip"))
+    ref.add_trace(go.Heatmap(z=values, x=np.arange(30), y=np.arange(40), opacity=0, zmin=low, zmax=high,
+                             colorscale=GREY_SCALE, colorbar=COLOURBAR, hovertemplate="h<extra></extra>"))
+    ref.update_xaxes(range=[-0.5, 29.5])
+    ref.update_yaxes(range=[39.5, -0.5])
+    assert _json(response_figure(values, signed=False, height=200, hover="h")) == _json(_square_by_updates(ref, 200))
+    fig = _json(attribution_figure(np.zeros((8, 8, 3), np.uint8), values[:8, :8], signed=True, opacity=0.5, px=64))
+    assert fig["layout"]["height"] == 72 and fig["layout"]["yaxis"]["autorange"] == "reversed"
+    assert fig["layout"]["xaxis"]["range"] == [-0.5, 7.5] and fig["data"][1]["colorscale"]
+
+
+def test_vector_and_kernel_figures_equal_the_step_by_step_figure() -> None:
+    import plotly.graph_objects as go
+
+    from cnnviz.mapfigures import COLOURBAR, NEGATIVE, POSITIVE
+
+    v = np.array([1.5, -2.0, 0.25], dtype=np.float32)
+    ref = go.Figure(go.Bar(x=["a", "b", "c"], y=v, marker={"color": np.where(v >= 0, POSITIVE, NEGATIVE)},
+                           hovertemplate="%{x}<extra></extra>"))
+    ref.update_layout(height=260, margin={"l": 40, "r": 10, "t": 10, "b": 30}, bargap=0.1, plot_bgcolor="white")
+    ref.update_xaxes(type="category", fixedrange=True)
+    ref.update_yaxes(zeroline=True, zerolinecolor="#888", gridcolor="#eee", fixedrange=True)
+    assert _json(vector_figure(v, ["a", "b", "c"], hover="%{x}")) == _json(ref)
+
+    k = np.array([[1.0, -0.5], [np.nan, 0.25]], dtype=np.float32)
+    for write in (True, False):
+        text = [["1.00", "-0.50"], ["", "0.25"]] if write else None
+        ref = go.Figure(go.Heatmap(z=k, zmin=-1.0, zmax=1.0, colorscale=SIGNED_SCALE, colorbar=COLOURBAR,
+                                   hovertemplate="%{z:.4g}<extra></extra>", text=text,
+                                   texttemplate="%{text}" if write else None, textfont={"size": 10}))
+        _square_by_updates(ref, 2 * 30 + 12).update_layout(width=2 * 30 + 90)
+        assert _json(kernel_figure(k, 30, write_values=write)) == _json(ref)

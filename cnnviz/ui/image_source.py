@@ -25,7 +25,7 @@ from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, model_ui
 
-__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "canvas_ui", "image_ui", "inputs_ui", "preprocess_ui",
+__all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "canvas_ui", "image_ui", "inputs_ui", "preprocess_ui", "public",
            "source_options"]
 
 UPLOAD, CAMERA, DRAW = "upload", "camera", "draw"
@@ -46,6 +46,15 @@ class Source:
     image: np.ndarray
     digest: str
     true_class: int | None = None  # known for dataset samples
+
+
+def public(picked: Picked, source: Source | None) -> bool:
+    """Results of ``picked`` on ``source`` may be shared between students (model_picker.cached's
+    ``shared``): a model that ships with the app (or ImageNet weights) on a sample picture.
+    Uploads, camera shots, drawings, uploaded checkpoints and students' runs stay in their session."""
+    if source is None or source.choice in (UPLOAD, CAMERA, DRAW):
+        return False
+    return picked.key.startswith(("shipped:", "imagenet:"))
 
 
 # ---------------------------------------------------------------------------------------------

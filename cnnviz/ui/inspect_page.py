@@ -19,12 +19,12 @@ from torch import nn
 
 from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
-from cnnviz.mapfigures import kernel_figure, vector_figure
+from cnnviz.mapfigures import figure, kernel_figure, vector_figure
 from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
-from cnnviz.ui.image_source import Source
+from cnnviz.ui.image_source import Source, public
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of
 
 __all__ = ["MAX_TILES", "fmt_bytes", "kernels_ui", "layer_ui", "maps_ui", "mosaic_figure",
@@ -205,7 +205,9 @@ def _layer_maps(picked: Picked, prepared: Prepared, layer: str) -> np.ndarray:
     """The layer's output for the picture, float32 (C, H, W) on the CPU (one forward pass)."""
     with picked.lock:
         _, acts = capture(picked.model, prepared.x.to(picked.device), [layer])
-    return acts[layer][0].float().cpu().numpy()
+    maps = acts[layer][0].float().cpu().numpy()
+    maps.setflags(write=False)  # may be shared between sessions (see maps_ui)
+    return maps
 
 
 def shrink_maps(maps: np.ndarray, channels: list[int], budget: int = MOSAIC_CELLS) -> np.ndarray:
@@ -235,32 +237,31 @@ def mosaic_figure(mos: Mosaic, stats: list[dict], selected: int | None, hover: s
     (Plotly heatmaps report no clicked points to Streamlit; markers do). ``hover`` is a
     template with {c}, {min}, {max}, {mean}."""
     h, w = mos.tile
-    fig = go.Figure(go.Heatmap(z=mos.image, colorscale="Viridis", zmin=0, zmax=1, showscale=False,
-                               hoverinfo="skip"))
-    xs, ys, data, texts = [], [], [], []
     k_r, k_c = min(MARKS, h), min(MARKS, w)
-    for index, channel in enumerate(mos.order):
-        top, left = mos.origin(index)
-        s = stats[channel]
-        text = hover.format(c=channel, min=f"{s['min']:.3g}", max=f"{s['max']:.3g}",
-                            mean=f"{s['mean']:.3g}")
-        for a in range(k_r):
-            for b in range(k_c):
-                ys.append(top + (a + 0.5) * h / k_r - 0.5)
-                xs.append(left + (b + 0.5) * w / k_c - 0.5)
-                data.append(channel)
-                texts.append(text)
+    origins = np.array([mos.origin(i) for i in range(len(mos.order))], dtype=np.float64).reshape(-1, 2)
+    rows = (np.arange(k_r) + 0.5) * h / k_r - 0.5  # marker centres inside a tile
+    cols = (np.arange(k_c) + 0.5) * w / k_c - 0.5
+    ys = (origins[:, 0, None, None] + rows[None, :, None] + 0 * cols).ravel().astype(np.float32)  # (tiles*k_r*k_c,)
+    xs = (origins[:, 1, None, None] + cols[None, None, :] + 0 * rows[:, None]).ravel().astype(np.float32)
+    # Per marker [channel, min, max, mean]; the browser writes the hover from them (one text per
+    # marker would repeat the same words k_r * k_c times per tile).
+    per_tile = np.array([[c, stats[c]["min"], stats[c]["max"], stats[c]["mean"]] for c in mos.order],
+                        dtype=np.float32).reshape(-1, 4)
+    tip = hover.format(c="%{customdata[0]}", min="%{customdata[1]:.3g}", max="%{customdata[2]:.3g}",
+                       mean="%{customdata[3]:.3g}")
     width, height = _size(mos.image.shape, MOSAIC_PX)
     mark = max(6, int(width / (mos.cols * k_c)))
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", customdata=data, text=texts,
-                             hovertemplate="%{text}<extra></extra>", showlegend=False,
-                             marker={"size": mark, "opacity": 0, "symbol": "square"}))
+    traces = [{"type": "heatmap", "z": mos.image.astype(np.float32), "colorscale": "Viridis", "zmin": 0, "zmax": 1, "showscale": False,
+               "hoverinfo": "skip"},
+              {"type": "scatter", "x": xs, "y": ys, "mode": "markers", "customdata": np.repeat(per_tile, k_r * k_c, axis=0),
+               "hovertemplate": tip + "<extra></extra>",
+               "showlegend": False, "marker": {"size": mark, "opacity": 0, "symbol": "square"}}]
+    layout = _square_layout(mos.image.shape, width, height)
     if selected in mos.order:
         top, left = mos.origin(mos.order.index(selected))
-        fig.add_shape(type="rect", x0=left - 0.5, x1=left + w - 0.5, y0=top - 0.5,
-                      y1=top + h - 0.5, line={"color": "#ff4b4b", "width": 3})
-    _square_axes(fig, mos.image.shape, width, height)
-    return fig
+        layout["shapes"] = [{"type": "rect", "x0": left - 0.5, "x1": left + w - 0.5, "y0": top - 0.5,
+                             "y1": top + h - 0.5, "line": {"color": "#ff4b4b", "width": 3}}]
+    return figure(traces, layout)
 
 
 def _size(shape: tuple[int, ...], longest: int) -> tuple[int, int]:
@@ -269,16 +270,15 @@ def _size(shape: tuple[int, ...], longest: int) -> tuple[int, int]:
     return int(cols * scale), int(rows * scale)
 
 
-def _square_axes(fig: go.Figure, shape: tuple[int, ...], width: int, height: int) -> None:
-    """Pixel-square axes, no toolbar gestures. One layout assignment (validated once) instead of
-    update_layout/update_xaxes/update_yaxes: the same figure in about a fifth of the time."""
+def _square_layout(shape: tuple[int, ...], width: int, height: int) -> dict:
+    """Pixel-square axes, no toolbar gestures: the whole layout in one dict, so that Plotly
+    validates the figure once (update_layout/update_xaxes/update_yaxes validate at every call)."""
     rows, cols = shape
-    fig.layout = {**fig.layout.to_plotly_json(), "width": width + 20, "height": height + 20,
-                  "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "dragmode": False,
-                  "clickmode": "event+select", "plot_bgcolor": "white",
-                  "xaxis": {"range": [-0.5, cols - 0.5], "visible": False, "fixedrange": True, "constrain": "domain"},
-                  "yaxis": {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True, "scaleanchor": "x",
-                            "constrain": "domain"}}
+    return {"width": width + 20, "height": height + 20, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "dragmode": False, "clickmode": "event+select", "plot_bgcolor": "white",
+            "xaxis": {"range": [-0.5, cols - 0.5], "visible": False, "fixedrange": True, "constrain": "domain"},
+            "yaxis": {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True, "scaleanchor": "x",
+                      "constrain": "domain"}}
 
 
 def _on_map_click() -> None:
@@ -307,9 +307,10 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
     (a vector layer: its output as bars); the picture/model warning above.
 
     Returns the channel shown enlarged."""
+    share = public(picked, source)  # a shipped model on a sample: one computation for the class
     try:
         maps = cached((picked.cache_id, prepared.digest, "maps", layer),
-                      lambda: _layer_maps(picked, prepared, layer))
+                      lambda: _layer_maps(picked, prepared, layer), shared=share)
     except RuntimeError as exc:
         compute_failed(exc)
         return None
@@ -319,7 +320,7 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
         return None
     if note:
         st.caption(note)
-    stats = map_stats(maps)
+    stats = cached((picked.cache_id, prepared.digest, "stats", layer), lambda: map_stats(maps), shared=share)
     toggles = st.columns(2)
     by_mean = toggles[0].toggle(t("insp_sort"), key="insp_sort")
     shared = toggles[1].toggle(t("insp_shared_scale"), key="insp_shared")
@@ -329,10 +330,10 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
     selected = st.session_state.get("insp_map")
     if selected not in range(len(stats)):
         selected = shown[0]
-    # The figures of a state this student saw before are kept (per session, like the maps): a
-    # student stepping back and forth between layers costs no new figure.
+    # The figures of a state seen before are kept (like the maps): a student stepping back and
+    # forth between layers, or a class on the same sample, costs no new figure.
     fig, _ = cached((picked.cache_id, prepared.digest, "mosaic", layer, by_mean, shared, selected,
-                     t("insp_map_hover")), lambda: _mosaic_of(maps, stats, shown, shared, selected))
+                     t("insp_map_hover")), lambda: _mosaic_of(maps, stats, shown, shared, selected), shared=share)
     grid, detail = st.columns([3, 2], gap="medium")
     with grid:
         st.markdown(t("insp_maps_header", n=len(stats), h=maps.shape[1], w=maps.shape[2]))
@@ -344,7 +345,7 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
             note += " " + t("insp_maps_capped", shown=len(shown), total=len(stats))
         st.caption(note)
     with detail:
-        _enlarged_ui(maps[selected], stats[selected], (picked.cache_id, prepared.digest, "enlarged", layer))
+        _enlarged_ui(maps[selected], stats[selected], (picked.cache_id, prepared.digest, "enlarged", layer), share)
     with st.expander(t("insp_stats_header")):
         df = pd.DataFrame([stats[c] for c in order]).rename(columns={
             "channel": t("insp_col_map"), "min": "min", "max": "max", "mean": t("insp_col_mean")})
@@ -364,15 +365,14 @@ def _mosaic_of(maps: np.ndarray, stats: list[dict], shown: list[int], shared: bo
 
 def _enlarged_figure(one: np.ndarray) -> tuple[go.Figure, np.ndarray]:
     shown = shrink_maps(one[None], [0], ENLARGED_SIDE * ENLARGED_SIDE)[0]
-    fig = go.Figure(go.Heatmap(z=shown, colorscale="Viridis", hovertemplate="%{z:.3g}<extra></extra>",
-                               colorbar={"thickness": 12}))
     width, height = _size(shown.shape, 240)
-    _square_axes(fig, shown.shape, width + 60, height)
-    return fig, shown
+    heat = {"type": "heatmap", "z": shown, "colorscale": "Viridis", "hovertemplate": "%{z:.3g}<extra></extra>",
+            "colorbar": {"thickness": 12}}
+    return figure([heat], _square_layout(shown.shape, width + 60, height)), shown
 
 
-def _enlarged_ui(one: np.ndarray, s: dict, key: tuple) -> None:
-    fig, _ = cached((*key, s["channel"]), lambda: _enlarged_figure(one))
+def _enlarged_ui(one: np.ndarray, s: dict, key: tuple, share: bool) -> None:
+    fig, _ = cached((*key, s["channel"]), lambda: _enlarged_figure(one), shared=share)
     st.markdown(t("insp_map_title", c=s["channel"], min=f"{s['min']:.3g}", max=f"{s['max']:.3g}",
                   mean=f"{s['mean']:.3g}"))
     st.plotly_chart(fig, key="insp_enlarged", config=PLOT_CONFIG, width="content")

@@ -45,6 +45,8 @@ UPLOADED = "mp_upload"  # (digest, file name, Picked, CheckpointInfo) of this se
 CACHE = "mp_cache"  # this session's computed results, see cached()
 CACHE_ENTRIES = 48
 CACHE_BYTES = 64 * 2**20
+SHARED_ENTRIES = 256  # results shared by every session (see cached(shared=True))
+SHARED_BYTES = 256 * 2**20
 
 T = TypeVar("T")
 
@@ -96,20 +98,35 @@ def nbytes(value: object) -> int:
     return 0
 
 
-def cached(key: tuple, compute: Callable[[], T]) -> T:
+def cached(key: tuple, compute: Callable[[], T], shared: bool = False) -> T:
     """``compute()`` remembered in this session only (one student's image never reaches another
     student). The least recently used results are dropped first, beyond ``CACHE_ENTRIES``
-    results or ``CACHE_BYTES`` of arrays (VGG-16's first maps alone are 12.8 MB)."""
-    store: OrderedDict = st.session_state.setdefault(CACHE, OrderedDict())
+    results or ``CACHE_BYTES`` of arrays (VGG-16's first maps alone are 12.8 MB).
+
+    ``shared=True`` (only for what ``image_source.public()`` allows: a shipped model on a built-in picture)
+    keeps the result for every session of this server instead: a class looking at the same
+    sample costs one computation, not one per student. Shared results are read, never changed."""
+    if shared:
+        store, lock = _shared_store()
+        with lock:
+            return _remember(store, key, compute, SHARED_ENTRIES, SHARED_BYTES)
+    return _remember(st.session_state.setdefault(CACHE, OrderedDict()), key, compute, CACHE_ENTRIES, CACHE_BYTES)
+
+
+def _remember(store: OrderedDict, key: tuple, compute: Callable[[], T], entries: int, limit: int) -> T:
     if key in store:
         store.move_to_end(key)
         return store[key][0]
     value = compute()
     store[key] = (value, nbytes(value))
-    while len(store) > 1 and (len(store) > CACHE_ENTRIES
-                              or sum(size for _, size in store.values()) > CACHE_BYTES):
+    while len(store) > 1 and (len(store) > entries or sum(size for _, size in store.values()) > limit):
         store.popitem(last=False)
     return value
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_store() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
 
 
 # ---------------------------------------------------------------------------------------------

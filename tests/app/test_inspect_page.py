@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import safetensors.torch
 import torch
 import torch.nn.functional as F
@@ -49,8 +50,9 @@ def chart(at: AppTest, key: str) -> dict:
 
 
 def array(z: dict) -> np.ndarray:
-    shape = tuple(int(s) for s in str(z["shape"]).split(","))
-    return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+    """A typed array of a Plotly spec (base64 bytes, dtype, and a shape unless it is 1-D)."""
+    flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    return flat.reshape(tuple(int(s) for s in str(z["shape"]).split(","))) if "shape" in z else flat
 
 
 def handwritten(digit: int) -> np.ndarray:
@@ -114,9 +116,12 @@ def test_mosaic_holds_every_conv1_map_scaled_to_its_own_range() -> None:
         np.testing.assert_allclose(tile, want, atol=1e-5)
     # Every click target lies on the tile of the channel it reports.
     marks = spec["data"][1]
-    for x_, y_, c in zip(marks["x"], marks["y"], marks["customdata"]):
-        r, q = divmod(c, 3)
+    data = array(marks["customdata"])  # (markers, 4): channel, min, max, mean for the hover
+    assert sorted(set(data[:, 0].astype(int))) == list(range(6))
+    for x_, y_, (c, low, high, _) in zip(array(marks["x"]), array(marks["y"]), data):
+        r, q = divmod(int(c), 3)
         assert r * 29 <= y_ < r * 29 + 28 and q * 29 <= x_ < q * 29 + 28
+        assert (low, high) == pytest.approx((maps[int(c)].min(), maps[int(c)].max()), rel=1e-5, abs=1e-6)
 
 
 def test_walk_next_back_and_kernels_of_conv2() -> None:
@@ -240,3 +245,39 @@ def test_a_link_to_a_training_run_and_this_sessions_runs(tmp_path: Path, monkeyp
     ok(mine)
     assert sum("your run run-b" in o for o in mine.selectbox(key="insp_model").options) == 1
     assert mine.selectbox(key="insp_model").value == "shipped:lenet5_digits"
+
+
+def test_only_shipped_models_on_samples_share_results_between_students() -> None:
+    """A class on the same sample shares one computation; an upload stays in its session."""
+    from types import SimpleNamespace
+
+    from cnnviz.ui.image_source import CAMERA, DRAW, UPLOAD, Source, public
+    from cnnviz.ui.model_picker import _shared_store
+
+    pic = np.zeros((4, 4, 3), np.uint8)
+    for key, choice, want in [("shipped:lenet5_digits", "hw:3", True), ("imagenet:resnet18", "photo:chelsea", True),
+                              ("shipped:lenet5_digits", UPLOAD, False), ("shipped:lenet5_digits", CAMERA, False),
+                              ("shipped:lenet5_digits", DRAW, False), ("upload:0123", "hw:3", False),
+                              ("run:abcdefghijk", "hw:3", False)]:
+        assert public(SimpleNamespace(key=key), Source(choice, pic, "d")) is want, (key, choice)
+    assert public(SimpleNamespace(key="shipped:lenet5_digits"), None) is False
+
+    store, _ = _shared_store()
+    store.clear()
+    first = run({"model": "shipped:lenet5_digits", "image": "hw:7", "layer": "conv1"})
+    ok(first)
+    kept = set(store)
+    assert any(k[2] == "maps" and k[3] == "conv1" for k in kept) and any(k[2] == "mosaic" for k in kept)
+    second = run({"model": "shipped:lenet5_digits", "image": "hw:7", "layer": "conv1"})  # another student
+    ok(second)
+    assert set(store) == kept  # nothing new computed
+    assert chart(first, "insp_mosaic") == chart(second, "insp_mosaic")
+
+    store.clear()
+    at = run({"model": "shipped:lenet5_digits", "image": "upload", "layer": "conv1"})
+    paper = np.full((60, 40, 3), 255, np.uint8)
+    paper[10:50, 18:23] = 0
+    at.file_uploader(key="insp_img_file").set_value(("one.png", png(paper), "image/png")).run()
+    ok(at)
+    assert any(el.proto.id.endswith("insp_mosaic") for el in at.get("plotly_chart"))
+    assert not store  # the uploaded picture's maps and figures stayed in that session
