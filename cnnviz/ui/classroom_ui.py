@@ -22,7 +22,7 @@ from cnnviz.text import untrusted
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t
 
-__all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token"]
+__all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token", "teaching"]
 
 CLASS, MEMBER, TEACHER, FOLLOW, APPLIED, WHO = ("cls_class", "cls_member", "cls_teacher", "cls_follow",
                                                 "cls_applied", "cls_who")
@@ -71,6 +71,11 @@ def room() -> Classroom:
 
 def teacher_token() -> str | None:
     return st.session_state.get(TEACHER)
+
+
+def teaching() -> bool:
+    """This session is a class's teacher (pages then offer questions about what they show)."""
+    return teacher_token() is not None and in_class() is not None
 
 
 def in_class() -> ClassInfo | None:
@@ -339,7 +344,7 @@ def book() -> QuestionBook:
 def offer_question(topic: str, kind: str, answer: object, params: dict | None = None,
                    choices: tuple[str, ...] = ()) -> None:
     """A page offers the teacher a question about what it shows now, with the answer it computed."""
-    if teacher_token() and in_class() is not None:
+    if teaching():
         st.session_state.setdefault(OFFERS, {})[topic] = {"kind": kind, "answer": answer,
                                                           "params": params or {}, "choices": choices}
 

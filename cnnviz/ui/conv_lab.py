@@ -4,6 +4,7 @@ widgets edit it through callbacks, and the URL mirrors it after every run."""
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -18,13 +19,13 @@ from cnnviz.plots import matrix_figure
 from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
                              transpose_expression)
 from cnnviz.transposed import TransposeTrace
-from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view
+from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view, teaching
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
 
 __all__ = ["current", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "output_ui",
-           "questions_ui", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
+           "questions_ui", "run_lab", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
 
 CUSTOM = "custom"  # preset entry meaning "the numbers as typed or as given by a link"
 LAB = "lab"  # canonical LabState
@@ -33,7 +34,7 @@ PADDINGS = [0, 1, 2, 3, "same", "valid"]
 STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
                "padding", "channel", "speed", "bias")
 PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
-IN_PAGE = "lab_in_page"  # True while the whole page runs (not only the stepping fragment)
+IN_PAGE = "lab_in_page"  # True while the whole page runs (not only one of the lab's fragments)
 # (a fragment must not st.rerun() the app to share a step: in Chromium that dropped the lab's widget state)
 PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
 # The step view runs in the page (not an iframe) and reports the step a person chooses there.
@@ -364,6 +365,15 @@ def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> 
         _step_view(key=PLAYER, data=data, default={"step": s.step}, on_step_change=_on_player_step)
 
 
+def run_lab(body: Callable[[], None]) -> None:
+    """Run ``body`` (the lab's controls and views) as a fragment: a changed setting reruns the lab,
+    not the page around it (sidebar, title, intro), a third less work per click. A teacher in a
+    class runs it with the whole page: the sidebar's questions are about the numbers shown now."""
+    st.session_state[IN_PAGE] = True
+    (body if teaching() else st.fragment(body))()
+    st.session_state[IN_PAGE] = False
+
+
 @st.fragment
 def stepping_ui() -> None:
     """Step view, output maps and the selected cell: their clicks rerun only this part of the page."""
@@ -391,6 +401,13 @@ def _on_cell_click(key: str, channel: int, width: int) -> None:
         _set(channel=channel, step=i * width + j)
 
 
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _output_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None):  # -> go.Figure, read only
+    """An output map's figure, kept for every session: numbers a class steps through together are
+    drawn once (Streamlit's plotly_chart copies a figure before it changes anything)."""
+    return matrix_figure(m, title, highlight)
+
+
 def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """Every output map with every value written; clicking a cell jumps the step view there."""
     h, w = trace.shape
@@ -401,8 +418,8 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> Non
         cols = st.columns(min(trace.out.shape[0], 4))
         for o, col in enumerate(cols):
             key = f"lab_out_{o}"
-            fig = matrix_figure(trace.out[o], t("output_map_n", n=o),
-                                (i, j) if o == s.channel and not scatter else None)
+            fig = _output_figure(trace.out[o], t("output_map_n", n=o),
+                                 (i, j) if o == s.channel and not scatter else None)
             if scatter:
                 col.plotly_chart(fig, key=key, config={"displayModeBar": False})
             else:

@@ -187,3 +187,14 @@ def test_language_switch_on_the_lab(conv: AppTest) -> None:
     assert conv.title[0].value == "Phòng thí nghiệm tích chập"
     assert any(h.value == "Đầu vào" for h in conv.subheader)
     assert output_maps(conv) == [COURSE_OUT]  # the numbers do not change with the language
+
+
+def test_a_changed_setting_reruns_the_lab_and_its_intro() -> None:
+    """The lab is a fragment for a student: switching to pooling changes the intro, the views and the URL."""
+    at = run_page("pages/convolution.py")
+    no_exception(at)
+    before = [c.value for c in at.caption]
+    at.radio(key="lab_view").set_value("pool").run()
+    no_exception(at)
+    after = [c.value for c in at.caption]
+    assert before != after and at.query_params["view"] == "pool"

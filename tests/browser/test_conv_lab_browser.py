@@ -133,3 +133,28 @@ def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, br
     assert_no_exception(teacher)
     save_screenshot(teacher, request.node.name)
     context.close()
+
+
+def test_settings_rerun_the_lab_and_keep_the_page_around_it(page: Page, app_url: str) -> None:
+    """A student's settings rerun the lab alone (a fragment): the operation's intro, the views and the
+    address bar follow; the sidebar still works afterwards (a language change reruns the page)."""
+    open_page(page, f"{app_url}/convolution?lang=en")
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("Output: 1 map(s) of 3×3")
+    page.locator(".st-key-lab_stride input[type=range]").focus()  # react-aria's slider thumb
+    page.keyboard.press("ArrowRight")  # stride 1 -> 2
+    settle(page)
+    expect(main).to_contain_text("Output: 1 map(s) of 2×2")
+    assert parse_qs(urlparse(page.url).query)["stride"] == ["2"]
+    intro = main.locator("[data-testid=stCaptionContainer]").first.inner_text()
+    assert intro.startswith("A convolution slides")
+    page.locator(".st-key-lab_view").get_by_text("Pooling", exact=True).click()
+    settle(page)
+    expect(main).to_contain_text("ReLU")
+    assert main.locator("[data-testid=stCaptionContainer]").first.inner_text() != intro  # the intro under the title changed
+    assert parse_qs(urlparse(page.url).query)["view"] == ["pool"]
+    page.get_by_test_id("stSidebar").get_by_text("Tiếng Việt").click()
+    settle(page)
+    expect(main).to_contain_text("Phép toán")
+    assert parse_qs(urlparse(page.url).query)["view"] == ["pool"] and parse_qs(urlparse(page.url).query)["lang"] == ["vi"]
+    assert_no_exception(page)
