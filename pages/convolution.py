@@ -8,18 +8,12 @@ from cnnviz.ui.common import page_end, page_setup, show_messages
 from cnnviz.ui.i18n import t
 
 
-def the_lab() -> None:
-    """What the chosen operation does; settings, input and kernel on the left; step view, output maps,
-    formula and layer on the right."""
-    lab.intro_ui()
-    controls, view = st.columns([1, 2.2], gap="large")
-    with controls:
+def numbers_and_views(settings: st.delta_generator.DeltaGenerator, view: st.delta_generator.DeltaGenerator) -> None:
+    """Stride, padding, dilation (or pooling) in ``settings``; step view, output maps, formula and layer in ``view``."""
+    with settings:
         lab.settings_ui()
-        lab.input_ui()
-        if lab.uses_kernel():
-            lab.kernel_ui()
     state = lab.current()
-    with view:
+    with view.container():  # a container of the fragment's own: the stepping fragment nests inside it
         trouble = problem(state)
         if trouble:
             show_messages([trouble], kind="error")
@@ -35,5 +29,13 @@ def the_lab() -> None:
 page_setup("nav_conv")
 lab.load()
 st.title(t("conv_title"))
-lab.run_lab(the_lab)  # a changed setting reruns the lab, not the whole page
+lab.intro_ui()
+controls, view = st.columns([1, 2.2], gap="large")
+with controls:
+    lab.operation_ui()
+    settings = st.container()
+    lab.input_ui()
+    if lab.uses_kernel():
+        lab.kernel_ui()
+lab.run_lab(numbers_and_views, settings, view)  # a stride or padding change reruns only these
 page_end()

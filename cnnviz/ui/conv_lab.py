@@ -24,8 +24,8 @@ from cnnviz.ui.common import show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
 
-__all__ = ["current", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "output_ui",
-           "questions_ui", "run_lab", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
+__all__ = ["current", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "operation_ui",
+           "output_ui", "questions_ui", "run_lab", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
 
 CUSTOM = "custom"  # preset entry meaning "the numbers as typed or as given by a link"
 LAB = "lab"  # canonical LabState
@@ -249,6 +249,9 @@ def kernel_ui() -> None:
     a.slider(t("kernel_size"), *LIMITS["kernel"], key="lab_k", on_change=_regenerate_kernel,
              disabled=st.session_state["lab_kpreset"] in FIXED_KERNEL_SIZE, help=t("kernel_size_help"))
     b.slider(t("channels_out"), *LIMITS["channels_out"], key="lab_cout", on_change=_regenerate_kernel)
+    if s.view != "transpose":  # groups set the kernel's shape: C_in / groups channels per filter
+        st.number_input(t("groups"), *LIMITS["groups"], key="lab_groups", on_change=_edit_settings,
+                        help=t("groups_help"))
     if s.c_out > 1:
         st.segmented_control(t("filter_shown"), list(range(s.c_out)), key="lab_kout", on_change=_show_kernel_channel,
                              format_func=str)
@@ -282,16 +285,23 @@ def _conv_settings_ui() -> None:
     st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
                  format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
     st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
-    st.number_input(t("groups"), *LIMITS["groups"], key="lab_groups", on_change=_edit_settings, help=t("groups_help"))
     st.toggle(t("flip"), key="lab_flip", on_change=_edit_settings)
     st.caption(t("flip_note"))
 
 
-def settings_ui() -> None:
-    """Operation switch and the stride / padding / dilation (or pooling) controls."""
+def operation_ui() -> None:
+    """The operation switch (and what pooling pools): a change here reshapes the whole lab."""
     # a radio, not a segmented control: three operations wrap onto two lines in a narrow column
     st.radio(t("operation"), ["conv", "transpose", "pool"], key="lab_view", on_change=_edit_settings, horizontal=True,
              format_func=lambda v: t(f"view_{v}"))
+    if current().view == "pool":
+        st.radio(t("pool_of"), ["conv", "input"], key="lab_pool_of", on_change=_edit_settings,
+                 format_func=lambda p: t(f"pool_of_{p}"))
+
+
+def settings_ui() -> None:
+    """The stride / padding / dilation (or pooling) controls of the chosen operation: they change the
+    numbers, never the editors' shapes (they run in the lab's fragment, see run_lab)."""
     if current().view == "conv":
         _conv_settings_ui()
         return
@@ -304,8 +314,6 @@ def settings_ui() -> None:
                   help=t("output_padding_help"))
         st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
         return
-    st.radio(t("pool_of"), ["conv", "input"], key="lab_pool_of", on_change=_edit_settings,
-             format_func=lambda p: t(f"pool_of_{p}"))
     st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
              format_func=lambda p: t(f"pool_{p}"))
     st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
@@ -365,12 +373,14 @@ def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> 
         _step_view(key=PLAYER, data=data, default={"step": s.step}, on_step_change=_on_player_step)
 
 
-def run_lab(body: Callable[[], None]) -> None:
-    """Run ``body`` (the lab's controls and views) as a fragment: a changed setting reruns the lab,
-    not the page around it (sidebar, title, intro), a third less work per click. A teacher in a
-    class runs it with the whole page: the sidebar's questions are about the numbers shown now."""
+def run_lab(body: Callable[..., None], *args: object) -> None:
+    """Run ``body(*args)``, the lab's settings and views, as a fragment: a stride, padding or pooling
+    change reruns them, not the page around them (sidebar, editors: half the work of a click).
+    The operation, the editors and the groups stay outside: they reshape the page, which then
+    reruns whole. A teacher in a class runs it with the whole page: the sidebar's questions are
+    about the numbers shown now."""
     st.session_state[IN_PAGE] = True
-    (body if teaching() else st.fragment(body))()
+    (body if teaching() else st.fragment(body))(*args)
     st.session_state[IN_PAGE] = False
 
 

@@ -136,8 +136,9 @@ def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, br
 
 
 def test_settings_rerun_the_lab_and_keep_the_page_around_it(page: Page, app_url: str) -> None:
-    """A student's settings rerun the lab alone (a fragment): the operation's intro, the views and the
-    address bar follow; the sidebar still works afterwards (a language change reruns the page)."""
+    """A student's stride or padding reruns the lab's settings and views alone (a fragment writing
+    into the page's columns): the views and the address bar follow, nothing is drawn twice, and
+    what reshapes the page (operation, editors, language) still reruns it whole."""
     open_page(page, f"{app_url}/convolution?lang=en")
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text("Output: 1 map(s) of 3×3")
@@ -146,15 +147,30 @@ def test_settings_rerun_the_lab_and_keep_the_page_around_it(page: Page, app_url:
     settle(page)
     expect(main).to_contain_text("Output: 1 map(s) of 2×2")
     assert parse_qs(urlparse(page.url).query)["stride"] == ["2"]
+    page.locator(".st-key-conv_next button").click()  # the stepping fragment, nested in the lab's
+    settle(page)
+    assert url_step(page) == "1"
+    page.locator(".st-key-lab_stride input[type=range]").focus()
+    page.keyboard.press("ArrowLeft")  # back to 1, again inside the fragment
+    settle(page)
+    expect(main).to_contain_text("Output: 1 map(s) of 3×3")
+    for key in ("lab_stride", "lab_padding", "lab_dilation", "lab_rows", "lab_out_0", "conv_step_expr"):
+        expect(page.locator(f".st-key-{key}")).to_have_count(1)  # drawn once, in its place
     intro = main.locator("[data-testid=stCaptionContainer]").first.inner_text()
     assert intro.startswith("A convolution slides")
     page.locator(".st-key-lab_view").get_by_text("Pooling", exact=True).click()
     settle(page)
     expect(main).to_contain_text("ReLU")
-    assert main.locator("[data-testid=stCaptionContainer]").first.inner_text() != intro  # the intro under the title changed
+    assert main.locator("[data-testid=stCaptionContainer]").first.inner_text() != intro  # the intro changed
     assert parse_qs(urlparse(page.url).query)["view"] == ["pool"]
+    page.locator(".st-key-lab_pool_size input[type=range]").focus()
+    page.keyboard.press("ArrowRight")  # pooling window 2 -> 3, in the fragment
+    settle(page)
+    assert parse_qs(urlparse(page.url).query)["pool_size"] == ["3"]
+    expect(page.locator(".st-key-lab_pool_size")).to_have_count(1)
     page.get_by_test_id("stSidebar").get_by_text("Tiếng Việt").click()
     settle(page)
     expect(main).to_contain_text("Phép toán")
-    assert parse_qs(urlparse(page.url).query)["view"] == ["pool"] and parse_qs(urlparse(page.url).query)["lang"] == ["vi"]
+    query = parse_qs(urlparse(page.url).query)
+    assert query["view"] == ["pool"] and query["lang"] == ["vi"] and query["pool_size"] == ["3"]
     assert_no_exception(page)
