@@ -1,8 +1,8 @@
 """Teaching a class: the teacher's and the students' side of every page.
 
-``class_ui`` (called by page_setup on every page) shows who is in which class, lets a student
-follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (the
-last call of every page) records what the teacher shows. A student's browser polls the class's
+``class_ui`` (drawn by app.py around every page) shows who is in which class, lets a student
+follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (run by
+app.py after every page) records what the teacher shows. A student's browser polls the class's
 small live file (cnnviz.classroom) and reruns the page only when the teacher changed something,
 so 100 followers cost no Python while the teacher talks.
 """
@@ -19,7 +19,7 @@ from cnnviz.classroom import Classroom, ClassInfo, default_classroom, join_link,
 from cnnviz.errors import CnnvizError
 from cnnviz.questions import QuestionBook
 from cnnviz.text import untrusted
-from cnnviz.ui.common import show_error
+from cnnviz.ui.common import page_script, show_error
 from cnnviz.ui.i18n import t
 
 __all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token"]
@@ -103,8 +103,8 @@ def _take_over(page: str, query: str) -> None:
     lang = st.query_params.get("lang")
     wanted = {**dict(parse_qsl(query)), **({"lang": lang} if lang else {})}
     ss[APPLIED] = (page, query)
-    if page and page != _page():
-        st.switch_page(page, query_params=wanted)  # a page switch alone would drop the URL state
+    if page and page_script(page) != _page():  # a page an older server named differently is its own page now
+        st.switch_page(page_script(page), query_params=wanted)  # a page switch alone would drop the URL state
     st.query_params.from_dict(wanted)
 
 
