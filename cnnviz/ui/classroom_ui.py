@@ -183,8 +183,8 @@ def _teacher_sidebar(info: ClassInfo) -> None:
                         help=t("cls_present_help"))
     if not present and info.presenting:
         room().stop_presenting(info.id, teacher_token())  # type: ignore[arg-type]
-    # The widget's own state is dropped when the teacher opens another page: the choice is kept
-    # under BIG so the presenter view stays on from page to page until it is turned off.
+    # The choice is kept under BIG, which every page reads (presenter_view), so the presenter view
+    # stays on from page to page until it is turned off.
     st.toggle(t("cls_big"), key="cls_big", value=presenter_view(), help=t("cls_big_help"), on_change=_keep_big)
     n = len(room().members(info.id))
     st.markdown(t("cls_teaching", code=info.code, n=n))
