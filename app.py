@@ -1,19 +1,10 @@
-"""cnnviz home page and entry point: what each page teaches and the compute device.
+"""cnnviz entry point: every page of the app runs inside this script.
 
-Pages live in pages/ and share the sidebar (language switch, navigation) through page_setup().
+On each run it picks the page (``st.navigation`` over the scripts in pages/, each at its own URL:
+/convolution, /filters, ...), draws what all pages share (page config, language, the sidebar with
+the translated menu and the class), runs the page, then records what a presenting teacher shows.
 """
 
-import streamlit as st
+from cnnviz.ui.common import run_app
 
-from cnnviz.ui.common import page_end, page_setup
-from cnnviz.ui.classroom_ui import home_class_ui
-from cnnviz.ui.home import device_ui, pages_ui
-from cnnviz.ui.i18n import t
-
-page_setup("nav_home")
-st.title(t("home_title"))
-st.markdown(t("home_intro"))
-home_class_ui()
-pages_ui()
-device_ui()
-page_end()
+run_app()

@@ -169,7 +169,7 @@ class Tab:
             self.cache[msg.hash] = msg
         if kind == "new_session":
             self.page_hash = msg.new_session.page_script_hash
-        elif kind == "navigation":  # with a pages/ folder, the page actually run
+        elif kind == "navigation":  # st.navigation's choice: the page actually run
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string

@@ -4,7 +4,7 @@ import streamlit as st
 
 from cnnviz.convlab import problem
 from cnnviz.ui import conv_lab as lab
-from cnnviz.ui.common import page_end, page_setup, show_messages
+from cnnviz.ui.common import show_messages, show_page
 from cnnviz.ui.i18n import t
 
 
@@ -26,16 +26,18 @@ def numbers_and_views(settings: st.delta_generator.DeltaGenerator, view: st.delt
     lab.save_url(state)
 
 
-page_setup("nav_conv")
-lab.load()
-st.title(t("conv_title"))
-lab.intro_ui()
-controls, view = st.columns([1, 2.2], gap="large")
-with controls:
-    lab.operation_ui()
-    settings = st.container()
-    lab.input_ui()
-    if lab.uses_kernel():
-        lab.kernel_ui()
-lab.run_lab(numbers_and_views, settings, view)  # a stride or padding change reruns only these
-page_end()
+def page_ui() -> None:
+    lab.load()
+    st.title(t("conv_title"))
+    lab.intro_ui()
+    controls, view = st.columns([1, 2.2], gap="large")
+    with controls:
+        lab.operation_ui()
+        settings = st.container()
+        lab.input_ui()
+        if lab.uses_kernel():
+            lab.kernel_ui()
+    lab.run_lab(numbers_and_views, settings, view)  # a stride or padding change reruns only these
+
+
+show_page(page_ui)

@@ -1,8 +1,8 @@
 """Teaching a class: the teacher's and the students' side of every page.
 
-``class_ui`` (called by page_setup on every page) shows who is in which class, lets a student
-follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (the
-last call of every page) records what the teacher shows. A student's browser polls the class's
+``class_ui`` (drawn by app.py around every page) shows who is in which class, lets a student
+follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (run by
+app.py after every page) records what the teacher shows. A student's browser polls the class's
 small live file (cnnviz.classroom) and reruns the page only when the teacher changed something,
 so 100 followers cost no Python while the teacher talks.
 """
@@ -19,7 +19,7 @@ from cnnviz.classroom import Classroom, ClassInfo, default_classroom, join_link,
 from cnnviz.errors import CnnvizError
 from cnnviz.questions import QuestionBook
 from cnnviz.text import untrusted
-from cnnviz.ui.common import show_error
+from cnnviz.ui.common import page_script, show_error
 from cnnviz.ui.i18n import t
 
 __all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token", "teaching"]
@@ -108,8 +108,8 @@ def _take_over(page: str, query: str) -> None:
     lang = st.query_params.get("lang")
     wanted = {**dict(parse_qsl(query)), **({"lang": lang} if lang else {})}
     ss[APPLIED] = (page, query)
-    if page and page != _page():
-        st.switch_page(page, query_params=wanted)  # a page switch alone would drop the URL state
+    if page and page_script(page) != _page():  # a page an older server named differently is its own page now
+        st.switch_page(page_script(page), query_params=wanted)  # a page switch alone would drop the URL state
     st.query_params.from_dict(wanted)
 
 
@@ -188,8 +188,8 @@ def _teacher_sidebar(info: ClassInfo) -> None:
                         help=t("cls_present_help"))
     if not present and info.presenting:
         room().stop_presenting(info.id, teacher_token())  # type: ignore[arg-type]
-    # The widget's own state is dropped when the teacher opens another page: the choice is kept
-    # under BIG so the presenter view stays on from page to page until it is turned off.
+    # The choice is kept under BIG, which every page reads (presenter_view), so the presenter view
+    # stays on from page to page until it is turned off.
     st.toggle(t("cls_big"), key="cls_big", value=presenter_view(), help=t("cls_big_help"), on_change=_keep_big)
     n = len(room().members(info.id))
     st.markdown(t("cls_teaching", code=info.code, n=n))

@@ -1,14 +1,17 @@
-"""What every page shares: page config, the translated navigation, the language switch and
-the compute-device line.
+"""What every page shares: the navigation, page config, the translated menu, the language switch
+and the compute-device line.
 
-Each page calls ``page_setup()`` first. The app uses Streamlit's pages/ folder (every page is
-its own script, so a deep link on a fresh server runs just that page); the built-in
-navigation is hidden in .streamlit/config.toml and replaced by translated links here.
+app.py is the entry of every page (``run_app``): ``navigate()`` picks the page among the pages/
+scripts with ``st.navigation``, ``page_setup()`` draws the shared frame, the page runs, and
+``page_end()`` closes it. A page script ends with ``show_page(page_ui)``. The built-in menu is
+hidden; translated links are drawn here instead.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 
 import streamlit as st
@@ -20,7 +23,8 @@ from cnnviz.heap import freeze_imports
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
 from cnnviz.ui.names import device_name
 
-__all__ = ["error_text", "page_end", "page_setup", "show_error", "show_messages", "sync_language_to_url"]
+__all__ = ["NAV", "error_text", "navigate", "page_end", "page_script", "page_setup", "run_app", "show_error",
+           "show_messages", "show_page", "sync_language_to_url"]
 
 LOG = logging.getLogger("cnnviz.ui")
 ICON = Path(__file__).with_name("icon.png")
@@ -28,14 +32,18 @@ ICON = Path(__file__).with_name("icon.png")
 PRESENTER_CSS = "html { font-size: 22px; } [data-testid='stSidebar'] { min-width: 260px; max-width: 300px; }"
 
 _LANG_WIDGET = "lang_switch"
-# (script, catalog key of its title, icon), in menu order
-NAV = [("app.py", "nav_home", ":material/home:"), ("pages/convolution.py", "nav_conv", ":material/grid_on:"),
+# (script, catalog key of its title, icon), in menu order; the first is the home page, served at "/".
+# Each page's URL path is its file name: /convolution, /filters, ...
+NAV = [("pages/home.py", "nav_home", ":material/home:"), ("pages/convolution.py", "nav_conv", ":material/grid_on:"),
        ("pages/filters.py", "nav_filters", ":material/filter:"),
        ("pages/train.py", "nav_train", ":material/model_training:"),
        ("pages/inspect.py", "nav_inspect", ":material/layers:"),
        ("pages/attributions.py", "nav_attr", ":material/visibility:"),
        ("pages/architectures.py", "nav_arch", ":material/account_tree:"),
        ("pages/blocks.py", "nav_blocks", ":material/widgets:")]
+# Set while app.py runs a page: a page script run without it was started by Streamlit alone. One
+# value per script thread (a new thread starts without it), so sessions never see each other's.
+_IN_APP: ContextVar[bool] = ContextVar("cnnviz_in_app", default=False)
 
 
 def _language_from_url() -> None:
@@ -70,16 +78,64 @@ def _threads_configured() -> int:
     return configure_threads()  # once per server process: one thread per click (CNNVIZ_TORCH_THREADS overrides)
 
 
-def page_setup(page_title_key: str) -> None:
-    """Page config, language (URL, then sidebar switch) and the sidebar; call first on every page."""
+def page_script(page: str) -> str:
+    """The script of a page named by another server or an older one (a class's stored page):
+    a page of NAV as it is, anything else (the home page was app.py once) the home page."""
+    return page if any(page == script for script, _, _ in NAV) else NAV[0][0]
+
+
+def _pages() -> list[st.Page]:
+    # No icon here: a page's ":material/...:" icon would become the browser tab's icon, which every
+    # browser fetches from Google; the menu below draws the icons itself.
+    return [st.Page(script, title=t(key), icon="", url_path=Path(script).stem, default=i == 0)
+            for i, (script, key, _) in enumerate(NAV)]
+
+
+def navigate() -> tuple[st.Page, str]:
+    """The page to run (from the URL or a link) and its NAV script; the first call of app.py."""
+    _language_from_url()  # the page titles are in the visitor's language
+    pages = _pages()
+    page = st.navigation(pages, position="hidden")
+    return page, NAV[[p is page for p in pages].index(True)][0]
+
+
+def run_app() -> None:
+    """What app.py does on every run: pick the page, draw the shared frame, run the page, close it."""
+    page, script = navigate()
+    page_setup(script)
+    token = _IN_APP.set(True)
+    try:
+        page.run()
+    finally:
+        _IN_APP.reset(token)
+    page_end()
+
+
+def show_page(page_ui: Callable[[], None]) -> None:
+    """The last line of every page script: draw the page with ``page_ui`` inside app.py.
+
+    Until some session of the server process has called ``st.navigation``, Streamlit treats the
+    pages/ folder next to app.py as its legacy page list and runs a deep-linked page's script
+    without app.py (the first request of a fresh server; in AppTest, every run). Then this script
+    runs app.py's work itself, which registers the navigation (ending that mode for the process)
+    and runs this page inside the frame, in the same run: a click that started it is kept.
+    """
+    if not _IN_APP.get():
+        run_app()
+        return
     freeze_imports()  # the page's modules are imported by now: the collector stops walking them
+    page_ui()
+
+
+def page_setup(script: str) -> None:
+    """Page config, language (URL, then sidebar switch) and the sidebar of the page ``script``."""
+    key = next(key for s, key, _ in NAV if s == script)
     # A file of ours, served by the app: a ":material/...:" icon makes every browser fetch it from Google.
-    st.set_page_config(page_title=f"{t(page_title_key)} · cnnviz", page_icon=str(ICON), layout="wide")
-    _language_from_url()
+    st.set_page_config(page_title=f"{t(key)} · cnnviz", page_icon=str(ICON), layout="wide")
     st.session_state.setdefault(_LANG_WIDGET, current_language())
     with st.sidebar:
-        for script, key, icon in NAV:
-            st.page_link(script, label=t(key), icon=icon)
+        for nav_script, nav_key, icon in NAV:
+            st.page_link(nav_script, label=t(nav_key), icon=icon)
         st.divider()
         st.segmented_control(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
                              key=_LANG_WIDGET, on_change=_on_language_change)
@@ -87,7 +143,7 @@ def page_setup(page_title_key: str) -> None:
         st.caption(t("device_line", device=device_name()))
         from cnnviz.ui import classroom_ui  # it uses this module's helpers
 
-        classroom_ui.class_ui(next(script for script, key, _ in NAV if key == page_title_key))
+        classroom_ui.class_ui(script)
     # One container, always there: what appears in it (the presenter view's style, a question)
     # never moves the page's own elements, whose widgets would otherwise lose their state.
     with st.container(key="cls_top"):
@@ -101,7 +157,7 @@ def page_setup(page_title_key: str) -> None:
 
 
 def page_end() -> None:
-    """The last call of every page: what a presenting teacher shows becomes the class's view."""
+    """The last call of app.py, after the page: what a presenting teacher shows becomes the class's view."""
     from cnnviz.ui import classroom_ui
 
     classroom_ui.page_end()

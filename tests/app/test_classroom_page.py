@@ -92,6 +92,17 @@ def test_students_follow_the_teacher_and_can_explore_alone() -> None:
     assert ana.slider(key="lab_stride").value == 2 and ana.selectbox(key="lab_padding").value == 1
 
 
+def test_a_class_shown_under_the_old_home_page_name_follows_to_home() -> None:
+    """A class a server recorded before the home page moved from app.py to pages/home.py."""
+    teacher, info = _teacher()
+    ana = _student(info.code, "Ana")
+    ana.switch_page("pages/convolution.py").run()
+    classroom.default_classroom().present(info.id, teacher.session_state["cls_teacher"], "app.py", "")
+    ana.run()
+    no_exception(ana)
+    assert ana.title[0].value == "cnnviz: see inside a convolutional network"
+    assert "Following the teacher." in " ".join(c.value for c in ana.sidebar.caption)
+
 def test_a_question_is_answered_tallied_and_revealed() -> None:
     teacher, info = _teacher()
     students = [_student(info.code, name) for name in ("Ana", "Bảo", "Chi")]

@@ -1,7 +1,9 @@
 """Home page and navigation: what each page teaches, the device, and the language switch."""
 
+import pytest
 import torch
 
+from cnnviz.ui.common import NAV
 from tests.app.conftest import no_exception, run_page
 
 
@@ -44,3 +46,14 @@ def test_entry_script_navigates_to_the_lab() -> None:
     at.switch_page("pages/convolution.py").run()
     no_exception(at)
     assert at.title[0].value == "Phòng thí nghiệm tích chập"
+
+
+@pytest.mark.parametrize("script", [script for script, _, _ in NAV])
+def test_every_page_runs_once_inside_the_shared_frame(script: str) -> None:
+    """Streamlit runs a deep-linked page script without app.py until the server's first
+    st.navigation (AppTest starts every run that way): the page still gets the frame, once."""
+    at = run_page(script, {"lang": "vi"})
+    no_exception(at)
+    assert len(at.sidebar.get("page_link")) == len(NAV)
+    assert at.button_group(key="lang_switch").value == "vi"
+    assert len(at.title) == 1 and at.title[0].value

@@ -24,7 +24,7 @@ from .conftest import (
     wait_for_script,
 )
 
-# URL path of each page (app.py is "/", pages/NAME.py is "/NAME").
+# URL path of each page (pages/home.py is "/", pages/NAME.py is "/NAME").
 PAGES = {"home": "/", "convolution": "/convolution", "filters": "/filters", "train": "/train",
          "inspect": "/inspect", "attributions": "/attributions", "architectures": "/architectures",
          "blocks": "/blocks"}
