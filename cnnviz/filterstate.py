@@ -25,7 +25,8 @@ __all__ = ["IMAGES", "SIGMA_RANGE", "UPLOAD", "WEBCAM", "FilterState", "LearnedL
 Message = tuple[str, dict[str, object]]  # (catalog key, format arguments)
 UPLOAD = "upload"
 WEBCAM = "webcam"
-IMAGES = (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM)  # a link can open the upload box or the camera, never hold a picture
+# A link can open the upload box or the camera; a picture itself never enters a link.
+IMAGES = (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM)
 SIGMA_RANGE = (0.1, 3.0)
 
 
