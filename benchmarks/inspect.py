@@ -24,7 +24,7 @@ from benchmarks.common import machine, percentiles, save, time_it
 from cnnviz import zoo
 from cnnviz.activations import capture, conv_layers
 from cnnviz.attribution import attribute, gradcam_all
-from cnnviz.ui.attributions_page import occlusion_defaults
+from cnnviz.attrstate import occlusion_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "inspect.json"

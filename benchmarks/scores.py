@@ -26,7 +26,7 @@ from benchmarks.common import machine, percentiles, save
 from cnnviz import zoo
 from cnnviz.attribution import attribute
 from cnnviz.scores import deletion_curve, insertion_curve, model_randomisation, score
-from cnnviz.ui.attributions_page import DEFAULT_METHODS, occlusion_defaults
+from cnnviz.attrstate import DEFAULT_METHODS, occlusion_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scores.json"

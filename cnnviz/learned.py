@@ -1,7 +1,8 @@
 """Learned first-layer kernels next to the classic ones: the kernels, their responses to an image,
 and which learned kernel each classic kernel (Sobel, Laplacian, Gaussian, ...) resembles most.
 
-Reads weights only: no training (cnnviz.runs trains) and no Streamlit. Responses are computed on
+Reads weights only: no training (cnnviz.runs trains; ``experiment_specs`` only describes the
+hand-crafted first layer experiment's two runs) and no Streamlit. Responses are computed on
 the picture at the resolution the classic filters see (at most 512 px), not at the model's input
 resolution: a first conv layer is a bank of local linear filters that does the same thing at any
 resolution, and at 28x28 the response maps would be too coarse to compare pixel for pixel with
@@ -11,7 +12,7 @@ in the kernel's window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,13 +20,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cnnviz.data import DATASETS
 from cnnviz.errors import CnnvizError, register
 from cnnviz.filters import CLASSIC_FILTERS, anchor, classic_filter
 from cnnviz.images import to_gray
 from cnnviz.models import ModelConfig, build_model
-from cnnviz.runs import first_conv
+from cnnviz.runs import RunSpec, first_conv
+from cnnviz.train import TrainConfig
 
 __all__ = [
+    "EXP_DATASET",
     "LOW_PASS",
     "MAX_SIDE",
     "MESSAGES",
@@ -36,6 +40,8 @@ __all__ = [
     "classic_kernels",
     "cosine",
     "equal_size",
+    "experiment_n_val",
+    "experiment_specs",
     "first_layer",
     "grey_kernels",
     "has_conv",
@@ -48,6 +54,7 @@ MAX_SIDE = 1024  # responses are for pictures the page already shrank to 512 px;
 LOW_PASS = ("gaussian", "box")
 # A vector whose norm is below this fraction of its un-centred norm counts as zero (no direction).
 ZERO_TOL = 1e-6
+EXP_DATASET = "digits"  # the hand-crafted first layer experiment trains on the generated digits
 
 MESSAGES = register({
     "err_lrn_no_conv": "This model has no convolution layer, so it has no learned filters to show.",
@@ -247,3 +254,20 @@ def best_matches(kernels: np.ndarray, classic: dict[str, np.ndarray] | None = No
         else:
             out.append(Match(name, best, float(score[best]), 1 if cos[best] >= 0 else -1, centre))
     return out
+
+
+def experiment_n_val(n_train: int) -> int:
+    """Validation images of the experiment's runs: a quarter of the training images, at least 100."""
+    return max(100, n_train // 4)
+
+
+def experiment_specs(n_train: int, epochs: int, freeze: bool, titles: Mapping[str, str]) -> dict[str, RunSpec]:
+    """The hand-crafted first layer experiment: two runs that differ only in their first layer, the
+    classic edge kernels ("hand", frozen if ``freeze``) or random weights ("random"); same seed,
+    data, model and recipe. ``titles`` names each role's run."""
+    info = DATASETS[EXP_DATASET]
+    model = ModelConfig("lenet5", info.shape, num_classes=len(info.classes), activation="relu", init="he")
+    recipe = TrainConfig(epochs=epochs, batch_size=128, optimizer="adam", lr=3e-3, seed=0)
+    return {role: RunSpec(EXP_DATASET, n_train, experiment_n_val(n_train), model, recipe, first_layer=first,
+                          freeze_first=freeze and first == "handcrafted", title=titles[role])
+            for role, first in (("hand", "handcrafted"), ("random", "random"))}

@@ -26,7 +26,7 @@ from cnnviz.attribution import attribute, reset_layer, resettable_layers
 __all__ = ["CURVE_BATCH", "CURVE_STEPS", "START_BLUR", "START_MEAN", "Curve", "Explainer",
            "Randomisation", "Scores", "auc", "blurred", "deletion_curve", "forward_layers",
            "insertion_curve", "model_randomisation", "perturbation_order", "random_order_curves",
-           "rank", "score", "spearman"]
+           "rank", "rank_correlation", "score", "spearman"]
 
 CURVE_STEPS = 50  # points after the start: the whole picture is swapped in 50 equal steps
 CURVE_BATCH = 64  # perturbed copies per forward pass: 51 points make one pass per curve
@@ -70,6 +70,13 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     ra, rb = rank(a) - (a.size + 1) / 2.0, rank(b) - (b.size + 1) / 2.0
     denom = math.sqrt(float(ra @ ra) * float(rb @ rb))
     return float(ra @ rb) / denom if denom > 0 else math.nan
+
+
+def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation of two maps' magnitudes, ties sharing their mean rank (broken
+    by position instead, the zeros of two ReLU maps looked alike wherever they lay); NaN if a map
+    is constant. The same number as the last step of the cascading test."""
+    return spearman(np.abs(a), np.abs(b))
 
 
 # --- model randomisation -------------------------------------------------------------------------

@@ -14,9 +14,11 @@ from torch import nn
 from torchvision import transforms
 
 from cnnviz.activations import mosaic, map_stats
-from cnnviz.ui.attributions_page import occlusion_defaults, occlusion_evals, rank_correlation
+from cnnviz.attrstate import occlusion_defaults, occlusion_evals
+from cnnviz.mapview import shrink_maps
 from cnnviz.preprocess import centre_digit, fit_to_input, needs_invert, preprocess
-from cnnviz.ui.inspect_page import fmt_bytes, mosaic_figure, shrink_maps
+from cnnviz.scores import rank_correlation
+from cnnviz.sizes import fmt_bytes, nbytes
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -89,6 +91,8 @@ def test_shrink_maps_is_a_block_mean_within_budget() -> None:
 
 
 def test_mosaic_figure_click_targets_report_their_tile() -> None:
+    from cnnviz.ui.inspect_page import mosaic_figure  # the page's own figure code
+
     maps = np.random.default_rng(3).random((7, 9, 5)).astype(np.float32)
     order = [6, 0, 3, 2, 5, 1, 4]
     mos = mosaic(maps, order=order)
@@ -157,7 +161,6 @@ def test_shrunk_maps_of_a_real_layer_keep_mean() -> None:
 
 def test_nbytes_counts_arrays_inside_results() -> None:
     from cnnviz.attribution import Attribution
-    from cnnviz.ui.model_picker import nbytes
 
     a = Attribution(method="ig", layer=None, target=0, map=np.zeros((28, 28), np.float32), raw_shape=(1, 1, 28, 28),
                     delta=0.1, signed=True)

@@ -20,6 +20,8 @@ from cnnviz.learned import (
     classic_kernels,
     cosine,
     equal_size,
+    experiment_n_val,
+    experiment_specs,
     first_layer,
     grey_kernels,
     has_conv,
@@ -258,3 +260,20 @@ def test_handcrafted_frozen_vs_random_training(tmp_path: Path, monkeypatch: pyte
     matches = {m.classic: m for m in best_matches(grey_kernels(frozen[1]))}
     for j, name in enumerate(("sobel_x", "sobel_y", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y")):
         assert matches[name].index == j and matches[name].score == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_experiment_runs_differ_only_in_their_first_layer(freeze: bool) -> None:
+    specs = experiment_specs(2000, 4, freeze, {"hand": "Hand-crafted", "random": "Random"})
+    assert list(specs) == ["hand", "random"]
+    hand, random = specs["hand"], specs["random"]
+    assert (hand.first_layer, hand.freeze_first, hand.title) == ("handcrafted", freeze, "Hand-crafted")
+    assert (random.first_layer, random.freeze_first, random.title) == ("random", False, "Random")
+    same = ("dataset", "n_train", "n_val", "model", "train", "init_from", "freeze", "new_head")
+    assert all(getattr(hand, f) == getattr(random, f) for f in same)
+    assert (hand.dataset, hand.n_train, hand.n_val, hand.train.epochs, hand.train.seed) == ("digits", 2000, 500, 4, 0)
+    assert hand.model.num_classes == len(DATASETS["digits"].classes)
+
+
+def test_experiment_validation_is_a_quarter_of_training_at_least_100() -> None:
+    assert [experiment_n_val(n) for n in (200, 400, 500, 4000, 8000)] == [100, 100, 125, 1000, 2000]

@@ -13,6 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.text import untrusted
 from cnnviz.attribution import METHODS, Attribution
+from cnnviz.attrstate import MAX_SIDE_CPU, fmt_score as fmt, scores_fit
 from cnnviz.curves import deletion_insertion_figure, randomisation_figure
 from cnnviz.preprocess import Prepared
 from cnnviz.scores import CURVE_STEPS, START_BLUR, Curve, Scores, random_order_curves, score
@@ -23,17 +24,9 @@ __all__ = ["MAX_SIDE_CPU", "SCORES_KEY", "fmt", "rho_text", "score_lines_ui", "s
            "scores_curves_ui", "scores_note_ui", "scores_on", "scores_toggle_ui"]
 
 SCORES_KEY = "attr_scores"
-# On a CPU, scores cost (layers + 1) maps per method: ResNet-18's 42 layers at 224x224 would take
-# minutes per click (one IG alone takes 3.3 s, benchmarks/results/inspect.json).
-MAX_SIDE_CPU = 64
 SEED = 0  # the random twin's seed (model_picker.random_twin): its map is the cascade's last step
 # What a cached result depends on besides (model, picture, method, target, layer, parameters).
 SETTINGS = (CURVE_STEPS, START_BLUR, SEED, "abs")
-
-
-def fmt(v: float) -> str:
-    """A score as the page writes it."""
-    return f"{v:.2f}"
 
 
 def rho_text(r: float, key: str = "attr_rank_corr", undefined: str = "attr_rank_corr_undefined") -> str:
@@ -49,10 +42,6 @@ def scores_toggle_ui() -> bool:
 def scores_on() -> bool:
     """Whether the scores switch (drawn with the other controls) is on."""
     return bool(st.session_state.get(SCORES_KEY, False))
-
-
-def _allowed(picked: Picked) -> bool:
-    return picked.device.type != "cpu" or max(picked.in_shape[1:]) <= MAX_SIDE_CPU
 
 
 def _score(picked: Picked, prepared: Prepared, a: Attribution, params: dict) -> Scores:
@@ -72,7 +61,7 @@ def scores_for(picked: Picked, prepared: Prepared, results: dict[str, Attributio
     CPU is said (if ``notify``), a failing method is reported and left out."""
     if not (scores_on() and results):
         return {}
-    if not _allowed(picked):
+    if not scores_fit(picked.in_shape, picked.device.type):
         if notify:
             st.info(t("attr_scores_too_big", limit=MAX_SIDE_CPU, side=max(picked.in_shape[1:])))
         return {}

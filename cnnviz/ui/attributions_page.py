@@ -7,8 +7,6 @@ sanity check. The maps come from cnnviz.attribution (Captum); results are cached
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import streamlit as st
 import torch
@@ -16,58 +14,30 @@ from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.text import untrusted
 from cnnviz.activations import conv_layers
+from cnnviz.attrstate import DEFAULT_METHODS, PATH_METHODS, PRED, AttrState, from_query, occlusion_defaults, \
+    occlusion_evals, occlusion_limit, to_query
 from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
 from cnnviz.mapfigures import attribution_figure, overlay
-from cnnviz.scores import spearman
+from cnnviz.scores import rank_correlation
 from cnnviz.ui.attribution_scores import (rho_text, score_lines_ui, scores_curves_ui, scores_for,
                                             scores_note_ui, scores_toggle_ui)
+from cnnviz.ui.common import show_messages
 from cnnviz.ui.fit_warning import map_note, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import device_name
-from cnnviz.urlvalues import UrlValueError, parse_int
 from cnnviz.preprocess import Prepared
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
 
 __all__ = ["DEFAULT_METHODS", "controls_ui", "gradcam_row_ui", "layer_ui", "occlusion_evals",
            "rank_correlation", "results_ui", "sanity_ui", "target_ui"]
 
-DEFAULT_METHODS = ["gradcam", "ig", "occlusion"]
-PATH_METHODS = ("ig", "layer_ig", "conductance")  # share the "steps" slider
 PER_ROW = 2  # maps per row in the results column, beside the controls
 SANITY_PER_ROW = 4
 SHOW_PX = 224
 FIG_CONFIG = {"displayModeBar": False}
 ROW_PX = 120
 ROW_TILES = 8  # Grad-CAM row: tiles per line, also for models with few convolutions
-# Occluded copies allowed: beyond this a click takes far too long. A CPU runs ResNet-18 at 224x224
-# about 20 times a second (benchmarks/results/inspect.json), so big inputs get a lower cap there.
-MAX_OCCLUSION_EVALS = 4096
-MAX_OCCLUSION_EVALS_BIG_CPU = 1024
-BIG_SIDE = 64
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure helpers
-
-
-def occlusion_evals(side: int, window: int, stride: int) -> int:
-    """Forward passes Occlusion needs on a side x side input: one per window position (Captum
-    also places a last, clipped window when the stride does not fit: hence the ceiling)."""
-    per_axis = math.ceil((side - window) / stride) + 1
-    return per_axis * per_axis
-
-
-def occlusion_defaults(side: int) -> tuple[int, int]:
-    """A window of about 1/8 of the picture (at least 4 pixels) moving half a window."""
-    window = min(side, max(4, side // 8))
-    return window, max(1, window // 2)
-
-
-def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rank correlation of two maps' magnitudes, ties sharing their mean rank (broken
-    by position instead, the zeros of two ReLU maps looked alike wherever they lay); NaN if a map
-    is constant. The same number as the last step of the cascading test (cnnviz.scores)."""
-    return spearman(np.abs(a), np.abs(b))
+URL_KEYS = {"methods": "attr_methods", "target": "attr_target", "layer": "attr_layer"}  # parameter: widget key
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,25 +55,17 @@ def _layers(cache_id: str, _picked: Picked) -> tuple[list[str], str]:
 
 
 def _seed_from_url(names: list[str], default_layer: str, n_classes: int) -> None:
-    """Layer, methods and target from the link on the first visit; bad values warned about."""
-    ss, q = st.session_state, st.query_params
-    if "attr_methods" not in ss:
-        wanted = [m for m in q.get("methods", ",".join(DEFAULT_METHODS)).split(",") if m]
-        for bad in [m for m in wanted if m not in METHODS]:
-            st.warning(t("warn_url_value", name="methods", value=untrusted(bad, 40)))
-        ss["attr_methods"] = [m for m in wanted if m in METHODS] or list(DEFAULT_METHODS)
-    if "attr_target" not in ss:
-        wanted = q.get("target", "pred")
-        try:
-            ss["attr_target"] = "pred" if wanted == "pred" else parse_int(wanted, 0, n_classes - 1)
-        except UrlValueError:
-            st.warning(t("warn_url_value", name="target", value=untrusted(wanted, 40)))
-            ss["attr_target"] = "pred"
-    if "attr_layer" not in ss:
-        wanted = q.get("layer", default_layer)
-        if wanted not in names:
-            st.warning(t("warn_url_value", name="layer", value=untrusted(wanted, 40)))
-        ss["attr_layer"] = wanted if wanted in names else default_layer
+    """Layer, methods and target from the link for the widgets not drawn yet (a first visit); bad
+    values warned about."""
+    ss = st.session_state
+    unset = {name for name, key in URL_KEYS.items() if key not in ss}
+    if not unset:
+        return
+    params = {name: value for name, value in st.query_params.to_dict().items() if name in unset}
+    state, warnings = from_query(params, names, default_layer, n_classes)
+    show_messages(warnings)
+    chosen = {"methods": list(state.methods), "target": state.target, "layer": state.layer}
+    ss.update({URL_KEYS[name]: chosen[name] for name in unset})
 
 
 def target_ui(picked: Picked, logits: torch.Tensor) -> int:
@@ -111,26 +73,23 @@ def target_ui(picked: Picked, logits: torch.Tensor) -> int:
     probs = torch.softmax(logits.double(), dim=0)
     pred = int(probs.argmax())
     n = len(picked.classes)
-    if st.session_state.get("attr_target") not in ("pred", *range(n)):
-        st.session_state["attr_target"] = "pred"  # another model with fewer classes
+    if st.session_state.get("attr_target") not in (PRED, *range(n)):
+        st.session_state["attr_target"] = PRED  # another model with fewer classes
 
     def label(o: object) -> str:
-        if o == "pred":
+        if o == PRED:
             return t("attr_target_pred", cls=picked.classes[pred], p=f"{float(probs[pred]):.1%}")
         return f"{o} · {picked.classes[o]} ({float(probs[o]):.1%})"
 
-    choice = st.selectbox(t("attr_target"), ["pred", *range(n)], key="attr_target", format_func=label)
-    st.query_params["target"] = str(choice)
-    return pred if choice == "pred" else int(choice)
+    choice = st.selectbox(t("attr_target"), [PRED, *range(n)], key="attr_target", format_func=label)
+    return pred if choice == PRED else int(choice)
 
 
 def layer_ui(picked: Picked) -> str:
     names, default = _layers(picked.cache_id, picked)
     if st.session_state.get("attr_layer") not in names:
         st.session_state["attr_layer"] = default
-    layer = st.selectbox(t("attr_layer"), names, key="attr_layer", help=t("attr_layer_help"))
-    st.query_params["layer"] = layer
-    return layer
+    return st.selectbox(t("attr_layer"), names, key="attr_layer", help=t("attr_layer_help"))
 
 
 def _clamp_stride() -> None:
@@ -186,8 +145,8 @@ def controls_ui(picked: Picked, prepared: Prepared, note: str | None = None
         st.caption(note)
     methods = st.multiselect(t("attr_methods"), list(METHODS), key="attr_methods", placeholder=t("choose_options"),
                              format_func=lambda m: METHODS[m].label, help=t("attr_methods_help"))
-    st.query_params["methods"] = ",".join(methods)
     layer = layer_ui(picked)
+    st.query_params.update(to_query(AttrState(layer, tuple(methods), st.session_state["attr_target"])))
     params = _params_ui(methods, min(picked.in_shape[1:]))
     opacity = st.slider(t("attr_opacity"), 0.0, 1.0, 0.7, 0.05, key="attr_opacity",
                         help=t("attr_opacity_help"))
@@ -226,8 +185,7 @@ def _caption(a: Attribution) -> str:
 def _compute_all(picked: Picked, prepared: Prepared, methods: list[str], target: int, layer: str,
                  params: dict) -> dict[str, Attribution]:
     side = min(picked.in_shape[1:])
-    limit = MAX_OCCLUSION_EVALS_BIG_CPU if side > BIG_SIDE and picked.device.type == "cpu" \
-        else MAX_OCCLUSION_EVALS
+    limit = occlusion_limit(side, picked.device.type)
     out = {}
     for m in methods:
         if m == "occlusion":

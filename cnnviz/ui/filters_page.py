@@ -2,44 +2,31 @@
 
 ``classic_ui`` is a fragment: choosing filters reruns only the picture, the choice and the
 results, not the learned-filters section below (a new picture or sigma reruns the whole page,
-since that section shows them too). Cards of the bundled pictures are kept drawn (a bounded LRU
-keyed by picture, filter, sigma and language): the same for every student, computed once per server.
+since that section shows them too). The cards come from cnnviz.filtercards, the URL state from
+cnnviz.filterstate.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz.text import untrusted
-from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION, respond
-from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, sample_image, \
-    to_gray, viewable
-from cnnviz.mapfigures import response_figure
+from cnnviz.filtercards import WORK_SIDE, card, sample_card
+from cnnviz.filterstate import IMAGES, SIGMA_RANGE, UPLOAD, WEBCAM, FilterState, from_query, to_query
+from cnnviz.filters import ALL_FILTERS
+from cnnviz.images import ImageError, decode_image, downscale_for_display, sample_image, to_gray, viewable
 from cnnviz.plots import matrix_figure
 from cnnviz.ui.classroom_ui import share_view
-from cnnviz.ui.common import show_error
+from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
-from cnnviz.urlvalues import UrlValueError, parse_float
 
 __all__ = ["CARD_COLS", "INLINE_KERNEL", "classic_ui", "controls_ui", "filters_ui", "image_ui", "picture_ui"]
 
 CARD_COLS = 2  # result cards per row, beside the controls: the answer is on the first screen
 INLINE_KERNEL = 3  # kernels up to 3x3 are drawn under their response; bigger ones fold away
-RESPONSE_PX = 230
-# Pixels per side sent for a response: a card is at most ~430 px wide, and a 512 px noisy response
-# was a 737 KiB PNG (every 2nd pixel: about 300 KiB per figure).
-RESPONSE_SIDE = 256
-WORK_SIDE = 512  # filters run on at most 512x512: every click stays well under 0.1 s
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
-UPLOAD = "upload"
-WEBCAM = "webcam"
-CARD_CACHE = 64  # drawn cards of bundled pictures, ~0.3 MB each (their response PNG)
 SHOWN = "flt_shown"  # (picture, upload, sigma) the whole page last drew, for the learned section
 
 
@@ -47,20 +34,9 @@ def _seed_from_url() -> None:
     """Widget values from the URL on a session's first visit to the page; bad values are reported."""
     if "flt_image" in st.session_state:
         return
-    q, bad = st.query_params, []
-    image = q.get("image", "camera")
-    if image not in (*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM):
-        bad.append(("image", image))
-        image = "camera"
-    names = [n for n in q.get("filters", ",".join(DEFAULT_SELECTION)).split(",") if n]
-    bad += [("filters", n) for n in names if n not in ALL_FILTERS]
-    try:
-        sigma = parse_float(q.get("sigma", "1"), 0.1, 3.0)
-    except UrlValueError:
-        bad.append(("sigma", q.get("sigma", "")))
-        sigma = 1.0
-    st.session_state.update(flt_image=image, flt_filters=[n for n in names if n in ALL_FILTERS],
-                            flt_sigma=sigma, flt_bad=bad)
+    state, warnings = from_query(st.query_params.to_dict())
+    st.session_state.update(flt_image=state.image, flt_filters=list(state.filters), flt_sigma=state.sigma,
+                            flt_bad=warnings)
 
 
 def _decode_upload(data: bytes) -> np.ndarray | None:
@@ -81,15 +57,11 @@ def _decode_upload(data: bytes) -> np.ndarray | None:
 def image_ui() -> np.ndarray | None:
     """Choose a sample photo, a test pattern or an upload; returns RGB uint8 at most 512 per side."""
     _seed_from_url()
-    for name, value in st.session_state.pop("flt_bad", []):
-        st.warning(t("warn_url_value", name=name, value=untrusted(value, 30)))
-    options = [*SAMPLE_PHOTOS, *PATTERNS, UPLOAD, WEBCAM]
-    st.selectbox(t("flt_image"), options, key="flt_image", format_func=lambda n: t(f"img_name_{n}"))
+    show_messages(st.session_state.pop("flt_bad", []))
+    st.selectbox(t("flt_image"), IMAGES, key="flt_image", format_func=lambda n: t(f"img_name_{n}"))
     choice = st.session_state["flt_image"]
     if choice not in (UPLOAD, WEBCAM):
-        st.query_params["image"] = choice
         return downscale_for_display(np.asarray(sample_image(choice)), WORK_SIDE)
-    st.query_params["image"] = choice  # a link can open the upload box or camera; pictures never enter a URL
     if choice == WEBCAM:  # browsers allow the camera on https or localhost only; 480p keeps uploads small
         file = st.camera_input(t("flt_camera"), key="flt_cam", resolution="480p")
     else:
@@ -112,8 +84,7 @@ def controls_ui() -> tuple[list[str], float]:
     """Filter choice and Gaussian sigma; drawn on every run so their values survive an empty upload."""
     names = st.multiselect(t("flt_filters"), ALL_FILTERS, key="flt_filters", format_func=lambda n: t(f"flt_{n}"),
                            placeholder=t("choose_options"))
-    sigma = st.slider(t("flt_sigma"), 0.1, 3.0, step=0.1, key="flt_sigma")
-    st.query_params.update(filters=",".join(names), sigma=f"{sigma:g}")
+    sigma = st.slider(t("flt_sigma"), *SIGMA_RANGE, step=0.1, key="flt_sigma")
     return names, sigma
 
 
@@ -130,34 +101,6 @@ def _kernel_ui(name: str, kernel: np.ndarray) -> None:
         return
     with st.expander(t("flt_kernel") + f" {kernel.shape[0]}×{kernel.shape[1]}"):
         st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
-
-
-@dataclass(frozen=True)
-class Card:
-    """One filter's card as drawn: its response figure (never changed after it is made), the
-    kernel of a linear filter and how the response was computed."""
-
-    figure: go.Figure
-    signed: bool
-    kernel: np.ndarray | None
-    torch_diff: float | None
-
-
-def card(gray: np.ndarray, name: str, sigma: float, hover: str) -> Card:
-    r = respond(name, gray, sigma, compare_torch=True)
-    fig = response_figure(r.values, r.signed, RESPONSE_PX, RESPONSE_SIDE, hover=hover)
-    return Card(fig, r.signed, r.kernel, r.torch_diff)
-
-
-@functools.lru_cache(maxsize=8)
-def _sample_gray(image: str) -> np.ndarray:
-    return to_gray(downscale_for_display(np.asarray(sample_image(image)), WORK_SIDE))  # never written to
-
-
-@functools.lru_cache(maxsize=CARD_CACHE)
-def sample_card(image: str, name: str, sigma: float, hover: str) -> Card:
-    """The card of a bundled picture (``image`` names it): the same for every student."""
-    return card(_sample_gray(image), name, sigma, hover)
 
 
 def filters_ui(img: np.ndarray, names: list[str], sigma: float, sample: str | None = None) -> None:
@@ -189,6 +132,8 @@ def classic_ui() -> tuple[np.ndarray | None, float]:
     with inputs:
         img = image_ui()
         names, sigma = controls_ui()
+        # a link can open the upload box or the camera; pictures never enter a URL
+        st.query_params.update(to_query(FilterState(st.session_state["flt_image"], tuple(names), sigma)))
         if img is not None:
             picture_ui(img)
     sample = st.session_state["flt_image"] if st.session_state["flt_image"] not in (UPLOAD, WEBCAM) else None

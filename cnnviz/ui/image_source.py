@@ -16,19 +16,18 @@ import streamlit as st
 
 from cnnviz.canvas import CANVAS_PEN, CANVAS_SIDE
 from cnnviz.data import SHAPE_CLASSES, make_digits, make_shapes
-from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image, downscale_for_display, \
-    sample_image, to_gray, viewable
+from cnnviz.images import ImageError, decode_image, downscale_for_display, sample_image, to_gray, viewable
+from cnnviz.inputstate import CAMERA, DRAW, UPLOAD, InputLink, InputState, choose_image, from_query, image_options, \
+    to_query
 from cnnviz.plots import response_image
 from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
-from cnnviz.text import untrusted
-from cnnviz.ui.common import show_error
+from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, model_ui
 
 __all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "canvas_ui", "image_ui", "inputs_ui", "preprocess_ui", "public",
            "source_options"]
 
-UPLOAD, CAMERA, DRAW = "upload", "camera", "draw"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 WORK_SIDE = 1024  # uploads are shrunk to this first: every later step stays fast
 SHOW_PX = 168  # display width of the preprocessing pictures
@@ -82,20 +81,7 @@ def _dataset_samples() -> dict[str, tuple[np.ndarray, int]]:
 
 def source_options(picked: Picked) -> list[str]:
     """The pictures offered for this model, dataset samples first."""
-    general = [f"photo:{n}" for n in SAMPLE_PHOTOS] + [f"pattern:{n}" for n in PATTERNS]
-    if picked.digits:
-        return [f"hw:{d}" for d in range(10)] + [DRAW] + [f"gen:{d}" for d in range(10)] + \
-            [UPLOAD, CAMERA] + general
-    if picked.in_shape[0] == 3 and picked.classes == SHAPE_CLASSES:
-        return [f"shape:{d}" for d in range(10)] + [UPLOAD, CAMERA] + general
-    return general + [UPLOAD, CAMERA]
-
-
-def _default(options: list[str]) -> str:
-    for wanted in ("hw:3", "shape:3", "photo:chelsea"):
-        if wanted in options:
-            return wanted
-    return options[0]
+    return image_options(picked.in_shape, picked.classes)
 
 
 def _label(choice: str) -> str:
@@ -112,16 +98,15 @@ def _label(choice: str) -> str:
 
 
 def _seed(key: str, options: list[str]) -> None:
+    """The picture to start with: the link's on a session's first visit, else the other page's, else
+    the default (also when another model does not offer the one chosen before)."""
     ss = st.session_state
-    if key not in ss:
-        wanted = st.query_params.get("image")
-        if wanted is not None and wanted in options:
-            ss[key] = wanted
-            return
-        if wanted is not None:
-            st.warning(t("warn_url_value", name="image", value=untrusted(wanted, 40)))
-    if ss.get(key) not in options:
-        ss[key] = ss.get(CURRENT) if ss.get(CURRENT) in options else _default(options)
+    if key in ss and ss[key] in options:
+        return
+    link = from_query(st.query_params.to_dict()) if key not in ss else InputLink()
+    choice, warnings = choose_image(link, options, ss.get(CURRENT))
+    show_messages(warnings)
+    ss[key] = choice
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,7 +120,7 @@ def image_ui(prefix: str, picked: Picked) -> Source | None:
     _seed(key, options)
     choice = st.selectbox(t("src_image"), options, key=key, format_func=_label)
     st.session_state[CURRENT] = choice
-    st.query_params["image"] = choice  # pictures themselves never enter a link
+    st.query_params.update(to_query(InputState(image=choice)))  # pictures themselves never enter a link
     kind, _, name = choice.partition(":")
     if kind in ("photo", "pattern"):
         img = downscale_for_display(sample_image(name), WORK_SIDE)

@@ -7,20 +7,21 @@ for anything that depends on the student's picture, globally for the architectur
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-import torch
-import torch.nn.functional as F
 from torch import nn
 
 from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
+from cnnviz.inspectstate import InspectState, from_query, to_query
 from cnnviz.mapfigures import figure, kernel_figure, vector_figure
+from cnnviz.mapview import colour_kernels as _colour_kernels, scale_tiles as _scaled, shape_text as _shape, \
+    shrink_maps
+from cnnviz.sizes import fmt_bytes
 from cnnviz.ui.classroom_ui import share_view
+from cnnviz.ui.common import show_messages
 from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
@@ -32,7 +33,6 @@ __all__ = ["MAX_TILES", "fmt_bytes", "kernels_ui", "layer_ui", "maps_ui", "mosai
 
 TOP_K = 5
 MAX_TILES = 64  # maps shown in the mosaic; a wider layer shows its first (or strongest) 64
-MOSAIC_CELLS = 120_000  # pixels of all tiles together; bigger maps are area-averaged for display
 ENLARGED_SIDE = 112
 KERNEL_GRID_MAX = 256  # kernels drawn as a filters x input-channels grid up to this many
 MARKS = 4  # invisible click targets per tile side
@@ -49,19 +49,6 @@ KERNEL_ROW_CELLS = 24  # kernels with written values: at most this many cells pe
 LINEAR_ROWS, LINEAR_COLS = 128, 512  # a fully connected layer's weights: at most this much is drawn
 _ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.ELU)
 _POOLS = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
-
-
-def fmt_bytes(n: int) -> str:
-    """Bytes in the unit that reads best: 240 B, 58.6 KB, 528.0 MB (powers of 1024)."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
-
-
-def _shape(shape: tuple[int, ...] | None) -> str:
-    return "–" if shape is None else " × ".join(str(d) for d in shape)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,10 +127,9 @@ def _step(names: list[str], delta: int) -> None:
 def _seed_layer(names: list[str]) -> None:
     ss = st.session_state
     if "insp_layer" not in ss:
-        wanted = st.query_params.get("layer")
-        if wanted is not None and wanted not in names:
-            st.warning(t("warn_url_value", name="layer", value=untrusted(wanted, 40)))
-        ss["insp_layer"] = wanted if wanted in names else names[0]
+        state, warnings = from_query(st.query_params.to_dict(), names)
+        show_messages(warnings)
+        ss["insp_layer"] = state.layer
     elif ss["insp_layer"] not in names:  # another model: start at its first layer
         ss["insp_layer"] = names[0]
 
@@ -166,7 +152,7 @@ def layer_ui(picked: Picked) -> str | None:
     slider.select_slider(t("insp_layer"), options=names, key="insp_layer",
                          format_func=lambda n: f"{n} · {kinds.get(n, '')}")
     layer = st.session_state["insp_layer"]
-    st.query_params["layer"] = layer
+    st.query_params.update(to_query(InspectState(layer)))
     shape = next(r.out_shape for r in rows if r.name == layer)
     st.markdown(_explain(picked.model.get_submodule(layer), shape, names.index(layer) + 1, len(names)))
     return layer
@@ -208,28 +194,6 @@ def _layer_maps(picked: Picked, prepared: Prepared, layer: str) -> np.ndarray:
     maps = acts[layer][0].float().cpu().numpy()
     maps.setflags(write=False)  # may be shared between sessions (see maps_ui)
     return maps
-
-
-def shrink_maps(maps: np.ndarray, channels: list[int], budget: int = MOSAIC_CELLS) -> np.ndarray:
-    """The chosen channels, area-averaged by a whole factor until all tiles fit in ``budget``
-    pixels: one heatmap of 64 maps of 224x224 would be 3.2 million cells to send and draw."""
-    picked = maps[channels]  # (n, H, W)
-    factor = math.ceil(math.sqrt(picked.size / budget)) if picked.size > budget else 1
-    if factor == 1:
-        return picked
-    small = F.avg_pool2d(torch.from_numpy(np.ascontiguousarray(picked))[None], factor,
-                         ceil_mode=True)
-    return small[0].numpy()
-
-
-def _scaled(tiles: np.ndarray, shared: bool) -> np.ndarray:
-    """Each map onto 0..1 by its own min..max, or all by one common range."""
-    if shared:
-        low, high = float(tiles.min()), float(tiles.max())
-        return (tiles - low) / (high - low) if high > low else np.zeros_like(tiles)
-    low = tiles.min(axis=(1, 2), keepdims=True)
-    span = tiles.max(axis=(1, 2), keepdims=True) - low
-    return np.where(span > 0, (tiles - low) / np.where(span > 0, span, 1), 0.0)
 
 
 def mosaic_figure(mos: Mosaic, stats: list[dict], selected: int | None, hover: str) -> go.Figure:
@@ -380,17 +344,6 @@ def _enlarged_ui(one: np.ndarray, s: dict, key: tuple, share: bool) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Kernels
-
-
-def _colour_kernels(weight: np.ndarray, px: int = 360) -> np.ndarray:
-    """Filters (n, 3, kh, kw) as RGB tiles: each scaled by its own max |w|, grey = 0, white gaps."""
-    scale = np.abs(weight).max(axis=(1, 2, 3), keepdims=True)
-    rgb = (weight / np.where(scale > 0, scale, 1) + 1) / 2  # (n, 3, kh, kw) in 0..1
-    planes = [mosaic(rgb[:, c]).image for c in range(3)]  # the same layout for each colour
-    image = np.nan_to_num(np.stack(planes, axis=2), nan=1.0)  # (H, W, 3)
-    factor = max(1, px // max(image.shape[:2]))
-    image = np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
-    return (image * 255).round().astype(np.uint8)
 
 
 def _kernel_cols(c_out: int, kw: int, write: bool) -> int:

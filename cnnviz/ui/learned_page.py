@@ -8,6 +8,7 @@ The maths lives in cnnviz.learned; training runs as jobs of the process-wide man
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,24 +16,22 @@ import streamlit as st
 import torch
 
 from cnnviz import zoo
-from cnnviz.text import untrusted
 from cnnviz.checkpoints import CheckpointError, CheckpointInfo
 from cnnviz.curves import curves_figure, filters_figure
-from cnnviz.data import DATASETS
+from cnnviz.filterstate import LearnedLink, LearnedState, choose_epoch, choose_model, choose_pair, \
+    learned_from_query, learned_to_query
 from cnnviz.filters import apply_cv2, classic_filter
 from cnnviz.images import to_gray
 from cnnviz.jobs import JobView
-from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, first_layer, \
-    grey_kernels, has_conv, responses
+from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, experiment_n_val, \
+    experiment_specs, first_layer, grey_kernels, has_conv, responses
 from cnnviz.mapfigures import response_figure
 from cnnviz.models import ModelConfig
 from cnnviz.plots import matrix_figure
-from cnnviz.runs import RunSpec, load_filters, run_dir, valid_run_id
-from cnnviz.train import TrainConfig
-from cnnviz.ui.common import error_text, show_error
+from cnnviz.runs import load_filters, run_dir, valid_run_id
+from cnnviz.ui.common import error_text, show_error, show_messages
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import arch_name, dataset_name, model_line
-from cnnviz.urlvalues import UrlValueError, parse_choice, parse_int
 from cnnviz.ui.run_status import job_device, owner, saved_run, status_ui, store, submit, workers_ui
 
 __all__ = ["experiment_ui", "learned_ui"]
@@ -46,9 +45,9 @@ PAIR_SIDE = 256
 RESPONSE_COLS = 6
 TABLE_ROW_PX = 35  # st.dataframe's row height: the similarity table is shown whole, without scrolling
 N_TRAIN_CHOICES = (500, 1000, 2000, 4000, 8000)
-EXP_DATASET = "digits"
 KERNELS_PX = 170
 NO_FIGURE_BAR = {"displayModeBar": False}
+LINK = "lrn_link"  # what this session's link asked of the section and is not used yet (filterstate.LearnedLink)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,20 +69,21 @@ def _entries() -> dict[str, zoo.ZooEntry]:
 
 
 def _seed_from_url() -> None:
-    """Remember the URL's model and epoch once per session; they are checked when known."""
+    """Remember the URL's model, epoch and kernel pair once per session; they are checked when known."""
     if st.session_state.get("lrn_seeded"):
         return
     st.session_state["lrn_seeded"] = True
-    wanted = st.query_params.get("lmodel")
-    if wanted is not None:
-        kind, _, name = wanted.partition(":")
-        if kind == "run" and valid_run_id(name) and name not in _run_ids():
-            st.session_state.setdefault("lrn_linked", []).append(name)  # a shared link to a run
-        st.session_state["lrn_url_model"] = wanted
-    if "lepoch" in st.query_params:
-        st.session_state["lrn_url_epoch"] = st.query_params["lepoch"]
-    if "lpair" in st.query_params:
-        st.session_state["lrn_url_pair"] = st.query_params["lpair"]
+    link = learned_from_query(st.query_params.to_dict())
+    if link.run is not None and link.run not in _run_ids():
+        st.session_state.setdefault("lrn_linked", []).append(link.run)  # a shared link to a run
+    st.session_state[LINK] = link
+
+
+def _asked(part: str) -> str | None:
+    """What the link asks for ``part`` (model, epoch or pair), once: later runs keep what the student chose."""
+    link = st.session_state.get(LINK, LearnedLink())
+    st.session_state[LINK] = replace(link, **{part: None})
+    return getattr(link, part)
 
 
 def _label(entry: zoo.ZooEntry) -> str:
@@ -99,11 +99,10 @@ def _reset_epoch() -> None:
 
 def _model_ui() -> zoo.ZooEntry | None:
     entries = _entries()
-    wanted = st.session_state.pop("lrn_url_model", None)
-    if wanted is not None and wanted in entries:
+    wanted, warnings = choose_model(_asked("model"), list(entries))
+    show_messages(warnings)
+    if wanted is not None:
         st.session_state["lrn_model"] = wanted
-    elif wanted is not None:
-        st.warning(t("warn_url_value", name="lmodel", value=untrusted(wanted, 40)))
     if not entries:
         st.info(t("lrn_no_models"))
         return None
@@ -111,7 +110,7 @@ def _model_ui() -> zoo.ZooEntry | None:
         st.session_state["lrn_model"] = next(iter(entries))
     key = st.selectbox(t("lrn_model"), list(entries), key="lrn_model", on_change=_reset_epoch,
                        format_func=lambda k: _label(entries[k]))
-    st.query_params["lmodel"] = key
+    st.query_params.update(learned_to_query(LearnedState(model=key)))
     return entries[key]
 
 
@@ -141,27 +140,23 @@ def _epochs(run_id: str, version: str) -> list[np.ndarray]:
 
 def _epoch_ui(entry: zoo.ZooEntry, final: np.ndarray) -> np.ndarray:
     """For a training run, a slider over its saved epochs (0 = initialisation); the chosen kernels."""
-    wanted = st.session_state.pop("lrn_url_epoch", None)
     history = []
     if entry.kind == "run":
         history = _epochs(entry.name, _file_version(run_dir(entry.name) / "filters.safetensors"))
         history = [w for w in history if w.shape == final.shape]
-    if len(history) < 2:
-        if wanted is not None:
-            st.warning(t("warn_url_value", name="lepoch", value=untrusted(wanted, 20)))
+    last = len(history) - 1 if len(history) >= 2 else None
+    wanted, warnings = choose_epoch(_asked("epoch"), last)
+    show_messages(warnings)
+    if last is None:
         st.query_params.pop("lepoch", None)
         return final
-    last = len(history) - 1
     if wanted is not None:
-        try:
-            st.session_state["lrn_epoch"] = parse_int(wanted, 0, last)
-        except UrlValueError:
-            st.warning(t("warn_url_value", name="lepoch", value=untrusted(wanted, 20)))
+        st.session_state["lrn_epoch"] = wanted
     if not 0 <= st.session_state.get("lrn_epoch", last) <= last:
         st.session_state["lrn_epoch"] = last
     st.session_state.setdefault("lrn_epoch", last)
     epoch = st.slider(t("lrn_epoch"), 0, last, key="lrn_epoch", help=t("lrn_epoch_help"))
-    st.query_params["lepoch"] = str(epoch)
+    st.query_params.update(learned_to_query(LearnedState(epoch=epoch)))
     return history[epoch]
 
 
@@ -213,17 +208,15 @@ def _pair_ui(img: np.ndarray | None, weight: np.ndarray, info: CheckpointInfo, m
     """One classic kernel and its most similar learned kernel (sign-corrected), with both responses."""
     by_name = {m.classic: m for m in matches}
     best = max(matches, key=lambda m: -1.0 if m.score is None else m.score).classic
-    wanted = st.session_state.pop("lrn_url_pair", None)
+    wanted, warnings = choose_pair(_asked("pair"), list(by_name))
+    show_messages(warnings)
     if wanted is not None:
-        try:
-            st.session_state["lrn_pair"] = parse_choice(wanted, list(by_name))
-        except UrlValueError:
-            st.warning(t("warn_url_value", name="lpair", value=untrusted(wanted, 30)))
+        st.session_state["lrn_pair"] = wanted
     if st.session_state.get("lrn_pair") not in by_name:
         st.session_state["lrn_pair"] = best
     name = st.selectbox(t("lrn_pair"), list(by_name), key="lrn_pair", format_func=lambda n: t(f"flt_{n}"),
                         help=t("lrn_pair_help"))
-    st.query_params["lpair"] = name
+    st.query_params.update(learned_to_query(LearnedState(pair=name)))
     match = by_name[name]
     if match.index is None:
         st.info(t("lrn_no_match"))
@@ -286,16 +279,9 @@ def learned_ui(img: np.ndarray | None, sigma: float) -> None:
 
 def _submit(n_train: int, epochs: int, freeze: bool) -> dict[str, str]:
     """Two runs that differ only in the first layer: same seed, data, model and recipe."""
-    info = DATASETS[EXP_DATASET]
-    model = ModelConfig("lenet5", info.shape, num_classes=len(info.classes), activation="relu", init="he")
-    recipe = TrainConfig(epochs=epochs, batch_size=128, optimizer="adam", lr=3e-3, seed=0)
-    hand = t("lrn_exp_hand_frozen") if freeze else t("lrn_exp_hand_trained")
-    ids = {}
-    for role, first, title in (("hand", "handcrafted", hand), ("random", "random", t("lrn_exp_random"))):
-        spec = RunSpec(EXP_DATASET, n_train, max(100, n_train // 4), model, recipe, first_layer=first,
-                       freeze_first=freeze and first == "handcrafted", title=title)
-        ids[role] = submit(spec, title)
-    return ids
+    titles = {"hand": t("lrn_exp_hand_frozen") if freeze else t("lrn_exp_hand_trained"),
+              "random": t("lrn_exp_random")}
+    return {role: submit(spec, spec.title) for role, spec in experiment_specs(n_train, epochs, freeze, titles).items()}
 
 
 def _on_start() -> None:
@@ -354,7 +340,7 @@ def experiment_ui() -> None:
     n_train = c1.select_slider(t("lrn_exp_n_train"), N_TRAIN_CHOICES, value=4000, key="lrn_n_train")
     c2.slider(t("lrn_exp_epochs"), 1, 10, 3, key="lrn_epochs")
     c3.toggle(t("lrn_exp_freeze"), value=True, key="lrn_freeze", help=t("lrn_exp_freeze_help"))
-    st.caption(t("lrn_exp_setup", n_train=n_train, n_val=max(100, n_train // 4),
+    st.caption(t("lrn_exp_setup", n_train=n_train, n_val=experiment_n_val(n_train),
                  device=t(f"tr_device_{job_device()}")))
     workers_ui()
     # A callback: the jobs exist before this run draws the button, so it is disabled at once (the

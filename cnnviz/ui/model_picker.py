@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import numpy as np
 import streamlit as st
 import torch
 from torch import nn
@@ -24,21 +23,22 @@ from torch import nn
 from cnnviz import zoo
 from cnnviz.text import untrusted
 from cnnviz.attribution import randomized_copy
+from cnnviz.inputstate import DEFAULT_MODEL, UPLOAD, InputLink, InputState, choose_model, digit_model, from_query, \
+    to_query
 from cnnviz.checkpoints import CheckpointInfo, load_checkpoint
 from cnnviz.device import best_device
 from cnnviz.errors import CnnvizError
 from cnnviz.models import ARCH_LABELS
 from cnnviz.pretrained import IMAGENET_MODELS, Pretrained, load_imagenet, weights_file
 from cnnviz.runs import valid_run_id
-from cnnviz.ui.common import show_error
+from cnnviz.sizes import nbytes
+from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import model_line
 
 __all__ = ["DEFAULT_MODEL", "IMAGENET_LABELS", "UPLOAD", "Picked", "cached", "compute_failed",
            "logits_of", "model_ui", "nbytes", "random_twin", "zoo_entries"]
 
-DEFAULT_MODEL = "shipped:lenet5_digits"
-UPLOAD = "upload"
 IMAGENET_LABELS = {"alexnet": "AlexNet", "vgg16": "VGG-16", "resnet18": "ResNet-18"}
 CURRENT = "mp_current"  # the model last chosen on either page: the other page starts with it
 UPLOADED = "mp_upload"  # (digest, file name, Picked, CheckpointInfo) of this session's uploaded checkpoint
@@ -80,22 +80,7 @@ class Picked:
     @property
     def digits(self) -> bool:
         """A grey-image model whose classes are the ten digits (draw and handwriting samples)."""
-        return self.in_shape[0] == 1 and self.classes == tuple(str(d) for d in range(10))
-
-
-def nbytes(value: object) -> int:
-    """Memory held by arrays and tensors inside ``value`` (containers and dataclasses followed)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, torch.Tensor):
-        return value.numel() * value.element_size()
-    if isinstance(value, dict):
-        return sum(nbytes(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return sum(nbytes(v) for v in value)
-    if hasattr(value, "__dataclass_fields__"):
-        return sum(nbytes(getattr(value, f)) for f in value.__dataclass_fields__)
-    return 0
+        return digit_model(self.in_shape, self.classes)
 
 
 def cached(key: tuple, compute: Callable[[], T], shared: bool = False) -> T:
@@ -181,19 +166,11 @@ def _weights_version(name: str) -> str:
 # Choosing
 
 
-def _url_runs() -> list[str]:
-    """Run ids named by the link (``?run=<id>`` or ``?model=run:<id>``), if well formed."""
-    ids = [st.query_params.get("run", "")]
-    model = st.query_params.get("model", "")
-    if model.startswith("run:"):
-        ids.append(model[4:])
-    return [i for i in ids if valid_run_id(i)]
-
-
 def zoo_entries() -> list[zoo.ZooEntry]:
     """Shipped checkpoints and this session's runs (and the link's), as the picker lists them."""
     mine = [r for r in st.session_state.get("my_runs", []) if valid_run_id(r)]
-    return zoo.available(run_ids=list(dict.fromkeys(mine + _url_runs())))
+    linked = from_query(st.query_params.to_dict()).runs  # read on every run: the link changes as models are chosen
+    return zoo.available(run_ids=list(dict.fromkeys(mine + list(linked))))
 
 
 def _entry_label(entry: zoo.ZooEntry) -> str:
@@ -219,17 +196,10 @@ def _seed_choice(key: str, options: list[str]) -> None:
     """The widget's first value in this session: the link's, else the other page's, else default."""
     if key in st.session_state and st.session_state[key] in options:
         return
-    wanted = st.query_params.get("model")
-    if wanted is None and st.query_params.get("run"):
-        wanted = f"run:{st.query_params['run']}"
-    if wanted is not None and key not in st.session_state:
-        if wanted in options:
-            st.session_state[key] = wanted
-            return
-        st.warning(t("warn_url_value", name="model", value=untrusted(wanted, 40)))
-    current = st.session_state.get(CURRENT)
-    st.session_state[key] = current if current in options else (
-        DEFAULT_MODEL if DEFAULT_MODEL in options else options[0])
+    link = from_query(st.query_params.to_dict()) if key not in st.session_state else InputLink()
+    choice, warnings = choose_model(link, options, st.session_state.get(CURRENT))
+    show_messages(warnings)
+    st.session_state[key] = choice
 
 
 def model_ui(prefix: str) -> Picked | None:
@@ -243,7 +213,7 @@ def model_ui(prefix: str) -> Picked | None:
     _seed_choice(key, options)
     choice = st.selectbox(t("mp_model"), options, key=key, format_func=labels.get)
     st.session_state[CURRENT] = choice
-    st.query_params["model"] = choice
+    st.query_params.update(to_query(InputState(model=choice)))
     if choice == UPLOAD:
         return _upload_ui(prefix)
     if choice.startswith("imagenet:"):
