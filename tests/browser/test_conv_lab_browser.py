@@ -108,6 +108,7 @@ SHADOW = "[...document.querySelectorAll('.st-key-conv_stepview *')].map(e => e.s
 VALUE_HEIGHT = f"() => {SHADOW}.querySelector('.host .cell').getBoundingClientRect().height"
 
 
+@pytest.mark.fresh_server  # a class of its own, on a server started with the teacher password
 @pytest.mark.parametrize("screen", [(1920, 1080, 1.0), (1280, 720, 1.5)], ids=["1920x1080", "1920x1080-at-150%"])
 def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, browser, screen,
                                              request: pytest.FixtureRequest) -> None:

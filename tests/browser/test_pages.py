@@ -1,6 +1,7 @@
 """Every page opens by deep link on a fresh server in a real browser, without a traceback.
 
-Also checks the convolution page's shareable URL state and its step button end to end.
+Also checks the convolution page's shareable URL state and its step button end to end (these
+tests share one server).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def main_text(page: Page) -> str:
     return page.get_by_test_id("stMain").inner_text().strip()
 
 
+@pytest.mark.fresh_server  # the deep link is the first request its server sees
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_page_opens_by_deep_link(page: Page, app_url: str, path: str,
                                  request: pytest.FixtureRequest) -> None:
