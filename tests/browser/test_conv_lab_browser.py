@@ -34,6 +34,8 @@ def player_step(page: Page) -> str:
 
 
 def settle(page: Page) -> None:
+    # Nothing on the page shows that a click's rerun has been asked for until it starts (the step
+    # view sends its value first); Streamlit's own browser tests give a rerun ~200 ms to start.
     page.wait_for_timeout(300)
     wait_for_script(page)
 
