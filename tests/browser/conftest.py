@@ -28,10 +28,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from cnnviz.images import sample_image
 from dev import CHROMIUM_ENV, find_chromium
 
 REPO = Path(__file__).resolve().parents[2]
@@ -320,6 +323,13 @@ def assert_no_exception(page: Page) -> None:
     assert count == 0, f"{count} exception(s) shown on {page.url}:\n{texts}"
     body = page.locator("body").inner_text()
     assert "Traceback" not in body, f"traceback shown on {page.url}:\n{body[-LOG_TAIL_CHARS:]}"
+
+
+def cat_photo(folder: Path) -> Path:
+    """The bundled cat photo (451x300) as a JPEG in ``folder``, the file a student would upload."""
+    path = folder / "cat.jpg"
+    Image.fromarray(np.asarray(sample_image("chelsea"))).save(path, quality=90)
+    return path
 
 
 def screenshot_path(name: str) -> Path:
