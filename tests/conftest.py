@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import torch
+
+from tests.helpers import torch_threads
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -18,10 +19,11 @@ def _nothing_written_into_the_repository(tmp_path_factory: pytest.TempPathFactor
         yield
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def one_thread() -> Iterator[None]:
-    """One intra-op thread: the machine is shared, and results must not depend on thread count."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    """One intra-op torch thread for the module that asks for it (its module fixtures included),
+    the previous count restored after its last test: small models gain nothing from threads on a
+    shared 2-core machine (their spinning made files several times slower), and results must not
+    depend on the thread count. Modules ask with `pytestmark = pytest.mark.usefixtures("one_thread")`."""
+    with torch_threads(1):
+        yield

@@ -22,7 +22,8 @@ from cnnviz.activations import (
     mosaic,
     top_k,
 )
-from cnnviz.models import MODELS, ModelConfig, build_model
+from cnnviz.models import MODELS, ModelConfig
+from tests.helpers import seeded_model
 
 # Each arch on the input it was made for.
 NATURAL_SHAPES = {"mlp": (1, 28, 28), "lenet5": (1, 28, 28), "tinyvgg": (3, 64, 64),
@@ -30,8 +31,7 @@ NATURAL_SHAPES = {"mlp": (1, 28, 28), "lenet5": (1, 28, 28), "tinyvgg": (3, 64, 
 
 
 def _model(arch: str, **kw) -> nn.Module:
-    torch.manual_seed(0)
-    return build_model(ModelConfig(arch, NATURAL_SHAPES[arch], **kw)).eval()
+    return seeded_model(ModelConfig(arch, NATURAL_SHAPES[arch], **kw))
 
 
 def _hooks_left(model: nn.Module) -> int:

@@ -196,13 +196,15 @@ def _spatial_prefixes(model: nn.Module, rows: list) -> list[tuple[nn.Module, obj
 
 SMALL_NETS = ["strides_and_dilation", "residual_blocks", "inception_blocks", "zoo_resnet", "zoo_lenet5_features",
               "vgg16_geometry"]
+SLOW_NETS = {"vgg16_geometry"}  # a brute-force walk over VGG-16's 13 convolutions: seconds
 
 
 def test_small_nets_are_all_tested() -> None:
     assert sorted(_small_nets()) == sorted(SMALL_NETS)
 
 
-@pytest.mark.parametrize("name", SMALL_NETS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_NETS else n
+                                  for n in SMALL_NETS])
 def test_receptive_fields_match_brute_force(name: str) -> None:
     model, channels, side = _small_nets()[name]
     model.eval()

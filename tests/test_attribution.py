@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -38,9 +38,13 @@ from cnnviz.attribution import (
     spatial_layers,
 )
 from cnnviz.models import ModelConfig, build_model
+from tests.helpers import seeded_model
 
+# One torch thread: models this small gain nothing from intra-op threads; on a busy 2-core machine
+# their synchronisation made this file 4x slower.
 pytestmark = [pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU"),
-              pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require")]
+              pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require"),
+              pytest.mark.usefixtures("one_thread")]
 
 # (config, layer for layer methods and Guided Grad-CAM, its output shape worked out by hand,
 #  all conv layers)
@@ -61,27 +65,12 @@ SIGNED = {"gradcam": False, "saliency": False, "smoothgrad": False}  # the other
 PATH_METHODS = ("layer_ig", "conductance", "ig")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Models this small gain nothing from intra-op threads; on a busy 2-core machine their
-    synchronisation made this file 4x slower. Restored afterwards for the other test files."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _build(cfg: ModelConfig, seed: int = 0) -> nn.Module:
-    torch.manual_seed(seed)
-    return build_model(cfg).eval()
-
-
 @pytest.fixture(scope="module")
 def setups() -> dict[str, tuple[nn.Module, torch.Tensor, int, str, list[str]]]:
     """Each model with a fixed input and the class it predicts (found here by plain argmax)."""
     out = {}
     for name, (cfg, layer, _, convs) in SETUPS.items():
-        model = _build(cfg)
+        model = seeded_model(cfg)
         torch.manual_seed(1)
         x = torch.randn(1, *cfg.in_shape)
         with torch.no_grad():
@@ -184,7 +173,7 @@ def test_matches_captum(setups: dict, arch: str, method: str) -> None:
 @pytest.mark.parametrize("method", list(METHODS))
 def test_defaults_on_resnet_with_dotted_layer(method: str) -> None:
     cfg = ModelConfig("resnet", (3, 12, 12), depth=2, width=4, batchnorm=True)
-    model = _build(cfg)
+    model = seeded_model(cfg)
     x = torch.randn(1, 3, 12, 12)
     got = attribute(model, x, method, 1, layer="stage2.conv1")
     assert got.map.shape == (12, 12) and np.isfinite(got.map).all()
@@ -210,7 +199,7 @@ def test_no_captum_warnings_for_gradient_methods(setups: dict) -> None:
 
 
 def test_occlusion_default_window_shrinks_to_a_tiny_input() -> None:
-    model = _build(ModelConfig("mlp", (1, 3, 3), depth=1, width=4))
+    model = seeded_model(ModelConfig("mlp", (1, 3, 3), depth=1, width=4))
     x = torch.randn(1, 1, 3, 3)
     got = attribute(model, x, "occlusion", 0)  # default window 4 does not fit: 3, stride 2
     ref = Occlusion(model).attribute(x, sliding_window_shapes=(1, 3, 3), strides=(1, 2, 2),
@@ -224,7 +213,7 @@ def test_occlusion_default_window_shrinks_to_a_tiny_input() -> None:
 
 
 def test_ig_delta_is_small_and_shrinks_with_more_steps() -> None:
-    model = _build(SETUPS["lenet5"][0])
+    model = seeded_model(SETUPS["lenet5"][0])
     # Untrained default-init logits barely depend on the input (differences ~1e-3), which makes
     # any relative bound meaningless; doubling the weights gives differences of order 1 while
     # the biases keep ReLU kinks along the path, so IG's Riemann error is not trivially zero.
@@ -279,7 +268,7 @@ def test_gradcam_all_equals_layer_gradcam(setups: dict, arch: str) -> None:
 
 
 def test_gradcam_all_on_dotted_resnet_layers_and_frozen_parameters() -> None:
-    model = _build(ModelConfig("resnet", (3, 12, 12), depth=2, width=4))
+    model = seeded_model(ModelConfig("resnet", (3, 12, 12), depth=2, width=4))
     model.requires_grad_(False)  # gradients must still reach the activations
     x = torch.randn(1, 3, 12, 12)
     layers = ["conv_stem", "stage1.conv2", "stage2"]
@@ -399,7 +388,7 @@ def test_bad_inputs_and_model_state(setups: dict) -> None:
         assert err.value.key == "attr_bad_input"
     with pytest.raises(ValueError, match="model is on cpu"):
         attribute(model, torch.empty(1, 1, 28, 28, device="meta"), "saliency", 0)
-    training = _build(SETUPS["lenet5"][0]).train()
+    training = seeded_model(SETUPS["lenet5"][0]).train()
     with pytest.raises(AttributionError) as err:
         attribute(training, x, "saliency", 0)
     assert err.value.key == "attr_train_mode"
@@ -433,7 +422,7 @@ def test_param_range() -> None:
 def test_spatial_layers(setups: dict) -> None:
     model, x, _, _, _ = setups["lenet5"]
     assert spatial_layers(model, x) == ["conv1", "act1", "pool1", "conv2", "act2", "pool2"]
-    resnet = _build(ModelConfig("resnet", (3, 8, 8), depth=1, width=2))
+    resnet = seeded_model(ModelConfig("resnet", (3, 8, 8), depth=1, width=2))
     names = spatial_layers(resnet, torch.randn(1, 3, 8, 8))
     # forward order: a block's children run before the block itself returns
     assert names.index("stage1.conv1") < names.index("stage1.act2") < names.index("stage1")
@@ -516,7 +505,7 @@ def test_gradcam_all_is_the_layer_not_the_inplace_relu_after_it() -> None:
             np.testing.assert_allclose(maps[str(index)], ref, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("name,side", [("alexnet", 64), ("vgg16", 32)])
+@pytest.mark.parametrize("name,side", [("alexnet", 64), pytest.param("vgg16", 32, marks=pytest.mark.slow)])
 def test_gradcam_all_on_torchvision_nets_with_inplace_relu(name: str, side: int, one_thread) -> None:
     import torchvision
 

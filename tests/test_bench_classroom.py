@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
+
 from benchmarks import classroom
 from benchmarks.classload import Server, click_stats
 from benchmarks.stclient import Tab
@@ -26,6 +28,7 @@ def _own_thread(call: Callable[[], T]) -> T:
         return pool.submit(call).result()
 
 
+@pytest.mark.slow
 def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     files = _own_thread(lambda: classroom.main(["--quick", "--pages", "conv", "--out", str(tmp_path)]))
     assert sorted(p.name for p in tmp_path.glob("*.json")) == sorted(files) == [
@@ -45,6 +48,7 @@ def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     assert files["classroom_training.json"]["servers"]["current"]["solo_images_per_s"] == {}
 
 
+@pytest.mark.slow
 def test_a_click_reruns_the_page_in_its_new_state(tmp_path: Path) -> None:
     """The protocol client alone: each stride drawn as its output size, the URL following."""
     server = Server(classroom.ROOT, free_port(), tmp_path / "runs", "test")

@@ -128,6 +128,7 @@ def _check_report(report: dict[str, Any], saved: list[tuple[dict[str, Any], bool
     assert json.loads(json.dumps(saved[-1][0])) == report
 
 
+@pytest.mark.slow
 def test_quick_cpu_run_writes_the_whole_report(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     report, saved = _quick(tmp_path, monkeypatch, "cpu")

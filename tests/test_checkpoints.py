@@ -33,8 +33,8 @@ from cnnviz.checkpoints import (
     save_checkpoint,
 )
 from cnnviz.models import ModelConfig, build_model
+from tests.helpers import LENET
 
-LENET = ModelConfig("lenet5", (1, 28, 28))
 CONFIGS = {
     "lenet5": LENET,
     "tinyvgg_bn": ModelConfig("tinyvgg", (3, 32, 32), batchnorm=True),

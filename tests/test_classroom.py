@@ -220,6 +220,7 @@ def test_drawings_are_stored_counted_limited_and_split(room: Classroom) -> None:
     assert _key(err) == "cd_too_many"
 
 
+@pytest.mark.slow
 def test_a_model_trains_on_what_the_class_drew(tmp_path: Path, monkeypatch) -> None:
     """Thirty students' drawings (the evaluation generator's) train LeNet-5 through the real queue."""
     from cnnviz.drawings import make_drawings

@@ -214,6 +214,7 @@ def test_worked_example_output_size_with_padding() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SLOW
 @given(case=conv_cases())
 def test_conv_trace_matches_torch(case: ConvCase) -> None:
@@ -234,6 +235,7 @@ def test_conv_trace_matches_torch(case: ConvCase) -> None:
         torch.testing.assert_close(torch.from_numpy(out), expected, **TIGHT)
 
 
+@pytest.mark.slow
 @FAST
 @given(case=conv_cases(valid_only=True), data=st.data())
 def test_conv_step_data_is_consistent(case: ConvCase, data: st.DataObject) -> None:
@@ -359,6 +361,7 @@ def test_conv_trace_rejects_mismatched_channels() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @FAST
 @given(
     h=st.integers(*INPUT_SIZES),
@@ -409,6 +412,7 @@ def pool_cases(draw: st.DrawFn) -> tuple[np.ndarray, int, int, ValueKind]:
     return draw(value_arrays(kind, (c, h, w))), size, stride, kind
 
 
+@pytest.mark.slow
 @SLOW
 @given(case=pool_cases())
 def test_pool_trace_matches_torch(case: tuple[np.ndarray, int, int, ValueKind]) -> None:

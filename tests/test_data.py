@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import struct
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +17,7 @@ from cnnviz.data import (DATASETS, HANDWRITTEN_SIZE, MESSAGES, DatasetUnavailabl
                          handwritten_digits, load_embedded, load_torchvision, make_digits,
                          make_shapes)
 from cnnviz.strokes import make_strokes
+from tests.helpers import idx_bytes, torch_threads
 
 GENERATORS = {"shapes": make_shapes, "digits": make_digits, "strokes": make_strokes}
 
@@ -130,15 +130,11 @@ def _val_accuracy(feats: np.ndarray, y: np.ndarray, n_train: int) -> float:
     model = torch.nn.Linear(f.shape[1], 10)
     opt = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=1e-3)
     # One thread: on a busy 2-core machine two threads spin on each other (25x slower here).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         for _ in range(200):
             opt.zero_grad()
             torch.nn.functional.cross_entropy(model(f[:n_train]), t[:n_train]).backward()
             opt.step()
-    finally:
-        torch.set_num_threads(threads)
     with torch.no_grad():
         return (model(f[n_train:]).argmax(1) == t[n_train:]).float().mean().item()
 
@@ -265,12 +261,6 @@ def test_missing_files_without_download_are_unavailable(tmp_path: Path) -> None:
         load_torchvision("mnist", tmp_path, download=False)
 
 
-def _idx(array: np.ndarray) -> bytes:
-    """The idx format MNIST ships in: magic (0, 0, uint8 code 8, ndim), big-endian sizes, bytes."""
-    return struct.pack(">BBBB", 0, 0, 8, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) \
-        + array.astype(np.uint8).tobytes()
-
-
 @pytest.mark.parametrize("name, folder, packed", [("mnist", "MNIST", False),
                                                   ("fashion_mnist", "FashionMNIST", True)])
 def test_loads_mnist_format_files_from_a_folder(tmp_path: Path, name: str, folder: str,
@@ -284,9 +274,9 @@ def test_loads_mnist_format_files_from_a_folder(tmp_path: Path, name: str, folde
     raw.mkdir(parents=True)
     for stem, array in arrays.items():
         if packed:  # the .gz files exactly as they are downloaded
-            (raw / f"{stem}.gz").write_bytes(gzip.compress(_idx(array)))
+            (raw / f"{stem}.gz").write_bytes(gzip.compress(idx_bytes(array)))
         else:
-            (raw / stem).write_bytes(_idx(array))
+            (raw / stem).write_bytes(idx_bytes(array))
     split = load_torchvision(name, tmp_path, download=False)
     assert split.x_train.dtype == torch.uint8 and split.x_train.shape == (20, 1, 28, 28)
     assert np.array_equal(split.x_train[:, 0].numpy(), arrays["train-images-idx3-ubyte"])

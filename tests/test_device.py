@@ -8,19 +8,12 @@ import torch
 from cnnviz.device import WEB_THREADS, best_device, configure_threads, cpu_cores, describe_device, thread_budget
 
 
-@pytest.fixture
-def restore_threads():
-    before = torch.get_num_threads()
-    yield
-    torch.set_num_threads(before)
-
-
 def test_best_device_is_cpu_without_cuda_and_described() -> None:
     assert best_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
     assert describe_device().startswith("CPU (") or "CUDA" in describe_device()
 
 
-@pytest.mark.usefixtures("restore_threads")
+@pytest.mark.usefixtures("one_thread")  # the count these tests set is undone after the module
 @pytest.mark.parametrize("value,expected", [("1", 1), (" 2 ", 2), ("0", 4), ("-1", 4), ("x", 4),
                                             ("", 4), ("1.5", 4), ("²", 4), ("99999", 4)])
 def test_thread_setting_from_the_environment(value: str, expected: int) -> None:
@@ -28,7 +21,7 @@ def test_thread_setting_from_the_environment(value: str, expected: int) -> None:
     assert torch.get_num_threads() == expected
 
 
-@pytest.mark.usefixtures("restore_threads")
+@pytest.mark.usefixtures("one_thread")
 def test_unset_gives_the_web_budget() -> None:
     torch.set_num_threads(2)
     assert configure_threads(env={}) == WEB_THREADS == torch.get_num_threads() == 1

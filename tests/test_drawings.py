@@ -100,6 +100,7 @@ def test_a_copied_skeleton_would_be_found(monkeypatch: pytest.MonkeyPatch) -> No
     assert (2, "copy") in familiar_styles()
 
 
+@pytest.mark.slow
 def test_no_evaluation_drawing_is_a_training_drawing() -> None:
     x_eval = make_drawings(300, 3)[0].reshape(300, -1)
     x_train = make_strokes(1500, 3)[0].reshape(1500, -1)

@@ -27,8 +27,8 @@ from cnnviz.models import ACTIVATIONS, MODELS, ModelConfig, build_model
 from cnnviz.runs import RunSpec, load_split
 from cnnviz.train import Event, TrainConfig, train
 from cnnviz.transfer import initial_model
+from tests.helpers import LENET_RELU_HE, idx_bytes
 
-LENET = ModelConfig("lenet5", (1, 28, 28), activation="relu", init="he")
 AUGMENTED = TrainConfig(epochs=1, batch_size=32, optimizer="adam", lr=3e-3, flip=True, translate=2, erase=0.5,
                         seed=5)
 TIMEOUT_S = 240
@@ -102,7 +102,7 @@ def test_the_script_builds_the_same_initial_weights(tmp_path: Path, arch: str, i
 
 
 def test_the_script_imports_nothing_of_cnnviz(tmp_path: Path) -> None:
-    spec = RunSpec("digits", 64, 32, LENET, AUGMENTED)
+    spec = RunSpec("digits", 64, 32, LENET_RELU_HE, AUGMENTED)
     tree = ast.parse(script_of(spec, initial_model(spec)))
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
@@ -110,8 +110,9 @@ def test_the_script_imports_nothing_of_cnnviz(tmp_path: Path) -> None:
     assert imported <= ALLOWED_IMPORTS and "cnnviz" not in imported
 
 
+@pytest.mark.slow
 def test_the_exported_script_trains_like_the_engine(folders: Path) -> None:
-    spec = RunSpec("digits", 640, 200, LENET, AUGMENTED, title="a `title` \"\"\" with quotes\n")
+    spec = RunSpec("digits", 640, 200, LENET_RELU_HE, AUGMENTED, title="a `title` \"\"\" with quotes\n")
     folder = _unzip(export_zip(spec), folders / "out")
     assert sorted(p.name for p in folder.iterdir()) == ["data.npz", "train.py"]
     with np.load(folder / "data.npz") as arrays:
@@ -129,8 +130,9 @@ def test_the_exported_script_trains_like_the_engine(folders: Path) -> None:
     assert (folder / "model.pt").is_file()
 
 
+@pytest.mark.slow
 def test_a_transfer_run_exports_its_starting_weights_and_frozen_layers(folders: Path) -> None:
-    spec = RunSpec("handwritten", 96, 64, LENET, replace(AUGMENTED, flip=False, erase=0.0),
+    spec = RunSpec("handwritten", 96, 64, LENET_RELU_HE, replace(AUGMENTED, flip=False, erase=0.0),
                    init_from="shipped:lenet5_digits", freeze="features", new_head=True)
     folder = _unzip(export_zip(spec), folders / "out")
     start = torch.load(folder / "start_weights.pt", weights_only=True)
@@ -146,12 +148,7 @@ def test_a_transfer_run_exports_its_starting_weights_and_frozen_layers(folders: 
     assert not torch.equal(trained["fc.weight"], start["fc.weight"])
 
 
-def _idx(array: np.ndarray) -> bytes:
-    """MNIST's idx format: magic (0, 0, type 8 = uint8, ndim), big-endian sizes, then the bytes."""
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
+@pytest.mark.slow
 def test_a_torchvision_dataset_is_loaded_by_the_script_itself(folders: Path) -> None:
     rng = np.random.default_rng(0)
     raw = folders / "mnist" / "MNIST" / "raw"
@@ -161,8 +158,8 @@ def test_a_torchvision_dataset_is_loaded_by_the_script_itself(folders: Path) -> 
               "train-labels-idx1-ubyte": labels, "t10k-images-idx3-ubyte": rng.integers(0, 256, (40, 28, 28)),
               "t10k-labels-idx1-ubyte": rng.integers(0, 10, 40)}
     for stem, array in arrays.items():
-        (raw / stem).write_bytes(_idx(array))  # as torchvision leaves them after downloading
-    spec = RunSpec("mnist", 64, 32, LENET, replace(AUGMENTED, erase=0.0))
+        (raw / stem).write_bytes(idx_bytes(array))  # as torchvision leaves them after downloading
+    spec = RunSpec("mnist", 64, 32, LENET_RELU_HE, replace(AUGMENTED, erase=0.0))
     folder = _unzip(export_zip(spec), folders / "out")
     assert sorted(p.name for p in folder.iterdir()) == ["train.py"]  # no data: it downloads (or finds) it
     metrics = _run(folder, "--data", str(folders / "mnist"))

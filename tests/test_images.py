@@ -12,21 +12,9 @@ from PIL import Image
 
 from cnnviz.images import (MESSAGES, PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image,
                            downscale_for_display, sample_image, to_gray)
+from tests.helpers import image_bytes, noise_rgb
 
 FUZZ_SEED = 20240611
-
-
-def _encode(img: Image.Image | np.ndarray, fmt: str, **kwargs: object) -> bytes:
-    if isinstance(img, np.ndarray):
-        img = Image.fromarray(img)
-    buf = io.BytesIO()
-    img.save(buf, fmt, **kwargs)
-    return buf.getvalue()
-
-
-def _rgb_test_array(h: int = 24, w: int = 32) -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
 
 
 def _assert_rgb(arr: np.ndarray) -> None:
@@ -59,8 +47,8 @@ def test_unknown_sample_raises() -> None:
 @pytest.mark.parametrize("fmt,kwargs", [("PNG", {}), ("BMP", {}), ("TIFF", {}),
                                         ("WEBP", {"lossless": True})])
 def test_lossless_round_trip(fmt: str, kwargs: dict) -> None:
-    src = _rgb_test_array()
-    out = decode_image(_encode(src, fmt, **kwargs))
+    src = noise_rgb(24, 32)
+    out = decode_image(image_bytes(src, fmt, **kwargs))
     _assert_rgb(out)
     np.testing.assert_array_equal(out, src)
 
@@ -68,12 +56,12 @@ def test_lossless_round_trip(fmt: str, kwargs: dict) -> None:
 def test_gif_round_trip_with_few_colours() -> None:
     colours = np.array([[0, 0, 0], [255, 0, 0], [0, 128, 255], [250, 250, 250]], np.uint8)
     src = colours[np.random.default_rng(1).integers(0, 4, (20, 30))]
-    np.testing.assert_array_equal(decode_image(_encode(src, "GIF")), src)
+    np.testing.assert_array_equal(decode_image(image_bytes(src, "GIF")), src)
 
 
 def test_jpeg_round_trip_within_tolerance() -> None:
-    src = cv2.GaussianBlur(_rgb_test_array(64, 64), (9, 9), 3)  # smooth: JPEG's easy case
-    out = decode_image(_encode(src, "JPEG", quality=95))
+    src = cv2.GaussianBlur(noise_rgb(64, 64), (9, 9), 3)  # smooth: JPEG's easy case
+    out = decode_image(image_bytes(src, "JPEG", quality=95))
     assert out.shape == src.shape
     assert np.abs(out.astype(int) - src.astype(int)).mean() < 3
 
@@ -83,7 +71,7 @@ def test_exif_orientation_is_applied() -> None:
     exif[0x0112] = 6  # "rotate 90 CW to display"
     src = np.zeros((20, 40, 3), np.uint8)
     src[:, :20] = 255  # left half white
-    out = decode_image(_encode(src, "JPEG", exif=exif, quality=95))
+    out = decode_image(image_bytes(src, "JPEG", exif=exif, quality=95))
     assert out.shape == (40, 20, 3)
     assert out[:20].mean() > 200 and out[20:].mean() < 50  # left went to the top
 
@@ -94,7 +82,7 @@ def test_16bit_png_is_rescaled_not_clipped() -> None:
     ramp = np.tile(np.linspace(0, 65535, 256).astype(np.uint16), (4, 1))
     im = Image.fromarray(ramp)
     assert im.mode == "I;16"
-    out = decode_image(_encode(im, "PNG"))
+    out = decode_image(image_bytes(im, "PNG"))
     assert out.shape == (4, 256, 3)
     np.testing.assert_array_equal(out[0, :, 0], np.arange(256))
     np.testing.assert_array_equal(out[..., 0], out[..., 2])
@@ -102,7 +90,7 @@ def test_16bit_png_is_rescaled_not_clipped() -> None:
 
 def test_float_image_is_rescaled_by_its_range() -> None:
     values = np.array([[-1.0, 0.0, 1.0, 3.0]], np.float32)
-    out = decode_image(_encode(Image.fromarray(values), "TIFF"))
+    out = decode_image(image_bytes(Image.fromarray(values), "TIFF"))
     np.testing.assert_array_equal(out[0, :, 0], [0, 64, 128, 255])
 
 
@@ -110,17 +98,17 @@ def test_transparent_pixels_take_the_background() -> None:
     rgba = np.zeros((4, 4, 4), np.uint8)
     rgba[:2, :, :3] = (10, 20, 30)
     rgba[:2, :, 3] = 255  # opaque top half, fully transparent (black) bottom half
-    data = _encode(Image.fromarray(rgba), "PNG")
+    data = image_bytes(Image.fromarray(rgba), "PNG")
     out = decode_image(data)
     assert (out[:2] == (10, 20, 30)).all()
     assert (out[2:] == 255).all()
     assert (decode_image(data, background=(0, 128, 0))[2:] == (0, 128, 0)).all()
     rgba[2:, :, 3] = 128  # black at alpha 128/255 over white: 255 * 127 / 255
-    assert (decode_image(_encode(Image.fromarray(rgba), "PNG"))[2:] == 127).all()
+    assert (decode_image(image_bytes(Image.fromarray(rgba), "PNG"))[2:] == 127).all()
 
 
 def _mode_image(mode: str) -> Image.Image:
-    base = Image.fromarray(_rgb_test_array(12, 16))
+    base = Image.fromarray(noise_rgb(12, 16))
     if mode in ("I", "I;16", "F"):
         return base.convert("L").convert(mode)
     if mode == "P":
@@ -134,7 +122,7 @@ def _mode_image(mode: str) -> Image.Image:
                                       ("L", "BMP"), ("PA", "TIFF")])
 def test_modes_decode_to_rgb(mode: str, fmt: str) -> None:
     im = _mode_image(mode)
-    data = _encode(im, fmt)
+    data = image_bytes(im, fmt)
     assert Image.open(io.BytesIO(data)).mode != "RGB"  # the file really stores that mode
     out = decode_image(data)
     _assert_rgb(out)
@@ -145,7 +133,7 @@ def test_modes_decode_to_rgb(mode: str, fmt: str) -> None:
 # --- limits ------------------------------------------------------------------------------------
 
 def test_pixel_bomb_rejected_from_header() -> None:
-    data = _encode(Image.new("1", (20000, 20000)), "PNG")
+    data = image_bytes(Image.new("1", (20000, 20000)), "PNG")
     assert len(data) < 100_000
     with pytest.raises(ImageError) as info:
         decode_image(data)
@@ -156,12 +144,12 @@ def test_pixel_bomb_rejected_from_header() -> None:
 def test_pixel_limit_below_pillows_own_guard() -> None:
     # 64 megapixels: Pillow neither warns nor refuses, so only our header check stands in the way.
     with pytest.raises(ImageError) as info:
-        decode_image(_encode(Image.new("1", (8000, 8000)), "PNG"))
+        decode_image(image_bytes(Image.new("1", (8000, 8000)), "PNG"))
     assert info.value.args_ == {"width": 8000, "height": 8000, "megapixels": 64.0, "limit_mp": 40.0}
 
 
 def test_pixel_limit_is_configurable() -> None:
-    data = _encode(_rgb_test_array(10, 10), "PNG")
+    data = image_bytes(noise_rgb(10, 10), "PNG")
     assert decode_image(data, max_pixels=100).shape == (10, 10, 3)
     with pytest.raises(ImageError) as info:
         decode_image(data, max_pixels=99)
@@ -169,7 +157,7 @@ def test_pixel_limit_is_configurable() -> None:
 
 
 def test_byte_limit_and_empty() -> None:
-    data = _encode(_rgb_test_array(), "PNG")
+    data = image_bytes(noise_rgb(24, 32), "PNG")
     with pytest.raises(ImageError) as info:
         decode_image(data, max_bytes=len(data) - 1)
     assert info.value.key == "img_too_many_bytes"
@@ -183,7 +171,7 @@ def test_garbage_and_truncation_keys() -> None:
     with pytest.raises(ImageError) as info:
         decode_image(b"this is plain text, not a picture")
     assert info.value.key == "img_not_an_image"
-    png = _encode(_rgb_test_array(64, 64), "PNG")
+    png = image_bytes(noise_rgb(64, 64), "PNG")
     with pytest.raises(ImageError) as info:
         decode_image(png[: len(png) // 2])
     assert info.value.key == "img_truncated"
@@ -191,7 +179,7 @@ def test_garbage_and_truncation_keys() -> None:
 
 def test_unsupported_container_is_not_opened() -> None:
     # Pillow can read ICO, but uploads are limited to the common photo formats.
-    data = _encode(_rgb_test_array(16, 16), "ICO")
+    data = image_bytes(noise_rgb(16, 16), "ICO")
     with pytest.raises(ImageError) as info:
         decode_image(data)
     assert info.value.key == "img_not_an_image"
@@ -206,9 +194,9 @@ def test_every_raised_key_has_a_message() -> None:
 # --- fuzz --------------------------------------------------------------------------------------
 
 def _valid_files() -> dict[str, bytes]:
-    src = _rgb_test_array(24, 32)
-    files = {fmt: _encode(src, fmt) for fmt in ("PNG", "JPEG", "BMP", "TIFF", "GIF")}
-    files["WEBP"] = _encode(src, "WEBP", lossless=True)
+    src = noise_rgb(24, 32)
+    files = {fmt: image_bytes(src, fmt) for fmt in ("PNG", "JPEG", "BMP", "TIFF", "GIF")}
+    files["WEBP"] = image_bytes(src, "WEBP", lossless=True)
     return files
 
 
@@ -234,12 +222,12 @@ def _fuzz_inputs() -> list[tuple[str, bytes]]:
         im = Image.new(mode, (5, 3))
         for fmt in ("PNG", "TIFF", "WEBP", "BMP", "GIF", "JPEG"):
             try:
-                cases.append((f"mode {mode} as {fmt}", _encode(im, fmt)))
+                cases.append((f"mode {mode} as {fmt}", image_bytes(im, fmt)))
             except (OSError, ValueError, KeyError):
                 pass  # Pillow cannot write that mode in that format
     for size in ((1, 1), (1, 5000), (5000, 1)):
         for fmt in ("PNG", "JPEG", "GIF", "BMP"):
-            cases.append((f"{size} {fmt}", _encode(Image.new("RGB", size, (9, 99, 199)), fmt)))
+            cases.append((f"{size} {fmt}", image_bytes(Image.new("RGB", size, (9, 99, 199)), fmt)))
     animated = io.BytesIO()
     frames = [Image.new("P", (8, 8), c) for c in (1, 2, 3)]
     frames[0].save(animated, "GIF", save_all=True, append_images=frames[1:])
@@ -301,7 +289,7 @@ def test_viewable_keeps_every_side_visible_and_values_unchanged() -> None:
     from cnnviz.images import MAX_VIEW_ASPECT, viewable
 
     for h, w in [(1, 8000), (8000, 1), (3, 5000), (10, 10), (1, 16)]:
-        img = np.random.default_rng(h + w).integers(0, 256, (h, w, 3), dtype=np.uint8)
+        img = noise_rgb(h, w, seed=h + w)
         out = viewable(img)
         hh, ww = out.shape[:2]
         assert max(hh, ww) / min(hh, ww) <= MAX_VIEW_ASPECT

@@ -242,6 +242,7 @@ def _claim_many(path: str, worker: str, out) -> None:
     out.put(got)
 
 
+@pytest.mark.slow
 def test_two_processes_never_claim_the_same_job(store: JobStore) -> None:
     ids = {store.submit(SPEC, owner="a", title="") for _ in range(60)}
     ctx = multiprocessing.get_context("spawn")

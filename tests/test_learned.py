@@ -32,6 +32,7 @@ from cnnviz.models import ModelConfig, build_model
 from tests.jobqueue import Queue
 from cnnviz.runs import RunSpec, load_filters, run_dir
 from cnnviz.train import DeviceData, TrainConfig
+from tests.helpers import noise_rgb
 
 SOBEL_X = classic_filter("sobel_x").kernel
 
@@ -172,7 +173,7 @@ def test_grey_kernels_sum_channels_over_std() -> None:
 
 
 def _picture(h: int = 30, w: int = 41, seed: int = 6) -> np.ndarray:
-    return _rng(seed).integers(0, 256, size=(h, w, 3), dtype=np.uint8)
+    return noise_rgb(h, w, seed)
 
 
 def test_model_input_normalises_like_the_training_engine() -> None:

@@ -20,6 +20,7 @@ from cnnviz import prefetch
 from cnnviz.data import load_torchvision
 from cnnviz.prefetch import Item, dataset_items, fetch_item, verify, weight_items
 from cnnviz.pretrained import IMAGENET_MODELS, weights_file
+from tests.helpers import idx_bytes
 
 
 def offline(*_args: object, **_kwargs: object) -> None:
@@ -121,12 +122,11 @@ def test_verify_checks_both_kinds_of_checksum() -> None:
 
 
 def idx_gz(array: np.ndarray) -> bytes:
-    """An MNIST idx file (magic, sizes, bytes), gzipped."""
-    kind = 3 if array.ndim == 3 else 1
-    header = bytes([0, 0, 8, kind]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    """An MNIST idx file (magic, sizes, bytes), gzipped with a fixed time stamp (the same bytes,
+    so the same checksum, every time)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as f:
-        f.write(header + array.astype(np.uint8).tobytes())
+        f.write(idx_bytes(array))
     return buffer.getvalue()
 
 

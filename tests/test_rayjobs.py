@@ -26,18 +26,17 @@ from cnnviz.checkpoints import load_checkpoint, read_info  # noqa: E402
 from cnnviz.errors import english  # noqa: E402
 from cnnviz.jobs import JobContext  # noqa: E402
 from cnnviz.jobstore import MAX_ATTEMPTS  # noqa: E402
-from cnnviz.models import ModelConfig  # noqa: E402
 from cnnviz.rayjobs import RayDispatcher, capacity, connect, jobs_backend, task_error  # noqa: E402
 from cnnviz.resume import load_resume  # noqa: E402
 from cnnviz.runs import RunSpec, load_filters, run_dir, run_job  # noqa: E402
 from cnnviz.train import TrainConfig  # noqa: E402
+from tests.helpers import LENET, TINY_RUN, torch_threads  # noqa: E402
 from tests.jobqueue import Queue  # noqa: E402
 
-pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("one_thread")]
+# slow: the module's Ray instance alone takes seconds to start, and most runs here take more.
+pytestmark = [pytest.mark.ray, pytest.mark.slow, pytest.mark.usefixtures("one_thread")]
 
 TIMEOUT = 120.0
-LENET = ModelConfig("lenet5", (1, 28, 28))
-TINY = RunSpec("digits", 64, 32, LENET, TrainConfig(epochs=2, batch_size=32, seed=0))
 LONG = RunSpec("digits", 1024, 64, LENET, TrainConfig(epochs=40, batch_size=32))  # stopped long before its end
 # interrupted after its first epoch and resumed; compared with the same run never interrupted
 RESUMED = RunSpec("digits", 2048, 64, LENET, TrainConfig(epochs=16, batch_size=32, optimizer="adam", lr=3e-3))
@@ -60,14 +59,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def straight(tmp_path_factory: pytest.TempPathFactory) -> dict[str, torch.Tensor]:
     """The weights of RESUMED trained here without interruption, on one thread."""
     root = tmp_path_factory.mktemp("straight")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("CNNVIZ_DATA", str(root / "data"))
-            run_job(RESUMED, root=root)(JobContext("straight"))
-    finally:
-        torch.set_num_threads(before)
+    with torch_threads(1), pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CNNVIZ_DATA", str(root / "data"))
+        run_job(RESUMED, root=root)(JobContext("straight"))
     return load_checkpoint(root / "straight" / "model.safetensors")[0].state_dict()
 
 
@@ -141,7 +135,7 @@ def test_a_ray_run_leaves_the_files_and_progress_a_local_worker_leaves(
     monkeypatch.setenv("CNNVIZ_DATA", str(tmp_path / "data"))
     on_ray, local = Queue(tmp_path / "ray", start=False), Queue(tmp_path / "local")
     try:
-        ray_job, local_job = on_ray.submit(TINY), local.submit(TINY)
+        ray_job, local_job = on_ray.submit(TINY_RUN), local.submit(TINY_RUN)
         with dispatching(on_ray, cluster):
             ray_view = _done(on_ray, ray_job)
         local_view = _done(local, local_job)
@@ -248,8 +242,8 @@ def test_a_task_lost_while_the_dispatcher_lives_is_queued_again_and_resumes(
 
 def test_a_failing_remote_run_becomes_a_failed_job_with_a_message(cluster: str, tmp_path: Path) -> None:
     queue = Queue(tmp_path / "runs", start=False)
-    broken = queue.store.submit({**TINY.to_dict(), "dataset": "no-such-set"}, owner="s", title="")
-    after = queue.submit(TINY)
+    broken = queue.store.submit({**TINY_RUN.to_dict(), "dataset": "no-such-set"}, owner="s", title="")
+    after = queue.submit(TINY_RUN)
     RayDispatcher(queue.store, data=cluster).run(once=True)  # returns when nothing is left to do
     view = queue.store.view(broken)
     assert (view.state, view.error_key, view.error_args) == ("failed", "job_failed", {"kind": "ValueError"})
@@ -261,7 +255,7 @@ def test_a_failing_remote_run_becomes_a_failed_job_with_a_message(cluster: str, 
 def test_a_gpu_run_goes_to_a_task_that_holds_the_gpu(cluster: str, tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     queue = Queue(tmp_path / "runs", start=False)
-    job = queue.store.submit(TINY.to_dict(), owner="s", title="", device="cuda")
+    job = queue.store.submit(TINY_RUN.to_dict(), owner="s", title="", device="cuda")
     with caplog.at_level("INFO", logger="cnnviz.rayjobs"):
         RayDispatcher(queue.store, data=cluster).run(once=True)
     view = queue.store.view(job)

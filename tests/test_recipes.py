@@ -77,6 +77,7 @@ def _val_acc(index: int, split, epochs: int, seed: int) -> float:
     return result.history[-1]["val_acc"]
 
 
+@pytest.mark.slow
 def test_deep_sigmoid_stays_at_chance_where_relu_learns(tmp_path: Path) -> None:
     # Measured on 3,000/500 shapes, 4 epochs, seeds 0-2: rung 1 (sigmoid) 0.100 every time;
     # rung 2 (the same network with ReLU) 0.44, 0.27, 0.43.

@@ -40,12 +40,10 @@ from cnnviz.runs import (
     valid_run_id,
 )
 from cnnviz.train import TrainConfig, train
+from tests.helpers import LENET, TINY_TRAIN, TINYVGG
 from tests.jobqueue import Queue
 
 TIMEOUT = 60.0
-LENET = ModelConfig("lenet5", (1, 28, 28))
-TINYVGG = ModelConfig("tinyvgg", (3, 32, 32))
-TINY_TRAIN = TrainConfig(epochs=2, batch_size=32, seed=0)
 
 # The classic 3x3 kernels, written out by hand, in HANDCRAFTED's order
 KERNELS = {
@@ -355,6 +353,7 @@ def test_a_worker_killed_mid_run_loses_no_epoch_and_the_run_resumes(runs: Path, 
     assert len(load_filters(job_id, runs)) == 9 and read_outcome(job_id, 8, runs).state == "done"
 
 
+@pytest.mark.slow
 def test_sigterm_hands_the_run_back_and_it_resumes(runs: Path) -> None:
     spec = RunSpec("digits", 256, 64, LENET, TrainConfig(epochs=6, batch_size=32))
     queue = Queue(runs, start=False)

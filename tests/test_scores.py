@@ -4,7 +4,6 @@ region, a method that ignores the model; Spearman against scipy; blur against Op
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -14,7 +13,6 @@ from torch import Tensor, nn
 
 from cnnviz.attribution import attribute, randomized_copy
 from cnnviz.curves import deletion_insertion_figure, randomisation_figure
-from cnnviz.models import ModelConfig, build_model
 from cnnviz.scores import (
     CURVE_STEPS,
     START_MEAN,
@@ -30,20 +28,14 @@ from cnnviz.scores import (
     score,
     spearman,
 )
+from tests.helpers import LENET, seeded_model
 
+# One torch thread: tiny models gain nothing from intra-op threads on a busy 2-core machine.
 pytestmark = [pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU"),
-              pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require")]
+              pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require"),
+              pytest.mark.usefixtures("one_thread")]
 
 SIDE = 12  # linear-model pictures: 144 pixels
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Tiny models gain nothing from intra-op threads on a busy 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -78,9 +70,7 @@ class RegionSum(nn.Module):
 
 
 def _lenet(seed: int = 0) -> tuple[nn.Module, Tensor]:
-    torch.manual_seed(seed)
-    model = build_model(ModelConfig("lenet5", (1, 28, 28))).eval()
-    return model, torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(seed + 1))
+    return seeded_model(LENET, seed), torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(seed + 1))
 
 
 def _trapezoid(p: np.ndarray) -> float:

@@ -42,6 +42,7 @@ def test_every_process_gets_its_thread_budget(cores: int, replicas: int, cpu_wor
     assert all(s.env["CNNVIZ_TORCH_THREADS"] == str(budget["web"]) for s in web)
 
 
+@pytest.mark.slow
 def test_the_machine_is_probed_outside_the_launcher() -> None:
     """Cores, GPUs and budget come from a child Python; the launcher itself never imports torch."""
     machine = serve.probe_machine(3, 2)

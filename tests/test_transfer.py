@@ -21,8 +21,8 @@ from cnnviz.models import MODELS, ModelConfig, build_model
 from cnnviz.runs import RunSpec, run_dir, run_job
 from cnnviz.train import TrainConfig
 from cnnviz.transfer import HEAD, check_transfer, frozen_names, initial_model
+from tests.helpers import LENET_RELU_HE
 
-LENET = ModelConfig("lenet5", (1, 28, 28), activation="relu", init="he")  # the shipped digits model's
 RECIPE = TrainConfig(epochs=2, batch_size=32, optimizer="adam", lr=0.01, seed=3)
 SHIPPED = "shipped:lenet5_digits"
 
@@ -47,7 +47,7 @@ def _source(runs: Path, run_id: str, cfg: ModelConfig, classes: tuple[str, ...] 
     return {k: v.clone() for k, v in model.state_dict().items()}
 
 
-def _spec(dataset: str = "digits", model: ModelConfig = LENET, **transfer) -> RunSpec:
+def _spec(dataset: str = "digits", model: ModelConfig = LENET_RELU_HE, **transfer) -> RunSpec:
     return RunSpec(dataset, 64, 32, model, RECIPE, **transfer)
 
 
@@ -61,7 +61,7 @@ def test_the_starting_weights_are_the_checkpoints_bit_for_bit() -> None:
 
 
 def test_a_new_head_has_the_new_class_count_and_starts_from_the_runs_own_init(runs: Path) -> None:
-    source = _source(runs, "four", replace(LENET, num_classes=4), classes=("a", "b", "c", "d"))
+    source = _source(runs, "four", replace(LENET_RELU_HE, num_classes=4), classes=("a", "b", "c", "d"))
     spec = _spec(init_from="run:four", new_head=True)
     model = initial_model(spec, runs)
     assert (model.fc.out_features, source["fc.weight"].shape[0]) == (10, 4)
@@ -82,8 +82,8 @@ def _train(spec: RunSpec, runs: Path, run_id: str) -> nn.Module:
 
 
 @pytest.mark.parametrize("cfg, freeze, frozen", [
-    (LENET, "features", {"conv1", "conv2"}),
-    (LENET, "all_but_head", {"conv1", "conv2", "fc1", "fc2"}),
+    (LENET_RELU_HE, "features", {"conv1", "conv2"}),
+    (LENET_RELU_HE, "all_but_head", {"conv1", "conv2", "fc1", "fc2"}),
     (ModelConfig("vgg", (1, 28, 28), batchnorm=True, depth=2, width=4), "features",
      {"conv1_1", "bn1_1", "conv1_2", "bn1_2", "conv2_1", "bn2_1", "conv2_2", "bn2_2"}),
 ])
@@ -123,8 +123,8 @@ def test_what_each_freeze_holds(arch: str) -> None:
 @pytest.mark.parametrize("spec, key", [
     (_spec("shapes", ModelConfig("lenet5", (3, 32, 32), activation="relu"), init_from=SHIPPED), "tl_shape"),
     (_spec(model=ModelConfig("tinyvgg", (1, 28, 28)), init_from=SHIPPED), "tl_arch"),
-    (_spec(model=replace(LENET, activation="tanh"), init_from=SHIPPED), "tl_activation"),
-    (_spec(model=replace(LENET, batchnorm=True), init_from=SHIPPED), "tl_batchnorm_on"),
+    (_spec(model=replace(LENET_RELU_HE, activation="tanh"), init_from=SHIPPED), "tl_activation"),
+    (_spec(model=replace(LENET_RELU_HE, batchnorm=True), init_from=SHIPPED), "tl_batchnorm_on"),
     (_spec("cifar10", ModelConfig("tinyvgg", (3, 32, 32)), init_from="shipped:tinyvgg_shapes"), "tl_classes"),
     (_spec(init_from="shipped:no_such_model"), "tl_missing"),
     (_spec(init_from="run:gone"), "tl_missing"),
@@ -166,7 +166,7 @@ class _StopAfterFirstEpoch(JobContext):
 
 
 def test_a_resumed_run_continues_from_its_resume_point_not_from_the_source(runs: Path) -> None:
-    _source(runs, "src", LENET)
+    _source(runs, "src", LENET_RELU_HE)
     spec = _spec(init_from="run:src", freeze="features", new_head=True)
     run_job(spec, root=runs)(_StopAfterFirstEpoch("cut"))
     assert len(load_checkpoint(run_dir("cut", runs) / "model.safetensors")[1].history) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam
 from streamlit.testing.v1 import AppTest
@@ -155,6 +156,7 @@ def test_vietnamese() -> None:
     assert any("|giá trị| lớn nhất" in m.value for m in at.markdown)
 
 
+@pytest.mark.slow
 def test_too_many_occlusion_windows_are_refused() -> None:
     at = run({"model": "shipped:lenet5_digits", "methods": "occlusion,saliency"})
     at.slider(key="attr_window").set_value(1).run()

@@ -4,11 +4,8 @@ PyTorch): BatchNorm's mean, the conv head's reading, the augmentation lines, upl
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from cnnviz.augment import KINDS, augment, sample
@@ -17,6 +14,7 @@ from cnnviz.coursestate import SECTIONS
 from cnnviz.downsample import METHODS, torch_line
 from tests.app.conftest import no_exception, run_page
 from tests.app.test_hostile_links import PAYLOADS, _markup, _shown
+from tests.helpers import image_bytes, noise_rgb
 
 PAGE = "pages/blocks.py"
 PARAMS = ["section", "picture", "factor", "strip", "bn_seed", "momentum", "depth", "aug_image", "aug_seed"]
@@ -99,17 +97,11 @@ def test_augmentation_prints_the_lines_that_make_its_pictures() -> None:
     assert codes(at)[0].startswith("torch.manual_seed(7)") and at.query_params["aug_seed"] == "7"
 
 
-def _png(img: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(img).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def test_augmentation_of_an_upload_and_of_a_broken_file() -> None:
     at = open_page({"section": "augment", "aug_image": "upload"})
     assert "Upload" in text(at) or at.get("file_uploader")
-    photo = np.random.default_rng(0).integers(0, 256, (60, 80, 3), dtype=np.uint8)
-    at.get("file_uploader")[0].set_value(("photo.png", _png(photo), "image/png")).run()
+    photo = noise_rgb(60, 80)
+    at.get("file_uploader")[0].set_value(("photo.png", image_bytes(photo), "image/png")).run()
     no_exception(at)
     assert len(codes(at)) == len(KINDS)
     assert "T.RandomCrop((60, 80), padding=7)" in codes(at)[1]  # the upload's own size

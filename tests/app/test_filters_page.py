@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import no_exception, run_page
+from tests.helpers import image_bytes
 
 
 def _cards(at: AppTest) -> list[str]:
     return [m.value.strip("*") for m in at.markdown if m.value.startswith("**")]
-
-
-def _png(rgb: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def test_default_sample_and_filters() -> None:
@@ -60,10 +52,10 @@ def test_upload_a_png_and_a_corrupt_file() -> None:
     assert any("Choose an image" in i.value for i in at.info)
     rgb = np.zeros((40, 60, 3), np.uint8)
     rgb[:, 30:] = 255
-    at.file_uploader(key="flt_file").set_value(("edge.png", _png(rgb), "image/png")).run()
+    at.file_uploader(key="flt_file").set_value(("edge.png", image_bytes(rgb), "image/png")).run()
     no_exception(at)
     assert any("60×40" in c.value for c in at.caption) and len(_cards(at)) == 4
-    at.file_uploader(key="flt_file").set_value(("broken.png", _png(rgb)[:50], "image/png")).run()
+    at.file_uploader(key="flt_file").set_value(("broken.png", image_bytes(rgb)[:50], "image/png")).run()
     no_exception(at)
     assert any("incomplete" in e.value or "damaged" in e.value for e in at.error)
     at.file_uploader(key="flt_file").set_value(("notes.png", b"hello, not an image", "image/png")).run()

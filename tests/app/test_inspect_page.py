@@ -4,7 +4,6 @@ model and picture switches, uploads (pictures and checkpoints, good and bad) and
 from __future__ import annotations
 
 import base64
-import io
 import json
 from pathlib import Path
 
@@ -13,12 +12,12 @@ import pytest
 import safetensors.torch
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from cnnviz import zoo
 from cnnviz.data import load_embedded
 from cnnviz.shipped import HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN
+from tests.helpers import image_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 # The first run of a process imports torch, Captum and the samples: slower than conftest's 30 s
@@ -66,12 +65,6 @@ def lenet_input(digit: int) -> tuple[torch.nn.Module, torch.Tensor]:
     model, info = zoo.load("shipped:lenet5_digits")
     x = (torch.from_numpy(handwritten(digit)).float() / 255 - info.mean[0]) / info.std[0]
     return model, x[None, None]
-
-
-def png(rgb: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def test_lenet_totals_and_prediction_match_torch() -> None:
@@ -183,12 +176,12 @@ def test_upload_a_picture_then_a_corrupt_one() -> None:
     assert any("Choose an image file" in i.value for i in at.info)
     paper = np.full((60, 40, 3), 255, np.uint8)  # a dark "1" on white paper
     paper[10:50, 18:23] = 0
-    at.file_uploader(key="insp_img_file").set_value(("one.png", png(paper), "image/png")).run()
+    at.file_uploader(key="insp_img_file").set_value(("one.png", image_bytes(paper), "image/png")).run()
     ok(at)
     steps = next(c.value for c in at.caption if "grey" in c.value)
     assert "inverted" in steps and "centred by mass" in steps  # auto-inverted: light background
     assert any(m.value.startswith("The model says") for m in at.markdown)
-    at.file_uploader(key="insp_img_file").set_value(("bad.png", png(paper)[:60], "image/png")).run()
+    at.file_uploader(key="insp_img_file").set_value(("bad.png", image_bytes(paper)[:60], "image/png")).run()
     ok(at)
     assert any("incomplete" in e.value or "damaged" in e.value for e in at.error)
 
@@ -277,7 +270,7 @@ def test_only_shipped_models_on_samples_share_results_between_students() -> None
     at = run({"model": "shipped:lenet5_digits", "image": "upload", "layer": "conv1"})
     paper = np.full((60, 40, 3), 255, np.uint8)
     paper[10:50, 18:23] = 0
-    at.file_uploader(key="insp_img_file").set_value(("one.png", png(paper), "image/png")).run()
+    at.file_uploader(key="insp_img_file").set_value(("one.png", image_bytes(paper), "image/png")).run()
     ok(at)
     assert any(el.proto.id.endswith("insp_mosaic") for el in at.get("plotly_chart"))
     assert not store  # the uploaded picture's maps and figures stayed in that session

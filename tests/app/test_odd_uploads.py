@@ -3,13 +3,10 @@ each page shows its results, never an exception."""
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
 import pytest
-from PIL import Image
 
 from tests.app.conftest import no_exception, run_page
+from tests.helpers import image_bytes, noise_rgb
 
 SHAPES = [(1, 8000), (8000, 1), (3, 5000), (5000, 3), (1, 1), (2, 700)]  # (height, width)
 # (page, URL parameters, the upload widget's key)
@@ -24,10 +21,7 @@ PAGES = [
 
 
 def _png(height: int, width: int) -> bytes:
-    rgb = np.random.default_rng(height * 7 + width).integers(0, 256, (height, width, 3), dtype=np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG")
-    return buf.getvalue()
+    return image_bytes(noise_rgb(height, width, seed=height * 7 + width))
 
 
 @pytest.mark.parametrize("page,params,key", PAGES, ids=[f"{p}:{q['model'] if 'model' in q else ''}"

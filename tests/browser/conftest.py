@@ -1,9 +1,16 @@
-"""Browser-test harness: a fresh Streamlit server per test, driven by a headless Chrome/Chromium.
+"""Browser-test harness: Streamlit servers driven by a headless Chrome/Chromium.
+
+Tests in a module share one server (started for its first test, with a runs and data folder of
+its own), as Streamlit's own browser tests do; a test marked `fresh_server` gets a server of its
+own instead, for what must be the first request a server sees (a cold deep link), a classroom, a
+training run, or anything else that must not be seen by, or see, another test. Every test has its
+own browser context, so no cookies, storage or Streamlit session are shared.
 
 The browser is CNNVIZ_CHROMIUM, else the first Chrome, Chromium or Edge found (dev.find_chromium);
 without one the browser tests are skipped, unless CNNVIZ_REQUIRE_BROWSER=1 (CI) makes that a
-failure. Every test in this folder carries the `browser` marker. Set CNNVIZ_APP to another entry
-script to run these tests against it instead of the repo's app.py.
+failure. Every test in this folder carries the `browser` marker, and every one that starts a
+Streamlit server also `slow`. Set CNNVIZ_APP to another entry script to run these tests against it
+instead of the repo's app.py.
 """
 
 from __future__ import annotations
@@ -17,11 +24,17 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
+from cnnviz.images import sample_image
 from dev import CHROMIUM_ENV, find_chromium
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,19 +54,28 @@ SERVER_START_S = 60.0
 RENDER_TIMEOUT_MS = 60_000
 # Once a run has finished, its elements are on the page: a missing one should fail fast.
 ELEMENT_TIMEOUT_MS = 10_000
-SETTLE_MS = 500
+# After a run, the page counts as laid out once this many samples in a row, taken LAYOUT_POLL_MS
+# apart, found it as the sample before (~250 ms still); it never waits longer than LAYOUT_MAX_MS.
+LAYOUT_SAMPLES = 4
+LAYOUT_POLL_MS = 50
+LAYOUT_MAX_MS = 5_000
 LOG_TAIL_CHARS = 4_000
 MAX_SCREENSHOT_HEIGHT = 8_000
 
 
 NOT_RUN = pytest.StashKey[str]()
+FRESH = "fresh_server"  # the marker of a test that needs a Streamlit server of its own
+# Fixtures that start a Streamlit server (app_url here; the classroom launchers of test_replicas).
+SERVER_FIXTURES = {"app_url", "classroom", "real_classroom"}
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
-    """Every test in this folder is a browser test, whether or not its module says so (runs
-    before `-m` selects by marker)."""
+    """Every test in this folder is a browser test, whether or not its module says so, and one
+    that starts a Streamlit server is also slow (runs before `-m` selects by marker)."""
     if HERE in Path(str(item.path)).resolve().parents:
         item.add_marker(pytest.mark.browser)
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k chose the tests
@@ -151,30 +173,69 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture
-def app_url(tmp_path: Path) -> Iterator[str]:
-    """Start a fresh server for one test and yield its base URL (no trailing slash).
+@dataclass(frozen=True)
+class Server:
+    """A running Streamlit server with its training worker, and the log both write to."""
 
-    Fresh per test, because a deep link must work as the very FIRST request a server sees.
-    """
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[Server]:
+    """Start a server whose runs, datasets and log live in ``folder``; stop it on leaving."""
     port = free_port()
-    log_path = tmp_path / "streamlit.log"
+    log_path = folder / "streamlit.log"
     with log_path.open("wb") as log:
-        # Training runs and generated datasets a test makes are saved in its own folder, and
-        # trained by a worker process of their own, as `dev.py serve` starts one.
-        env = isolated_env(tmp_path)
+        # Training runs and generated datasets are saved in the folder, and trained by a worker
+        # process of their own, as `dev.py serve` starts one.
+        env = isolated_env(folder)
         process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log, env=env,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         worker = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--threads", "1"], cwd=REPO,
                                   stdout=log, env=env, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_until_healthy(process, port, log_path)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", process, log_path)
     finally:
         stop(worker)
         stop(process)
-        # Shown by pytest only when the test failed: the server side of the story.
-        print(f"--- streamlit log ({log_path}) ---\n{log_tail(log_path)}")
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """The server the tests of one module share, with a runs and data folder of the module's own."""
+    with serving(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])) as server:
+        yield server
+
+
+@pytest.fixture
+def app_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The base URL (no trailing slash) of the module's shared server, or of a fresh server of the
+    test's own when the test is marked `fresh_server` (a deep link must work as the very FIRST
+    request a server sees; a class or a training run must not be seen by another test)."""
+    if request.node.get_closest_marker(FRESH):
+        with serving(tmp_path) as server:
+            try:
+                yield server.url
+            finally:
+                # Shown by pytest only when the test failed: the server side of the story.
+                print(f"--- streamlit log ({server.log}) ---\n{log_tail(server.log)}")
+        return
+    server: Server = request.getfixturevalue("module_server")
+    if server.process.poll() is not None:
+        pytest.fail(f"the module's streamlit server exited with code {server.process.returncode}:\n"
+                    f"{log_tail(server.log)}")
+    start = server.log.stat().st_size
+    try:
+        yield server.url
+    finally:
+        # What the server wrote during this test, shown by pytest only when the test failed.
+        with server.log.open("rb") as log:
+            log.seek(start)
+            written = log.read().decode(errors="replace")
+        print(f"--- streamlit log during this test ({server.log}) ---\n{written[-LOG_TAIL_CHARS:]}")
 
 
 @pytest.fixture(scope="session")
@@ -216,7 +277,36 @@ def wait_for_script(page: Page) -> None:
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=RENDER_TIMEOUT_MS)
     expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=RENDER_TIMEOUT_MS)
     # Elements of the finished run are still being laid out for a moment.
-    page.wait_for_timeout(SETTLE_MS)
+    wait_for_layout(page)
+
+
+# What the page shows, for telling whether it still changes: the main block's size, where it is
+# scrolled to, its elements and text, and the text inside open shadow roots (the step view draws
+# there); null while the main block is missing or one of its pictures is still loading.
+LAYOUT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || [...main.querySelectorAll('img')].some(i => !i.complete)) return null;
+  const shadows = [...main.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot.textContent);
+  const top = main.firstElementChild?.getBoundingClientRect().top;  // moves while the page scrolls
+  return [main.scrollWidth, main.scrollHeight, top, main.getElementsByTagName('*').length, main.innerText,
+          ...shadows];
+}"""
+
+
+def wait_for_layout(page: Page) -> None:
+    """Wait until the page has stopped changing: LAYOUT_SAMPLES samples in a row, LAYOUT_POLL_MS
+    apart, each the same as the one before (at most LAYOUT_MAX_MS, then go on: a page that keeps
+    moving is not a failure of this wait, and whatever a test reads next is checked by the test)."""
+    deadline = time.monotonic() + LAYOUT_MAX_MS / 1000
+    previous, same = None, 0
+    while same < LAYOUT_SAMPLES and time.monotonic() < deadline:
+        page.wait_for_timeout(LAYOUT_POLL_MS)
+        try:
+            sample = page.evaluate(LAYOUT_JS)
+        except PlaywrightError:  # the page was navigating: nothing to compare yet
+            sample = None
+        same = same + 1 if sample is not None and sample == previous else 0
+        previous = sample
 
 
 def open_page(page: Page, url: str) -> None:
@@ -233,6 +323,13 @@ def assert_no_exception(page: Page) -> None:
     assert count == 0, f"{count} exception(s) shown on {page.url}:\n{texts}"
     body = page.locator("body").inner_text()
     assert "Traceback" not in body, f"traceback shown on {page.url}:\n{body[-LOG_TAIL_CHARS:]}"
+
+
+def cat_photo(folder: Path) -> Path:
+    """The bundled cat photo (451x300) as a JPEG in ``folder``, the file a student would upload."""
+    path = folder / "cat.jpg"
+    Image.fromarray(np.asarray(sample_image("chelsea"))).save(path, quality=90)
+    return path
 
 
 def screenshot_path(name: str) -> Path:
@@ -256,7 +353,7 @@ def save_screenshot(page: Page, name: str) -> Path:
     page.set_viewport_size(tall)
     path = screenshot_path(name)
     try:
-        page.wait_for_timeout(200)  # let the layout follow the new viewport
+        wait_for_layout(page)  # the layout follows the new viewport
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.set_viewport_size(size)

@@ -14,7 +14,8 @@ from .conftest import ELEMENT_TIMEOUT_MS, assert_no_exception, open_page, save_s
 
 PASSWORD = "sesame-browser"
 FOLLOW_TIMEOUT_MS = 15_000
-pytestmark = pytest.mark.browser
+# A class started here must not be seen by another test, nor its teacher password set for one.
+pytestmark = [pytest.mark.browser, pytest.mark.fresh_server]
 
 
 @pytest.fixture

@@ -34,6 +34,8 @@ def player_step(page: Page) -> str:
 
 
 def settle(page: Page) -> None:
+    # Nothing on the page shows that a click's rerun has been asked for until it starts (the step
+    # view sends its value first); Streamlit's own browser tests give a rerun ~200 ms to start.
     page.wait_for_timeout(300)
     wait_for_script(page)
 
@@ -108,6 +110,7 @@ SHADOW = "[...document.querySelectorAll('.st-key-conv_stepview *')].map(e => e.s
 VALUE_HEIGHT = f"() => {SHADOW}.querySelector('.host .cell').getBoundingClientRect().height"
 
 
+@pytest.mark.fresh_server  # a class of its own, on a server started with the teacher password
 @pytest.mark.parametrize("screen", [(1920, 1080, 1.0), (1280, 720, 1.5)], ids=["1920x1080", "1920x1080-at-150%"])
 def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, browser, screen,
                                              request: pytest.FixtureRequest) -> None:

@@ -12,7 +12,7 @@ from cnnviz import zoo
 from cnnviz.confusion import confusion
 from cnnviz.coursestate import SECTIONS
 
-from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_script
+from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_layout, wait_for_script
 from .test_pages import CELL_CENTRE_JS, main_text
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def test_clicking_a_confusion_cell_lists_it_and_opens_an_image_in_inspect(page: 
     plot = page.locator(".st-key-arch_cm_chart .js-plotly-plot")
     plot.wait_for()
     plot.scroll_into_view_if_needed()  # the matrix is below the fold; a click must land in the viewport
-    page.wait_for_timeout(300)
+    wait_for_layout(page)  # scrolled there and still: the cell's coordinates hold for the click
     x, y = plot.evaluate(CELL_CENTRE_JS, [true, pred])  # viewport coordinates of that cell's centre
     page.mouse.click(x, y)
     header = page.locator(".st-key-arch_cell")

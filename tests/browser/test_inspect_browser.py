@@ -1,5 +1,5 @@
-"""Inspect and Attributions in a real browser: deep links on a fresh server, an ImageNet model on a
-photo and LeNet-5 on a digit, clicking a feature map, and drawing digits on the canvas."""
+"""Inspect and Attributions in a real browser: deep links, an ImageNet model on a photo and LeNet-5
+on a digit, clicking a feature map, and drawing digits on the canvas."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from .conftest import ELEMENT_TIMEOUT_MS, assert_no_exception, open_page, save_s
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.fresh_server  # opened by deep link as the server's first request
 def test_learned_filters_of_a_shipped_model(page: Page, app_url: str, request: pytest.FixtureRequest) -> None:
     open_page(page, f"{app_url}/filters?lmodel=shipped:tinyvgg_shapes&lang=en")
     assert_no_exception(page)

@@ -1,24 +1,22 @@
 """Every page opens by deep link on a fresh server in a real browser, without a traceback.
 
-Also checks the convolution page's shareable URL state and its step button end to end.
+Also checks the convolution page's shareable URL state and its step button end to end (these
+tests share one server).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from playwright.sync_api import Page, expect
-
-from cnnviz.images import sample_image
 
 from .conftest import (
     ELEMENT_TIMEOUT_MS,
     assert_no_exception,
+    cat_photo,
     open_page,
     save_screenshot,
     wait_for_script,
@@ -44,6 +42,7 @@ def main_text(page: Page) -> str:
     return page.get_by_test_id("stMain").inner_text().strip()
 
 
+@pytest.mark.fresh_server  # the deep link is the first request its server sees
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_page_opens_by_deep_link(page: Page, app_url: str, path: str,
                                  request: pytest.FixtureRequest) -> None:
@@ -140,8 +139,7 @@ def test_clicking_an_output_cell_explains_that_cell(page: Page, app_url: str,
 def test_filters_page_filters_an_uploaded_photo(page: Page, app_url: str, tmp_path: Path,
                                                 request: pytest.FixtureRequest) -> None:
     """Upload a real JPEG through the browser's file input; then a corrupt file gets a message."""
-    photo = tmp_path / "cat.jpg"
-    Image.fromarray(np.asarray(sample_image("chelsea"))).save(photo, quality=90)
+    photo = cat_photo(tmp_path)
     open_page(page, f"{app_url}/filters?image=upload&filters=sobel_x,canny&lang=en")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
     expect(page.locator(".st-key-flt_card_canny")).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)

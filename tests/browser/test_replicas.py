@@ -19,16 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from cnnviz.device import cpu_cores, thread_budget
-from cnnviz.images import sample_image
 from cnnviz.nginx import HEADER, find_nginx
 
-from .conftest import (ELEMENT_TIMEOUT_MS, RENDER_TIMEOUT_MS, REPO, VIEWPORT, assert_no_exception,
+from .conftest import (ELEMENT_TIMEOUT_MS, RENDER_TIMEOUT_MS, REPO, VIEWPORT, assert_no_exception, cat_photo,
                        free_port, isolated_env, log_tail, open_page, save_screenshot, skip_or_fail)
 
 pytestmark = pytest.mark.browser
@@ -132,8 +129,7 @@ def test_two_students_on_two_replicas_and_an_upload(classroom: Classroom, browse
     assert_no_exception(page_b)
     save_screenshot(page_b, request.node.name + "_b")
 
-    photo = tmp_path / "cat.jpg"
-    Image.fromarray(np.asarray(sample_image("chelsea"))).save(photo, quality=90)
+    photo = cat_photo(tmp_path)
     open_page(page_a, f"{url}/filters?image=upload&filters=sobel_x,canny&lang=en")
     page_a.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
     expect(page_a.locator(".st-key-flt_card_canny")).to_be_visible(timeout=ELEMENT_TIMEOUT_MS)

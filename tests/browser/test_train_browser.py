@@ -12,8 +12,10 @@ from playwright.sync_api import Page, expect
 
 from cnnviz.checkpoints import load_checkpoint
 
-from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_script
+from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_layout, wait_for_script
 
+# Each test trains in a runs folder of its own: another test's runs would join the compared runs.
+pytestmark = pytest.mark.fresh_server
 TRAIN_TIMEOUT_MS = 240_000
 POLL_MS = 250
 # What the page's charts hold, read in one go (the browser changes the page between two reads)
@@ -142,7 +144,7 @@ def test_the_page_at_classroom_sizes_in_both_languages(page: Page, app_url: str,
             page.get_by_role("tab", name="Khởi đầu").click()
         for size, (width, height) in SIZES.items():
             page.set_viewport_size({"width": width, "height": height})
-            page.wait_for_timeout(500)
+            wait_for_layout(page)  # the page has followed the new window size
             overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth"
                                      " - document.querySelector('[data-testid=\"stMain\"]').clientWidth")
             assert overflow <= 0, f"{overflow} px wider than the window at {size} ({lang})"
