@@ -104,7 +104,7 @@ def test_mosaic_figure_click_targets_report_their_tile() -> None:
         assert mos.channel_at(int(round(y)), int(round(x))) == c
         assert (low, high, mean) == pytest.approx((stats[int(c)]["min"], stats[int(c)]["max"], stats[int(c)]["mean"]),
                                                   rel=1e-6)  # what the hover writes
-    assert marks.hovertemplate == "%{customdata[0]} %{customdata[1]:.3g} %{customdata[2]:.3g} %{customdata[3]:.3g}" \
+    assert marks.hovertemplate == "%{customdata[0]} %{customdata[1]:.3~g} %{customdata[2]:.3~g} %{customdata[3]:.3~g}" \
         "<extra></extra>"
     rect = fig.layout.shapes[0]  # the selected map's frame lies on map 3's tile
     assert mos.channel_at(int(rect.y0 + 1), int(rect.x0 + 1)) == 3

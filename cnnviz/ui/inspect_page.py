@@ -211,8 +211,8 @@ def mosaic_figure(mos: Mosaic, stats: list[dict], selected: int | None, hover: s
     # marker would repeat the same words k_r * k_c times per tile).
     per_tile = np.array([[c, stats[c]["min"], stats[c]["max"], stats[c]["mean"]] for c in mos.order],
                         dtype=np.float32).reshape(-1, 4)
-    tip = hover.format(c="%{customdata[0]}", min="%{customdata[1]:.3g}", max="%{customdata[2]:.3g}",
-                       mean="%{customdata[3]:.3g}")
+    tip = hover.format(c="%{customdata[0]}", min="%{customdata[1]:.3~g}", max="%{customdata[2]:.3~g}",
+                       mean="%{customdata[3]:.3~g}")
     width, height = _size(mos.image.shape, MOSAIC_PX)
     mark = max(6, int(width / (mos.cols * k_c)))
     traces = [{"type": "heatmap", "z": mos.image.astype(np.float32), "colorscale": "Viridis", "zmin": 0, "zmax": 1, "showscale": False,
