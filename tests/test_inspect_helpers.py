@@ -98,7 +98,7 @@ def test_mosaic_figure_click_targets_report_their_tile() -> None:
     mos = mosaic(maps, order=order)
     fig = mosaic_figure(mos, map_stats(maps), selected=3, hover="{c} {min} {max} {mean}")
     marks = fig.data[1]
-    assert sorted(set(marks.customdata[:, 0].astype(int))) == list(range(7))
+    assert sorted(set(np.array(marks.customdata)[:, 0].astype(int))) == list(range(7))
     stats = map_stats(maps)
     for x, y, (c, low, high, mean) in zip(marks.x, marks.y, marks.customdata):
         assert mos.channel_at(int(round(y)), int(round(x))) == c

@@ -210,14 +210,16 @@ def mosaic_figure(mos: Mosaic, stats: list[dict], selected: int | None, hover: s
     # Per marker [channel, min, max, mean]; the browser writes the hover from them (one text per
     # marker would repeat the same words k_r * k_c times per tile).
     per_tile = np.array([[c, stats[c]["min"], stats[c]["max"], stats[c]["mean"]] for c in mos.order],
-                        dtype=np.float32).reshape(-1, 4)
+                        dtype=np.float64).reshape(-1, 4)
     tip = hover.format(c="%{customdata[0]}", min="%{customdata[1]:.3~g}", max="%{customdata[2]:.3~g}",
                        mean="%{customdata[3]:.3~g}")
     width, height = _size(mos.image.shape, MOSAIC_PX)
     mark = max(6, int(width / (mos.cols * k_c)))
     traces = [{"type": "heatmap", "z": mos.image.astype(np.float32), "colorscale": "Viridis", "zmin": 0, "zmax": 1, "showscale": False,
                "hoverinfo": "skip"},
-              {"type": "scatter", "x": xs, "y": ys, "mode": "markers", "customdata": np.repeat(per_tile, k_r * k_c, axis=0),
+              # plain lists: a clicked point then reports its [channel, min, max, mean] as a list
+              {"type": "scatter", "x": xs.tolist(), "y": ys.tolist(), "mode": "markers",
+               "customdata": np.repeat(per_tile, k_r * k_c, axis=0).tolist(),
                "hovertemplate": tip + "<extra></extra>",
                "showlegend": False, "marker": {"size": mark, "opacity": 0, "symbol": "square"}}]
     layout = _square_layout(mos.image.shape, width, height)

@@ -109,9 +109,9 @@ def test_mosaic_holds_every_conv1_map_scaled_to_its_own_range() -> None:
         np.testing.assert_allclose(tile, want, atol=1e-5)
     # Every click target lies on the tile of the channel it reports.
     marks = spec["data"][1]
-    data = array(marks["customdata"])  # (markers, 4): channel, min, max, mean for the hover
+    data = np.array(marks["customdata"])  # (markers, 4): channel, min, max, mean for the hover
     assert sorted(set(data[:, 0].astype(int))) == list(range(6))
-    for x_, y_, (c, low, high, _) in zip(array(marks["x"]), array(marks["y"]), data):
+    for x_, y_, (c, low, high, _) in zip(marks["x"], marks["y"], data):
         r, q = divmod(int(c), 3)
         assert r * 29 <= y_ < r * 29 + 28 and q * 29 <= x_ < q * 29 + 28
         assert (low, high) == pytest.approx((maps[int(c)].min(), maps[int(c)].max()), rel=1e-5, abs=1e-6)

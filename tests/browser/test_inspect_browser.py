@@ -20,7 +20,7 @@ PREDICTION = re.compile(r"The model says (\S+) \(")
 MAP_CENTRE_JS = """(el, channel) => {
   const marks = el.data[1], xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
   const box = el.getBoundingClientRect();
-  const i = marks.customdata.findIndex(c => c === channel) + 5;  // a mark inside the tile
+  const i = marks.customdata.findIndex(c => c[0] === channel) + 5;  // [channel, min, max, mean]; a mark inside the tile
   return [box.left + xa._offset + xa.l2p(marks.x[i]), box.top + ya._offset + ya.l2p(marks.y[i])];
 }"""
 
