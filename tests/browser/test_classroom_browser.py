@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import ELEMENT_TIMEOUT_MS, assert_no_exception, open_page, save_screenshot, wait_for_script
 
 PASSWORD = "sesame-browser"
-FOLLOW_TIMEOUT_MS = 15_000
+FOLLOW_TIMEOUT_MS = 45_000  # that students follow, not how fast (benchmarks.classroom measures that): a cold page on a loaded CI machine
 # A class started here must not be seen by another test, nor its teacher password set for one.
 pytestmark = [pytest.mark.browser, pytest.mark.fresh_server]
 
