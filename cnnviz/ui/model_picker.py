@@ -91,18 +91,29 @@ def cached(key: tuple, compute: Callable[[], T], shared: bool = False) -> T:
     ``shared=True`` (only for what ``image_source.public()`` allows: a shipped model on a built-in picture)
     keeps the result for every session of this server instead: a class looking at the same
     sample costs one computation, not one per student. Shared results are read, never changed."""
-    if shared:
-        store, lock = _shared_store()
-        with lock:
-            return _remember(store, key, compute, SHARED_ENTRIES, SHARED_BYTES)
-    return _remember(st.session_state.setdefault(CACHE, OrderedDict()), key, compute, CACHE_ENTRIES, CACHE_BYTES)
+    if not shared:
+        store = st.session_state.setdefault(CACHE, OrderedDict())
+        hit = _found(store, key)
+        return hit[0] if hit else _keep(store, key, compute(), CACHE_ENTRIES, CACHE_BYTES)
+    store, lock = _shared_store()
+    with lock:
+        hit = _found(store, key)
+    if hit:
+        return hit[0]
+    value = compute()  # outside the lock: one student's slow computation does not hold up the class
+    with lock:
+        return _keep(store, key, value, SHARED_ENTRIES, SHARED_BYTES)
 
 
-def _remember(store: OrderedDict, key: tuple, compute: Callable[[], T], entries: int, limit: int) -> T:
-    if key in store:
-        store.move_to_end(key)
-        return store[key][0]
-    value = compute()
+def _found(store: OrderedDict, key: tuple) -> tuple | None:
+    """(value,) when ``key`` is kept (now the most recently used), else None."""
+    if key not in store:
+        return None
+    store.move_to_end(key)
+    return (store[key][0],)
+
+
+def _keep(store: OrderedDict, key: tuple, value: T, entries: int, limit: int) -> T:
     store[key] = (value, nbytes(value))
     while len(store) > 1 and (len(store) > entries or sum(size for _, size in store.values()) > limit):
         store.popitem(last=False)

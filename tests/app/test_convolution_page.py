@@ -189,8 +189,9 @@ def test_language_switch_on_the_lab(conv: AppTest) -> None:
     assert output_maps(conv) == [COURSE_OUT]  # the numbers do not change with the language
 
 
-def test_a_changed_setting_reruns_the_lab_and_its_intro() -> None:
-    """The lab is a fragment for a student: switching to pooling changes the intro, the views and the URL."""
+def test_switching_the_operation_changes_the_intro_the_views_and_the_url() -> None:
+    """The operation reshapes the lab (it reruns the page, not the lab's fragment): pooling's intro,
+    views and link follow. The fragment itself is tested in Chromium (test_conv_lab_browser)."""
     at = run_page("pages/convolution.py")
     no_exception(at)
     before = [c.value for c in at.caption]
