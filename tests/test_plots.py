@@ -66,3 +66,20 @@ def test_matrix_figure_is_the_figure_plotly_updates_would_build(shape: tuple[int
     m = np.random.default_rng(sum(shape)).normal(size=shape).round(2) * 10
     fast, slow = matrix_figure(m, "out", highlight), _matrix_figure_by_updates(m, "out", highlight)
     assert json.loads(fast.to_json()) == json.loads(slow.to_json())
+
+
+def test_a_frozen_figure_is_drawn_as_the_figure_it_was_made_from() -> None:
+    """What st.plotly_chart sends (its dict step, then Plotly's JSON) is the same for a frozen
+    figure, and the dict is the one made at creation, not a new conversion per draw."""
+    import plotly.io as pio
+    import plotly.tools as ptools
+
+    from cnnviz.plots import FrozenFigure
+
+    fig = matrix_figure(np.arange(12.0).reshape(3, 4) - 5.5, "k", highlight=(1, 2))
+    frozen = FrozenFigure(fig)
+    drawn = ptools.return_figure_from_figure_or_data(frozen, validate_figure=True)
+    assert drawn is frozen.to_dict() is ptools.return_figure_from_figure_or_data(frozen, validate_figure=True)
+    want = pio.to_json(ptools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
+    assert pio.to_json(drawn, validate=False) == want
+    assert frozen.layout.title.text == "k" and frozen.layout.shapes[0].x0 == 1.5

@@ -15,7 +15,7 @@ from cnnviz.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of
                             step_count, to_query, trace_of)
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
-from cnnviz.plots import matrix_figure
+from cnnviz.plots import FrozenFigure, matrix_figure
 from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
                              transpose_expression)
 from cnnviz.transposed import TransposeTrace
@@ -414,8 +414,8 @@ def _on_cell_click(key: str, channel: int, width: int) -> None:
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _output_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None):  # -> go.Figure, read only
     """An output map's figure, kept for every session: numbers a class steps through together are
-    drawn once (Streamlit's plotly_chart copies a figure before it changes anything)."""
-    return matrix_figure(m, title, highlight)
+    drawn once, and frozen, so drawing it again makes no new copy of it."""
+    return FrozenFigure(matrix_figure(m, title, highlight))
 
 
 def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:

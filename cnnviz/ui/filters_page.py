@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz.filtercards import WORK_SIDE, card, sample_card
 from cnnviz.filterstate import IMAGES, SIGMA_RANGE, UPLOAD, WEBCAM, FilterState, from_query, to_query
 from cnnviz.filters import ALL_FILTERS
 from cnnviz.images import ImageError, decode_image, downscale_for_display, sample_image, to_gray, viewable
-from cnnviz.plots import matrix_figure
 from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
@@ -94,8 +94,7 @@ def picture_ui(img: np.ndarray) -> None:
     st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
 
 
-def _kernel_ui(name: str, kernel: np.ndarray) -> None:
-    fig = matrix_figure(kernel.astype(np.float64), t("flt_kernel"))
+def _kernel_ui(name: str, kernel: np.ndarray, fig: go.Figure) -> None:
     if max(kernel.shape) <= INLINE_KERNEL:
         st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
         return
@@ -108,16 +107,16 @@ def filters_ui(img: np.ndarray, names: list[str], sigma: float, sample: str | No
     hover), then the kernel and which library ran it. ``sample`` names the bundled picture
     ``img`` is, if it is one (its cards are kept drawn)."""
     gray = None if sample else to_gray(img)
-    hover = t("map_hover")
+    texts = t("map_hover"), t("flt_kernel")
     cols = st.columns(CARD_COLS)
     for n, name in enumerate(names):
-        c = sample_card(sample, name, sigma, hover) if sample else card(gray, name, sigma, hover)
+        c = sample_card(sample, name, sigma, *texts) if sample else card(gray, name, sigma, *texts)
         with cols[n % CARD_COLS].container(border=True, key=f"flt_card_{name}"):
             st.markdown(f"**{t(f'flt_{name}')}**")
             st.plotly_chart(c.figure, config={"displayModeBar": False}, key=f"flt_r_{name}")
             st.caption(_note(name, c.torch_diff) + (" " + t("flt_signed") if c.signed else ""))
             if c.kernel is not None:
-                _kernel_ui(name, c.kernel)
+                _kernel_ui(name, c.kernel, c.kernel_figure)
     if names:
         st.caption(t("map_colour_note"))
 

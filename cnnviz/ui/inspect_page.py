@@ -17,6 +17,7 @@ from cnnviz.text import untrusted
 from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
 from cnnviz.inspectstate import InspectState, from_query, to_query
 from cnnviz.mapfigures import figure, kernel_figure, vector_figure
+from cnnviz.plots import FrozenFigure
 from cnnviz.mapview import colour_kernels as _colour_kernels, scale_tiles as _scaled, shape_text as _shape, \
     shrink_maps
 from cnnviz.sizes import fmt_bytes
@@ -321,12 +322,13 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
 
 def _mosaic_of(maps: np.ndarray, stats: list[dict], shown: list[int], shared: bool,
                selected: int) -> tuple[go.Figure, np.ndarray]:
-    """The mosaic's figure, and its picture: the session cache counts a result's bytes by its arrays."""
+    """The mosaic's figure (frozen: it is kept and drawn again), and its picture: the session cache
+    counts a result's bytes by its arrays."""
     tiles = _scaled(shrink_maps(maps, shown), shared)  # (n, h, w) in 0..1, in placement order
     mos = mosaic(tiles)
     mos = Mosaic(image=mos.image, rows=mos.rows, cols=mos.cols, tile=mos.tile, order=shown,
                  pad=mos.pad)
-    return mosaic_figure(mos, stats, selected, t("insp_map_hover")), mos.image
+    return FrozenFigure(mosaic_figure(mos, stats, selected, t("insp_map_hover"))), mos.image
 
 
 def _enlarged_figure(one: np.ndarray) -> tuple[go.Figure, np.ndarray]:
@@ -334,7 +336,7 @@ def _enlarged_figure(one: np.ndarray) -> tuple[go.Figure, np.ndarray]:
     width, height = _size(shown.shape, 240)
     heat = {"type": "heatmap", "z": shown, "colorscale": "Viridis", "hovertemplate": "%{z:.3g}<extra></extra>",
             "colorbar": {"thickness": 12}}
-    return figure([heat], _square_layout(shown.shape, width + 60, height)), shown
+    return FrozenFigure(figure([heat], _square_layout(shown.shape, width + 60, height))), shown
 
 
 def _enlarged_ui(one: np.ndarray, s: dict, key: tuple, share: bool) -> None:
