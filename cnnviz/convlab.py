@@ -7,7 +7,7 @@ query parameters (bad values become defaults plus a translatable warning) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal, Mapping
 
 import numpy as np
@@ -20,7 +20,7 @@ from cnnviz.transposed import TransposeSize, TransposeTrace, transpose_size, tra
 from cnnviz.grids import MatrixError, format_matrices, input_preset, kernel_preset, parse_matrices
 
 __all__ = ["LIMITS", "LabState", "Message", "clamp", "from_query", "input_preset_of", "kernel_preset_of",
-           "pool_input", "pool_source_shape", "problem", "questions_of", "size_formula_latex", "step_count", "to_query", "trace_of", "trace_shape",
+           "pool_input", "pool_source_shape", "problem", "questions_of", "size_formula_latex", "state_key", "step_count", "to_query", "trace_of", "trace_shape",
            "transpose_formula_latex", "transpose_sizes"]
 
 View = Literal["conv", "pool", "transpose"]
@@ -296,6 +296,16 @@ def trace_shape(s: LabState) -> tuple[int, int]:
         h, w = pool_source_shape(s)
         return output_size(h, s.pool_size, s.pool_stride).size, output_size(w, s.pool_size, s.pool_stride).size
     return _conv_shape(s)
+
+
+def state_key(s: LabState) -> tuple:
+    """A hashable key that equals another state's exactly when every field does (arrays by shape,
+    dtype and bytes): what a cache of things drawn from a state is keyed by."""
+    parts = []
+    for f in fields(s):
+        v = getattr(s, f.name)
+        parts.append((v.shape, v.dtype.str, v.tobytes()) if isinstance(v, np.ndarray) else v)
+    return tuple(parts)
 
 
 def to_query(s: LabState) -> dict[str, str]:

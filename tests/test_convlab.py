@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from dataclasses import replace
 
-from cnnviz.convlab import (LabState, clamp, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
+from cnnviz.convlab import (LabState, clamp, state_key, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
                             size_formula_latex, step_count, to_query, trace_of, transpose_formula_latex,
                             transpose_sizes)
 from cnnviz.conv import output_size
@@ -220,3 +220,14 @@ def test_transposed_view_equals_torch_and_steps_through_input_cells() -> None:
     assert problem(replace(state, padding=3, stride=1, output_padding=0))[0] == "err_transpose_crop"
     big = replace(state, x=np.ones((1, 12, 12)), weight=np.ones((1, 1, 7, 7)), stride=4, padding=0, output_padding=0)
     assert problem(big)[0] == "err_transpose_big"  # a 51x51 scatter: too many cells to draw, and to send per click
+
+
+def test_state_key_tells_states_apart_by_every_field() -> None:
+    s = LabState()
+    assert state_key(s) == state_key(LabState()) and hash(state_key(s)) == hash(state_key(LabState()))
+    changed = [replace(s, stride=2), replace(s, step=1), replace(s, channel=1), replace(s, flip=True),
+               replace(s, view="pool"), replace(s, pool_size=3), replace(s, padding="same"),
+               replace(s, bias=np.zeros(s.c_out)), replace(s, x=s.x + 1e-12), replace(s, weight=-s.weight),
+               replace(s, x=s.x.reshape(s.c_in, -1)), replace(s, x=s.x.astype(np.float32))]
+    keys = {state_key(c) for c in changed}
+    assert len(keys) == len(changed) and state_key(s) not in keys

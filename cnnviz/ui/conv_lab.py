@@ -12,9 +12,10 @@ import streamlit as st
 
 from cnnviz.conv import ConvTrace, PoolTrace
 from cnnviz.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of, kernel_preset_of, questions_of,
-                            step_count, to_query, trace_of)
+                            state_key, step_count, to_query, trace_of)
 from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
                           format_matrix, input_preset, kernel_preset, parse_matrix)
+from cnnviz.lru import SharedLRU
 from cnnviz.plots import FrozenFigure, matrix_figure
 from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
                              transpose_expression)
@@ -36,6 +37,9 @@ STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "
 PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
 IN_PAGE = "lab_in_page"  # True while the whole page runs (not only one of the lab's fragments)
 # (a fragment must not st.rerun() the app to share a step: in Chromium that dropped the lab's widget state)
+# Drawn on every click and the same for every session on the same numbers (read, never changed)
+_STEP_DATA: SharedLRU[dict] = SharedLRU(256)
+_OUTPUT_FIGURES: SharedLRU[FrozenFigure] = SharedLRU(512)
 PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
 # The step view runs in the page (not an iframe) and reports the step a person chooses there.
 _step_view = st.components.v2.component("cnnviz_stepview", css=COMPONENT_CSS, js=COMPONENT_JS)
@@ -366,11 +370,20 @@ def _step_labels(s: LabState) -> dict[str, str]:
 
 def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """The animated step view; it plays in the browser and tells the page the step a person picks."""
-    shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
     zoom = PRESENTER_ZOOM if presenter_view() else 1.0
-    data = step_component_data(shown, s.channel, s.step, _step_labels(s), zoom)
+    labels = _step_labels(s)
+    data = _step_data(s, trace, labels, zoom)
     with st.container(key="conv_stepview"):
         _step_view(key=PLAYER, data=data, default={"step": s.step}, on_step_change=_on_player_step)
+
+
+def _step_data(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace, labels: dict[str, str],
+               zoom: float) -> dict:  # read only
+    """The step view's data for state ``s`` (whose trace is ``trace``), kept for every session: a
+    class stepping through the same numbers builds it once."""
+    shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
+    return _STEP_DATA.get((state_key(s), tuple(labels.items()), zoom),
+                          lambda: step_component_data(shown, s.channel, s.step, labels, zoom))
 
 
 def run_lab(body: Callable[..., None], *args: object) -> None:
@@ -411,11 +424,11 @@ def _on_cell_click(key: str, channel: int, width: int) -> None:
         _set(channel=channel, step=i * width + j)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
-def _output_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None):  # -> go.Figure, read only
+def _output_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None) -> FrozenFigure:  # read only
     """An output map's figure, kept for every session: numbers a class steps through together are
     drawn once, and frozen, so drawing it again makes no new copy of it."""
-    return FrozenFigure(matrix_figure(m, title, highlight))
+    key = (m.shape, m.dtype.str, m.tobytes(), title, highlight)
+    return _OUTPUT_FIGURES.get(key, lambda: FrozenFigure(matrix_figure(m, title, highlight)))
 
 
 def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
