@@ -28,6 +28,7 @@ __all__ = [
     "ImageError",
     "decode_image",
     "downscale_for_display",
+    "jpeg_for_width",
     "sample_image",
     "to_gray",
     "viewable",
@@ -185,6 +186,21 @@ def downscale_for_display(img: np.ndarray, max_side: int = 1024) -> np.ndarray:
     scale = max_side / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))  # cv2 wants (W, H)
     return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def jpeg_for_width(img: np.ndarray, width: int, quality: int = 90) -> bytes:
+    """RGB (H, W, 3) or grey uint8 ``img`` as JPEG bytes at most ``width`` pixels wide (area
+    averaging, aspect kept): what ``st.image(..., width=width)`` would send, made once. Given an
+    array, Streamlit encodes it, decodes it, resizes and encodes it again on every rerun; JPEG
+    bytes already that wide it sends as they are."""
+    h, w = img.shape[:2]
+    if w > width:
+        img = cv2.resize(img, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
+    bgr = img[..., ::-1] if img.ndim == 3 else img
+    ok, data = cv2.imencode(".jpg", np.ascontiguousarray(bgr), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("could not encode the picture as JPEG")
+    return data.tobytes()
 
 
 def viewable(img: np.ndarray, max_aspect: int = MAX_VIEW_ASPECT) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz.images import (MESSAGES, PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image,
+from cnnviz.images import (MESSAGES, jpeg_for_width, PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image,
                            downscale_for_display, sample_image, to_gray)
 from tests.helpers import image_bytes, noise_rgb
 
@@ -297,3 +297,22 @@ def test_viewable_keeps_every_side_visible_and_values_unchanged() -> None:
         assert set(np.unique(out)) <= set(np.unique(img))
         if (hh, ww) == (h, w):
             assert out is img
+
+
+@pytest.mark.parametrize("shape", [(300, 500, 3), (100, 120, 3), (80, 400)])
+def test_a_picture_as_jpeg_for_a_width(shape: tuple[int, ...]) -> None:
+    """What Streamlit sends as it is: JPEG, at most that wide, the same picture (colours in order)."""
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    img = np.zeros(shape, np.uint8)
+    if len(shape) == 3:
+        img[..., 0] = 255 * (xx < shape[1] // 2)  # red on the left, blue at the bottom
+        img[..., 2] = 255 * (yy > shape[0] // 2)
+    else:
+        img[:] = (xx * 255 // shape[1]).astype(np.uint8)
+    data = jpeg_for_width(img, 240)
+    shown = Image.open(io.BytesIO(data))
+    assert shown.format == "JPEG" and shown.size[0] == min(240, shape[1])
+    assert abs(shown.size[1] - round(shape[0] * shown.size[0] / shape[1])) <= 1
+    back = np.asarray(shown.convert("RGB" if len(shape) == 3 else "L")).astype(float)
+    want = cv2.resize(img, shown.size, interpolation=cv2.INTER_AREA).astype(float)
+    assert np.abs(back - want).mean() < 4

@@ -20,7 +20,7 @@ from cnnviz.text import untrusted
 from cnnviz.device import configure_threads
 from cnnviz.errors import CnnvizError
 from cnnviz.heap import freeze_imports
-from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, t
+from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, pin_language, t
 from cnnviz.ui.names import device_name
 
 __all__ = ["NAV", "error_text", "navigate", "page_end", "page_script", "page_setup", "run_app", "show_error",
@@ -101,6 +101,7 @@ def navigate() -> tuple[st.Page, str]:
 
 def run_app() -> None:
     """What app.py does on every run: pick the page, draw the shared frame, run the page, close it."""
+    pin_language(False)  # the sidebar switch or a link may have changed it since the last run
     page, script = navigate()
     page_setup(script)
     token = _IN_APP.set(True)
@@ -154,6 +155,7 @@ def page_setup(script: str) -> None:
     if bad is not None:
         st.warning(t("warn_url_lang", value=untrusted(bad, 20)))
     sync_language_to_url()
+    pin_language(True)  # settled for this run: t() stops reading the session state
 
 
 def page_end() -> None:

@@ -17,7 +17,9 @@ import streamlit as st
 from cnnviz.filtercards import WORK_SIDE, card, sample_card
 from cnnviz.filterstate import IMAGES, SIGMA_RANGE, UPLOAD, WEBCAM, FilterState, from_query, to_query
 from cnnviz.filters import ALL_FILTERS
-from cnnviz.images import ImageError, decode_image, downscale_for_display, sample_image, to_gray, viewable
+from cnnviz.images import ImageError, decode_image, downscale_for_display, jpeg_for_width, sample_image, to_gray, \
+    viewable
+from cnnviz.lru import SharedLRU
 from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
@@ -27,6 +29,8 @@ __all__ = ["CARD_COLS", "INLINE_KERNEL", "classic_ui", "controls_ui", "filters_u
 CARD_COLS = 2  # result cards per row, beside the controls: the answer is on the first screen
 INLINE_KERNEL = 3  # kernels up to 3x3 are drawn under their response; bigger ones fold away
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
+PICTURE_PX = 240  # the input picture's width under the controls
+_SAMPLE_PICTURES: SharedLRU[bytes] = SharedLRU(16)  # bundled pictures as sent, JPEG
 SHOWN = "flt_shown"  # (picture, upload, sigma) the whole page last drew, for the learned section
 
 
@@ -88,9 +92,21 @@ def controls_ui() -> tuple[list[str], float]:
     return names, sigma
 
 
+def _picture_jpeg(img: np.ndarray) -> bytes:
+    """The picture as sent, made once: a bundled one for every session, an upload in its own."""
+    choice = st.session_state["flt_image"]
+    if choice not in (UPLOAD, WEBCAM):
+        return _SAMPLE_PICTURES.get(choice, lambda: jpeg_for_width(viewable(img), PICTURE_PX))
+    digest = st.session_state.get("flt_upload", ("",))[0]
+    kept = st.session_state.get("flt_upload_jpeg")
+    if not kept or kept[0] != digest:
+        kept = st.session_state["flt_upload_jpeg"] = (digest, jpeg_for_width(viewable(img), PICTURE_PX))
+    return kept[1]
+
+
 def picture_ui(img: np.ndarray) -> None:
     """The input picture, small, under the controls."""
-    st.image(viewable(img), width=240)
+    st.image(_picture_jpeg(img), width=PICTURE_PX, output_format="JPEG")
     st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
 
 

@@ -1,11 +1,15 @@
 """The one translation helper: every UI string goes through ``t(key, **args)``.
 
 The texts live in TOML files read by ``cnnviz.ui.catalog``; the language is kept in session state under
-``LANG_KEY`` (set from the ``lang`` URL parameter and the sidebar switch).
+``LANG_KEY`` (set from the ``lang`` URL parameter and the sidebar switch). Once a run has settled the
+language, ``pin_language`` keeps it for the rest of the script thread's runs (a fragment's reruns
+included): ``t`` is called hundreds of times a click, and each read of ``st.session_state`` goes
+through a lock and several proxies (a sixteenth of a Filters click's work).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 
 import streamlit as st
@@ -14,11 +18,13 @@ from babel import Locale
 from cnnviz.text import fill, localize_number
 from cnnviz.ui.catalog import CATALOGS
 
-__all__ = ["LANGUAGES", "LANG_KEY", "current_language", "num", "t", "translate"]
+__all__ = ["LANGUAGES", "LANG_KEY", "current_language", "num", "pin_language", "t", "translate"]
 
 LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
 LANG_KEY = "lang"
 DEFAULT_LANGUAGE = "en"
+# One value per script thread: a session's runs share their thread, a new thread starts unpinned.
+_PINNED: ContextVar[str | None] = ContextVar("cnnviz_language", default=None)
 
 
 def _plural_form(lang: str, count: object) -> str:
@@ -48,8 +54,20 @@ def translate(lang: str, key: str, **args: object) -> str:
 
 
 def current_language() -> str:
+    pinned = _PINNED.get()
+    if pinned is not None:
+        return pinned
     lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def pin_language(pinned: bool) -> None:
+    """``True``: the session's language now is the language of everything this script thread
+    draws until it is unpinned (app.py unpins at the start of every whole run, before the sidebar
+    switch or a link may change it, and pins once they have). ``False``: read it from the session."""
+    _PINNED.set(None)
+    if pinned:
+        _PINNED.set(current_language())
 
 
 def t(key: str, **args: object) -> str:
