@@ -15,7 +15,7 @@ from cnnviz.jobs import JobView
 from cnnviz.models import ModelConfig
 from cnnviz.runs import RunSpec
 from cnnviz.train import TrainConfig
-from cnnviz.ui.common import show_error
+from cnnviz.ui.common import fragment, show_error
 from cnnviz.ui.image_source import canvas_ui
 from cnnviz.ui import classroom_ui
 from cnnviz.ui.i18n import t
@@ -80,7 +80,7 @@ def class_runs_ui() -> None:
             st.rerun()
         if views[pick].active and right.button(t("cr_stop"), key="cr_stop_btn", icon=":material/stop:"):
             store().cancel(pick)  # the teacher may stop any run of the class
-    st.fragment(run_every=POLL_S if active else None)(_panel)(info.id, active)
+    fragment(run_every=POLL_S if active else None)(_panel)(info.id, active)
     _train_on_drawings_ui(info.id)
 
 

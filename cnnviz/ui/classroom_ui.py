@@ -19,7 +19,7 @@ from cnnviz.classroom import Classroom, ClassInfo, default_classroom, join_link,
 from cnnviz.errors import CnnvizError
 from cnnviz.questions import QuestionBook
 from cnnviz.text import untrusted
-from cnnviz.ui.common import page_script, show_error
+from cnnviz.ui.common import fragment, page_script, show_error
 from cnnviz.ui.i18n import t
 
 __all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token", "teaching"]
@@ -405,7 +405,7 @@ def ask_ui(info: ClassInfo) -> None:
                 made = offers.get(topic) or _ready(topic)
                 book().ask(info.id, token, topic, made["kind"], made["answer"], made["params"],  # type: ignore[arg-type]
                            tuple(made.get("choices", ())))
-        st.fragment(run_every=1.0)(_tally_ui)(info.id)
+        fragment(run_every=1.0)(_tally_ui)(info.id)
 
 
 def _ready(topic: str) -> dict:

@@ -10,6 +10,7 @@ hidden; translated links are drawn here instead.
 from __future__ import annotations
 
 import logging
+import functools
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
@@ -23,7 +24,7 @@ from cnnviz.heap import freeze_imports
 from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, pin_language, t
 from cnnviz.ui.names import device_name
 
-__all__ = ["NAV", "error_text", "navigate", "page_end", "page_script", "page_setup", "run_app", "show_error",
+__all__ = ["NAV", "error_text", "fragment", "navigate", "page_end", "page_script", "page_setup", "run_app", "show_error",
            "show_messages", "show_page", "sync_language_to_url"]
 
 LOG = logging.getLogger("cnnviz.ui")
@@ -110,6 +111,19 @@ def run_app() -> None:
     finally:
         _IN_APP.reset(token)
     page_end()
+
+
+def fragment(body: Callable[..., None] | None = None, *, run_every: float | None = None) -> Callable:
+    """``st.fragment`` for the app's fragments: each run pins the session's language first
+    (i18n.pin_language), as a whole run does once its sidebar has settled it. Every click a
+    fragment answers starts a new script thread, which starts unpinned."""
+    def wrap(func: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(func)
+        def pinned(*args: object, **kwargs: object) -> None:
+            pin_language(True)
+            return func(*args, **kwargs)
+        return st.fragment(pinned, run_every=run_every)
+    return wrap if body is None else wrap(body)
 
 
 def show_page(page_ui: Callable[[], None]) -> None:

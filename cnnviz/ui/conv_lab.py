@@ -21,7 +21,7 @@ from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_
                              transpose_expression)
 from cnnviz.transposed import TransposeTrace
 from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view, teaching
-from cnnviz.ui.common import show_messages
+from cnnviz.ui.common import fragment, show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
 
@@ -393,11 +393,11 @@ def run_lab(body: Callable[..., None], *args: object) -> None:
     reruns whole. A teacher in a class runs it with the whole page: the sidebar's questions are
     about the numbers shown now."""
     st.session_state[IN_PAGE] = True
-    (body if teaching() else st.fragment(body))(*args)
+    (body if teaching() else fragment(body))(*args)
     st.session_state[IN_PAGE] = False
 
 
-@st.fragment
+@fragment
 def stepping_ui() -> None:
     """Step view, output maps and the selected cell: their clicks rerun only this part of the page."""
     s = current()

@@ -21,7 +21,7 @@ from cnnviz.images import ImageError, decode_image, downscale_for_display, jpeg_
     viewable
 from cnnviz.lru import SharedLRU
 from cnnviz.ui.classroom_ui import share_view
-from cnnviz.ui.common import show_error, show_messages
+from cnnviz.ui.common import fragment, show_error, show_messages
 from cnnviz.ui.i18n import t
 
 __all__ = ["CARD_COLS", "INLINE_KERNEL", "classic_ui", "controls_ui", "filters_ui", "image_ui", "picture_ui"]
@@ -137,7 +137,7 @@ def filters_ui(img: np.ndarray, names: list[str], sigma: float, sample: str | No
         st.caption(t("map_colour_note"))
 
 
-@st.fragment
+@fragment
 def classic_ui() -> tuple[np.ndarray | None, float]:
     """Picture, filter choice and results; returns the picture and sigma.
 

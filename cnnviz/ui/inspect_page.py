@@ -22,7 +22,7 @@ from cnnviz.mapview import colour_kernels as _colour_kernels, scale_tiles as _sc
     shrink_maps
 from cnnviz.sizes import fmt_bytes
 from cnnviz.ui.classroom_ui import share_view
-from cnnviz.ui.common import show_messages
+from cnnviz.ui.common import fragment, show_messages
 from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.preprocess import Prepared
@@ -410,7 +410,7 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
     _kernel_chart(mos, kh)
 
 
-@st.fragment
+@fragment
 def walk_ui(picked: Picked, prepared: Prepared, source: Source | None) -> None:
     """The walk through the layers: the layer, its maps and its kernels. A fragment: choosing a
     layer or a map reruns only this part of the page (the picture and the model stay as they are)."""

@@ -29,7 +29,7 @@ from cnnviz.mapfigures import response_figure
 from cnnviz.models import ModelConfig
 from cnnviz.plots import matrix_figure
 from cnnviz.runs import load_filters, run_dir, valid_run_id
-from cnnviz.ui.common import error_text, show_error, show_messages
+from cnnviz.ui.common import error_text, fragment, show_error, show_messages
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import arch_name, dataset_name, model_line
 from cnnviz.ui.run_status import job_device, owner, saved_run, status_ui, store, submit, workers_ui
@@ -351,4 +351,4 @@ def experiment_ui() -> None:
     if error is not None:
         st.error(t("err_lrn_submit", reason=error))
     if ids:
-        st.fragment(run_every=POLL_S if active else None)(_panel)(ids, active)
+        fragment(run_every=POLL_S if active else None)(_panel)(ids, active)

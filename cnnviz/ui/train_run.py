@@ -20,7 +20,7 @@ from cnnviz.progress import gradient_ratio
 from cnnviz.runs import RunSpec, load_spec, run_dir
 from cnnviz.text import untrusted
 from cnnviz.trainstate import TrainState, settings_of
-from cnnviz.ui.common import error_text, show_error
+from cnnviz.ui.common import error_text, fragment, show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.run_status import my_runs, outcome_ui, owner, saved_run, status_ui, store
 
@@ -148,7 +148,7 @@ def _live_ui(state: TrainState) -> None:
     view = store().view(run_id)
     active = view is not None and view.active
     polling = _any_active([run_id, *_compared()])  # a run overlaid may still be training
-    st.fragment(run_every=POLL_S if polling else None)(_run_panel)(run_id, polling, settings_changed(state))
+    fragment(run_every=POLL_S if polling else None)(_run_panel)(run_id, polling, settings_changed(state))
     mine = [r for r in my_runs() if r != run_id]
     if mine:
         st.session_state["tr_compare"] = [r for r in st.session_state.get("tr_compare", []) if r in mine]
