@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import plotly.graph_objects as go
 import streamlit as st
 from torch import nn
@@ -256,16 +257,18 @@ def _on_map_click() -> None:
         st.session_state["insp_map"] = int(data[0] if isinstance(data, list) else data)
 
 
-def _vector_ui(picked: Picked, layer: str, values: np.ndarray, note: str | None) -> None:
-    """A flattened or fully connected layer's output: one bar per number (per class at the end)."""
+def _vector_ui(picked: Picked, layer: str, values: np.ndarray, note: str | None, key: tuple, share: bool) -> None:
+    """A flattened or fully connected layer's output: one bar per number (per class at the end).
+    Its figure is kept like the maps (``key``, ``share``): a bar's colour is validated one by one."""
     _, _, names = architecture(picked)
     last = layer == names[-1] and values.size == len(picked.classes)
     st.markdown(f"**{t('insp_vector_header', layer=layer, n=values.size)}**")
     if note:
         st.caption(note)
     labels = [untrusted(c) for c in picked.classes] if last else None
-    st.plotly_chart(vector_figure(values, labels, hover=t("insp_vector_hover")), key="insp_vector",
-                    config=PLOT_CONFIG)
+    hover = t("insp_vector_hover")
+    fig = cached((*key, hover), lambda: FrozenFigure(vector_figure(values, labels, hover=hover)), shared=share)
+    st.plotly_chart(fig, key="insp_vector", config=PLOT_CONFIG)
     st.caption(t("insp_vector_logits") if last else t("insp_vector_note"))
 
 
@@ -283,7 +286,7 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
         return None
     note = map_note(reasons_for(picked, source))
     if maps.ndim == 1:
-        _vector_ui(picked, layer, maps, note)
+        _vector_ui(picked, layer, maps, note, (picked.cache_id, prepared.digest, "vector", layer), share)
         return None
     if note:
         st.caption(note)
@@ -314,10 +317,18 @@ def maps_ui(picked: Picked, prepared: Prepared, layer: str, source: Source | Non
     with detail:
         _enlarged_ui(maps[selected], stats[selected], (picked.cache_id, prepared.digest, "enlarged", layer), share)
     with st.expander(t("insp_stats_header")):
-        df = pd.DataFrame([stats[c] for c in order]).rename(columns={
-            "channel": t("insp_col_map"), "min": "min", "max": "max", "mean": t("insp_col_mean")})
-        st.dataframe(df, hide_index=True, width="stretch", key="insp_stats")
+        columns = (t("insp_col_map"), t("insp_col_mean"))
+        table = cached((picked.cache_id, prepared.digest, "stats_table", layer, by_mean, columns),
+                       lambda: _stats_table(stats, order, columns), shared=share)
+        st.dataframe(table, hide_index=True, width="stretch", key="insp_stats")
     return selected
+
+
+def _stats_table(stats: list[dict], order: list[int], columns: tuple[str, str]) -> pa.Table:
+    """The per-map numbers as an Arrow table, made once: st.dataframe converts a DataFrame on
+    every rerun, an Arrow table it only writes out."""
+    df = pd.DataFrame([stats[c] for c in order]).rename(columns={"channel": columns[0], "mean": columns[1]})
+    return pa.Table.from_pandas(df, preserve_index=False)
 
 
 def _mosaic_of(maps: np.ndarray, stats: list[dict], shown: list[int], shared: bool,
@@ -357,27 +368,27 @@ def _kernel_cols(c_out: int, kw: int, write: bool) -> int:
     return max(1, min(c_out, (KERNEL_ROW_CELLS + 1) // (kw + 1)))
 
 
-def _kernel_chart(mos: Mosaic, kh: int) -> None:
+def _kernel_chart(mos: Mosaic, kh: int, key: tuple, share: bool) -> None:
     rows, cols = mos.image.shape
     cell = int(max(KERNEL_CELL_MIN, min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX / cols, KERNEL_HEIGHT_PX / rows)))
     tall = int(min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX / cols, KERNEL_TALL_PX / rows))
     if kh <= KERNEL_TEXT_MAX and cell < KERNEL_TEXT_CELL <= tall:
         cell = tall  # small kernels: a taller figure is worth their values written out
     write = kh <= KERNEL_TEXT_MAX and cell >= KERNEL_TEXT_CELL
-    st.plotly_chart(kernel_figure(mos.image, cell, write), key="insp_kernel_fig", config=PLOT_CONFIG,
-                    width="content")
+    fig = cached(key, lambda: FrozenFigure(kernel_figure(mos.image, cell, write)), shared=share)
+    st.plotly_chart(fig, key="insp_kernel_fig", config=PLOT_CONFIG, width="content")
     st.caption(t("insp_kernel_values") if write else t("insp_kernel_hover"))
 
 
-def _linear_ui(module: nn.Linear, layer: str) -> None:
+def _linear_ui(module: nn.Linear, layer: str, key: tuple, share: bool) -> None:
     weight = module.weight.detach().float().cpu().numpy()[:LINEAR_ROWS, :LINEAR_COLS]  # (out, in), a copy
     st.caption(t("insp_linear_weights", layer=layer, n=module.out_features, c=module.in_features)
                + ("" if weight.shape == (module.out_features, module.in_features)
                   else " " + t("insp_linear_part", r=weight.shape[0], c=weight.shape[1])))
     rows, cols = weight.shape
     cell = max(2, min(KERNEL_CELL_MAX, KERNEL_WIDTH_PX // cols, KERNEL_HEIGHT_PX // rows))
-    st.plotly_chart(kernel_figure(weight, cell, write_values=False), key="insp_kernel_fig", config=PLOT_CONFIG,
-                    width="content")
+    fig = cached(key, lambda: FrozenFigure(kernel_figure(weight, cell, write_values=False)), shared=share)
+    st.plotly_chart(fig, key="insp_kernel_fig", config=PLOT_CONFIG, width="content")
 
 
 def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
@@ -385,8 +396,11 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
     fully connected layer's weight matrix; values on hover, written in the cells of small kernels."""
     module = picked.model.get_submodule(layer)
     st.subheader(t("insp_kernels"))
+    # Figures of a model's weights are kept like its maps; a model that ships with the app is the
+    # same for every student (its weights are no student's data)
+    key, share = (picked.cache_id, "kernels", layer), picked.key.startswith(("shipped:", "imagenet:"))
     if isinstance(module, nn.Linear):
-        _linear_ui(module, layer)
+        _linear_ui(module, layer, key, share)
         return
     if not isinstance(module, nn.Conv2d):
         st.caption(t("insp_no_kernels", kind=type(module).__name__))
@@ -406,8 +420,9 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
     else:
         c = channel if channel is not None and 0 <= channel < c_out else 0
         mos = mosaic(weight[c][:MAX_TILES])
+        key = (*key, c)
         st.caption(t("insp_kernels_one", c=c, n=min(c_in, MAX_TILES), total=c_in, k=f"{kh}×{kw}"))
-    _kernel_chart(mos, kh)
+    _kernel_chart(mos, kh, key, share)
 
 
 @fragment
