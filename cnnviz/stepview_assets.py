@@ -219,7 +219,7 @@ export default function (component) {
   let p = players.get(host);
   if (!p || p.key !== data.key) {
     box.style.zoom = 1;
-    box.innerHTML = data.html;  // built and escaped by cnnviz.stepview
+    box.innerHTML = data.html;  // built and escaped by cnnviz.conv.stepview
     p = {key: data.key, start: data.data.start, player: null};
     p.player = cnnvizPlayer(host, data.data, s => { p.start = s; setStateValue("step", s); });
     // the widest piece that cannot wrap: the input-and-kernel row, or the output column

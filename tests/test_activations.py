@@ -1,4 +1,4 @@
-"""Tests for cnnviz.activations: the layer table adds up, capture matches Captum, mosaics place."""
+"""Tests for cnnviz.explain.activations: the layer table adds up, capture matches Captum, mosaics place."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import torchvision
 from captum.attr import LayerActivation
 from torch import nn
 
-from cnnviz.activations import (
+from cnnviz.explain.activations import (
     FLOAT32_BYTES,
     capture,
     conv_layers,
@@ -22,7 +22,7 @@ from cnnviz.activations import (
     mosaic,
     top_k,
 )
-from cnnviz.models import MODELS, ModelConfig
+from cnnviz.models.builders import MODELS, ModelConfig
 from tests.helpers import seeded_model
 
 # Each arch on the input it was made for.

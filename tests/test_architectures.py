@@ -18,16 +18,16 @@ from torchvision.models.googlenet import Inception
 from torchvision.models.resnet import BasicBlock
 from torchvision.models.vgg import make_layers
 
-from cnnviz.activations import layer_table
-from cnnviz.archexplain import idea_numbers, row_formulas, total_params_line
-from cnnviz.architectures import ARCHITECTURES, build, totals, walk, walk_of
-from cnnviz.checkpoints import load_checkpoint
-from cnnviz.confusion import cell_members, confusion, confusion_matrix
-from cnnviz.data import DATASETS, Split
-from cnnviz.inception import CourseInception, InceptionWidths, multiplications, out_channels, params_of, terms
-from cnnviz.models import ModelConfig, build_model
-from cnnviz.shipped import FOLDER, SHIPPED
-from cnnviz.train import DeviceData, evaluate
+from cnnviz.course.archexplain import idea_numbers, row_formulas, total_params_line
+from cnnviz.course.architectures import ARCHITECTURES, build, totals, walk, walk_of
+from cnnviz.course.confusion import cell_members, confusion, confusion_matrix
+from cnnviz.course.inception import CourseInception, InceptionWidths, multiplications, out_channels, params_of, terms
+from cnnviz.data.datasets import DATASETS, Split
+from cnnviz.explain.activations import layer_table
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.models.checkpoints import load_checkpoint
+from cnnviz.models.shipped import FOLDER, SHIPPED
+from cnnviz.train.engine import DeviceData, evaluate
 
 VGG16_CONVS = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
 

@@ -1,4 +1,4 @@
-"""cnnviz.attribution against Captum called directly, the Grad-CAM formula, and hand computations."""
+"""cnnviz.explain.attribution against Captum called directly, the Grad-CAM formula, and hand computations."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from captum.attr import (
 )
 from torch import nn
 
-from cnnviz.attribution import (
+from cnnviz.explain.attribution import (
     MESSAGES,
     METHODS,
     AttributionError,
@@ -37,7 +37,7 @@ from cnnviz.attribution import (
     randomized_copy,
     spatial_layers,
 )
-from cnnviz.models import ModelConfig, build_model
+from cnnviz.models.builders import ModelConfig, build_model
 from tests.helpers import seeded_model
 
 # One torch thread: models this small gain nothing from intra-op threads; on a busy 2-core machine
@@ -559,8 +559,8 @@ _ALL_CALLS = [(f"attribute:{m}", lambda net, x, m=m: attribute(net, x, m, 0, lay
 
 @pytest.mark.parametrize("name,call", _ALL_CALLS, ids=[n for n, _ in _ALL_CALLS])
 def test_no_hook_survives_success_or_failure(name: str, call: Callable, one_thread) -> None:
-    from cnnviz.activations import capture, layer_table
-    from cnnviz.hooks import hook_count
+    from cnnviz.explain.activations import capture, layer_table
+    from cnnviz.explain.hooks import hook_count
 
     x = torch.randn(1, 1, 6, 6)
     net = _boom_net(fail_at=0)  # never fails
@@ -581,7 +581,7 @@ def test_no_hook_survives_success_or_failure(name: str, call: Callable, one_thre
 
 
 def test_randomized_copy_never_carries_hooks() -> None:
-    from cnnviz.hooks import hook_count
+    from cnnviz.explain.hooks import hook_count
 
     model = _inplace_net()
     handle = model[0].register_forward_hook(lambda *_: None)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.attribution import METHODS
-from cnnviz.attrstate import BIG_SIDE, DEFAULT_METHODS, MAX_OCCLUSION_EVALS, MAX_OCCLUSION_EVALS_BIG_CPU, \
+from cnnviz.explain.attribution import METHODS
+from cnnviz.explain.attrstate import BIG_SIDE, DEFAULT_METHODS, MAX_OCCLUSION_EVALS, MAX_OCCLUSION_EVALS_BIG_CPU, \
     MAX_SIDE_CPU, PRED, AttrState, fmt_score, from_query, occlusion_limit, scores_fit, to_query
 from cnnviz.text import Untrusted
 

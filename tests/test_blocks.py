@@ -17,16 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from cnnviz import zoo
-from cnnviz.augment import KINDS, augment, sample
-from cnnviz.blocks import (BN_SHAPE, EPS, batchnorm_steps, batchnorm_torch, digit_strip, fully_convolutional,
+from cnnviz.course.augment import KINDS, augment, sample
+from cnnviz.course.blocks import (BN_SHAPE, EPS, batchnorm_steps, batchnorm_torch, digit_strip, fully_convolutional,
                            head_input_shape, heads, sample_batch, score_map)
-from cnnviz.coursestate import (AUG_SOURCES, MOMENTA, SECTIONS, ArchState, BlocksState, arch_from_query,
+from cnnviz.course.coursestate import (AUG_SOURCES, MOMENTA, SECTIONS, ArchState, BlocksState, arch_from_query,
                                 arch_to_query, blocks_from_query, blocks_to_query, momentum_value)
-from cnnviz.data import make_digits, make_shapes
-from cnnviz.downsample import BLUR_KERNEL, FACTORS, METHODS, PICTURES, SIDE, downsample, footprint, picture, torch_line
-from cnnviz.nonlinear import (ELEMENTWISE, FUNCTIONS, chain_gradient, closed_form, derivative, max_derivative,
+from cnnviz.course.downsample import (BLUR_KERNEL, FACTORS, METHODS, PICTURES, SIDE, downsample, footprint, picture,
+                                      torch_line)
+from cnnviz.course.nonlinear import (ELEMENTWISE, FUNCTIONS, chain_gradient, closed_form, derivative, max_derivative,
                               softmax_jacobian, value)
+from cnnviz.data.datasets import make_digits, make_shapes
+from cnnviz.models import zoo
 
 # ---------------------------------------------------------------------------------------------
 # Downsampling

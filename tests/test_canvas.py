@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnnviz.canvas import CANVAS_PEN, CANVAS_SIDE, fabric_path, model_input, paint
-from cnnviz.preprocess import centre_digit, preprocess
+from cnnviz.imaging.canvas import CANVAS_PEN, CANVAS_SIDE, fabric_path, model_input, paint
+from cnnviz.imaging.preprocess import centre_digit, preprocess
 
 
 @pytest.mark.parametrize("width", [12, 13, 20, 27, 28])

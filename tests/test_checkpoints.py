@@ -1,4 +1,4 @@
-"""Tests for cnnviz.checkpoints: exact round trips, real safetensors files, atomic writes, and a
+"""Tests for cnnviz.models.checkpoints: exact round trips, real safetensors files, atomic writes, and a
 crafted file for every error message. The safetensors package is the reference reader/writer."""
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import safetensors.torch
 import torch
 from torch import nn
 
-from cnnviz import checkpoints
-from cnnviz.checkpoints import (
+from cnnviz.models import checkpoints
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.models.checkpoints import (
     FORMAT,
     MESSAGES,
     CheckpointError,
@@ -32,7 +33,6 @@ from cnnviz.checkpoints import (
     read_info,
     save_checkpoint,
 )
-from cnnviz.models import ModelConfig, build_model
 from tests.helpers import LENET
 
 CONFIGS = {
@@ -587,7 +587,7 @@ def test_a_small_file_cannot_claim_a_huge_input(in_shape: tuple[int, int, int]) 
 
 
 def test_a_model_too_costly_to_serve_is_refused_before_it_is_built(monkeypatch) -> None:
-    from cnnviz import budget
+    from cnnviz.explain import budget
 
     cfg = ModelConfig("vgg", (3, 256, 256), depth=1, width=512)  # 2.4M weights, 309 GFLOP a picture
     data = checkpoint_bytes(build_model(cfg), _info(cfg))

@@ -9,10 +9,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cnnviz.classroom import (CODE_ALPHABET, CODE_LENGTH, MAX_WRONG_CODES, Classroom, check_nickname,
+from cnnviz.classroom.classes import (CODE_ALPHABET, CODE_LENGTH, MAX_WRONG_CODES, Classroom, check_nickname,
                               teacher_password_ok)
+from cnnviz.classroom.questions import COURSE, QuestionBook, course_question, normalise
 from cnnviz.errors import CnnvizError
-from cnnviz.questions import COURSE, QuestionBook, course_question, normalise
 
 TEACHER = "teacher-session-token"
 
@@ -78,7 +78,7 @@ def test_wrong_codes_are_rate_limited_per_browser(room: Classroom) -> None:
 
 
 def test_guessing_from_many_sessions_is_limited_for_the_whole_server(room: Classroom) -> None:
-    from cnnviz.classroom import MAX_WRONG_CODES_ALL
+    from cnnviz.classroom.classes import MAX_WRONG_CODES_ALL
 
     cls = room.start(TEACHER)
     for i in range(MAX_WRONG_CODES_ALL):
@@ -173,7 +173,7 @@ def test_the_course_questions_agree_with_pytorch() -> None:
 
 
 def test_the_join_link_is_one_students_can_open() -> None:
-    from cnnviz.classroom import join_link
+    from cnnviz.classroom.classes import join_link
 
     env = {"CNNVIZ_PUBLIC_URL": "http://10.1.2.3:8501/whatever?x=1"}
     assert join_link("http://localhost:8501/convolution", "ABC234", env) == "http://10.1.2.3:8501/?join=ABC234"
@@ -188,7 +188,7 @@ def test_the_join_link_is_one_students_can_open() -> None:
 def test_drawings_are_stored_counted_limited_and_split(room: Classroom) -> None:
     import numpy as np
 
-    from cnnviz.class_data import MAX_PER_STUDENT, MIN_TO_TRAIN, ClassDrawings
+    from cnnviz.classroom.class_data import MAX_PER_STUDENT, MIN_TO_TRAIN, ClassDrawings
 
     drawings = ClassDrawings(room)
     cls = room.start(TEACHER)
@@ -223,12 +223,12 @@ def test_drawings_are_stored_counted_limited_and_split(room: Classroom) -> None:
 @pytest.mark.slow
 def test_a_model_trains_on_what_the_class_drew(tmp_path: Path, monkeypatch) -> None:
     """Thirty students' drawings (the evaluation generator's) train LeNet-5 through the real queue."""
-    from cnnviz.drawings import make_drawings
-    from cnnviz.class_data import CLASS_DATASET, ClassDrawings
-    from cnnviz.data import DATASETS
-    from cnnviz.models import ModelConfig
-    from cnnviz.runs import RunSpec
-    from cnnviz.train import TrainConfig
+    from cnnviz.data.drawings import make_drawings
+    from cnnviz.classroom.class_data import CLASS_DATASET, ClassDrawings
+    from cnnviz.data.datasets import DATASETS
+    from cnnviz.models.builders import ModelConfig
+    from cnnviz.train.runs import RunSpec
+    from cnnviz.train.engine import TrainConfig
     from tests.jobqueue import Queue
 
     runs = tmp_path / "runs"

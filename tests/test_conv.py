@@ -1,4 +1,4 @@
-"""Tests for ``cnnviz.conv``: convolution and pooling traces and the output-size formula.
+"""Tests for ``cnnviz.conv.arithmetic``: convolution and pooling traces and the output-size formula.
 
 Three kinds of check, none of which compares the module with itself:
 
@@ -28,7 +28,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from cnnviz.conv import (
+from cnnviz.conv.arithmetic import (
     ConvTrace,
     Padding,
     conv2d_code,

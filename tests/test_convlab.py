@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 
 from dataclasses import replace
 
-from cnnviz.convlab import (LabState, clamp, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
+from cnnviz.conv.convlab import (LabState, clamp, from_query, input_preset_of, kernel_preset_of, problem, questions_of,
                             size_formula_latex, step_count, to_query, trace_of, transpose_formula_latex,
                             transpose_sizes)
-from cnnviz.conv import output_size
+from cnnviz.conv.arithmetic import output_size
 
 COURSE = {"input": "1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;0,1,1,0,0", "kernel": "1,0,1;0,1,0;1,0,1"}
 

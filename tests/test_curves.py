@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from cnnviz.curves import GRADIENT_DECADES, curves_figure, gradients_figure
+from cnnviz.train.curves import GRADIENT_DECADES, curves_figure, gradients_figure
 
 HISTORY = [{"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e, "train_acc": 0.5 + e / 10, "val_acc": 0.4 + e / 10}
            for e in (1, 2)]

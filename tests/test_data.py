@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import torch
 
-from cnnviz import data
-from cnnviz.data import (DATASETS, HANDWRITTEN_SIZE, MESSAGES, DatasetUnavailable,
+from cnnviz.data import datasets
+from cnnviz.data.datasets import (DATASETS, HANDWRITTEN_SIZE, MESSAGES, DatasetUnavailable,
                          handwritten_digits, load_embedded, load_torchvision, make_digits,
                          make_shapes)
-from cnnviz.strokes import make_strokes
+from cnnviz.data.strokes import make_strokes
 from tests.helpers import idx_bytes, torch_threads
 
 GENERATORS = {"shapes": make_shapes, "digits": make_digits, "strokes": make_strokes}
@@ -148,7 +148,7 @@ def test_a_linear_model_learns_each_set(name: str, samples) -> None:
 
 # --- cache ---------------------------------------------------------------------------------------
 
-def _assert_equal_splits(a: data.Split, b: data.Split) -> None:
+def _assert_equal_splits(a: datasets.Split, b: datasets.Split) -> None:
     for field in ("x_train", "y_train", "x_val", "y_val"):
         assert torch.equal(getattr(a, field), getattr(b, field))
 
@@ -168,7 +168,7 @@ def test_second_load_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def refuse(n: int, rng: np.random.Generator) -> None:
         raise AssertionError("regenerated instead of reading the cache")
 
-    monkeypatch.setitem(data._GENERATORS, "shapes", refuse)
+    monkeypatch.setitem(datasets._GENERATORS, "shapes", refuse)
     _assert_equal_splits(first, load_embedded("shapes", 20, 10, seed=5, cache_dir=tmp_path))
 
 
@@ -183,12 +183,12 @@ def test_damaged_cache_is_regenerated(tmp_path: Path, damage: bytes | None) -> N
     good = load_embedded("digits", 20, 10, seed=1, cache_dir=tmp_path)
     path = tmp_path / "digits-20-10-1.pt"
     if damage is None:  # loadable but wrong: a truncated set from some other code
-        torch.save({"version": data._CACHE_VERSION, "x_train": good.x_train[:5],
+        torch.save({"version": datasets._CACHE_VERSION, "x_train": good.x_train[:5],
                     "y_train": good.y_train[:5], "x_val": good.x_val, "y_val": good.y_val}, path)
     else:
         path.write_bytes(damage)
     _assert_equal_splits(good, load_embedded("digits", 20, 10, seed=1, cache_dir=tmp_path))
-    _assert_equal_splits(good, data._read_cache(path, "digits", 20, 10))  # and rewritten
+    _assert_equal_splits(good, datasets._read_cache(path, "digits", 20, 10))  # and rewritten
 
 
 # --- real handwriting ---------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_cifar_layout_becomes_channels_first() -> None:
     # CIFAR10 keeps (N, H, W, C) numpy and a list of labels; the batch files are md5-checked,
     # so this checks the conversion on an object of the same layout.
     hwc = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    x, y = data._as_tensors(SimpleNamespace(data=hwc, targets=[3, 1, 4, 1]))
+    x, y = datasets._as_tensors(SimpleNamespace(data=hwc, targets=[3, 1, 4, 1]))
     assert x.shape == (4, 3, 32, 32) and x.dtype == torch.uint8 and x.is_contiguous()
     assert torch.equal(x[2, 1], torch.from_numpy(hwc[2, :, :, 1]))
     assert y.tolist() == [3, 1, 4, 1] and y.dtype == torch.int64

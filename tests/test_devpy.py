@@ -179,9 +179,9 @@ def test_serve_hands_everything_to_the_launcher(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(dev, "run_python", lambda args, env=None, python=None: ran.append(args) or 0)
     monkeypatch.delenv(dev.REPLICAS_ENV, raising=False)
     dev.main(["serve", "--server.port", "8600"])
-    assert ran[-1] == ["-m", "cnnviz.serve", "--server.port", "8600"] and nginx == []
+    assert ran[-1] == ["-m", "cnnviz.classroom.serve", "--server.port", "8600"] and nginx == []
     dev.main(["serve", "--replicas", "3"])
-    assert ran[-1] == ["-m", "cnnviz.serve", "--replicas", "3"] and len(nginx) == 1
+    assert ran[-1] == ["-m", "cnnviz.classroom.serve", "--replicas", "3"] and len(nginx) == 1
     monkeypatch.setenv(dev.REPLICAS_ENV, "2")
     dev.main(["serve"])
     assert len(nginx) == 2

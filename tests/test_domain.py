@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnnviz.data import make_digits, make_shapes
-from cnnviz.domain import COLOURFUL, PictureStats, kind_of, measure, mismatches, origin_of
-from cnnviz.images import PATTERNS, SAMPLE_PHOTOS, sample_image
+from cnnviz.data.datasets import make_digits, make_shapes
+from cnnviz.explain.domain import COLOURFUL, PictureStats, kind_of, measure, mismatches, origin_of
+from cnnviz.imaging.images import PATTERNS, SAMPLE_PHOTOS, sample_image
 
 
 def _rgb(x: np.ndarray) -> np.ndarray:

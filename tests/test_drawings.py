@@ -1,5 +1,5 @@
 """The evaluation drawings: every style on the canvas with its pen, deterministic by seed, a hand
-that follows its way points, and independent of the training generator (cnnviz.strokes)."""
+that follows its way points, and independent of the training generator (cnnviz.data.strokes)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from benchmarks.drawn_digits import familiar_styles
-from cnnviz import drawings, strokes
-from cnnviz.canvas import CANVAS_SIDE, MAX_WIDTH, MIN_WIDTH, paint
-from cnnviz.drawings import BOX_H, HAND_STYLES, hand_drawing, make_drawings, parse_stroke
-from cnnviz.strokes import STYLES, make_strokes
+from cnnviz.data import drawings, strokes
+from cnnviz.data.drawings import BOX_H, HAND_STYLES, hand_drawing, make_drawings, parse_stroke
+from cnnviz.data.strokes import STYLES, make_strokes
+from cnnviz.imaging.canvas import CANVAS_SIDE, MAX_WIDTH, MIN_WIDTH, paint
 from tests.ink import painted_width
 
 EVERY_STYLE = [(digit, style) for digit in range(10) for style in sorted(HAND_STYLES[digit])]
@@ -78,7 +78,7 @@ def _imports(module: object) -> set[str]:
 
 
 def test_neither_generator_uses_the_other() -> None:
-    assert "cnnviz.strokes" not in _imports(drawings) and "cnnviz.drawings" not in _imports(strokes)
+    assert "cnnviz.data.strokes" not in _imports(drawings) and "cnnviz.data.drawings" not in _imports(strokes)
     assert "STYLES" not in Path(drawings.__file__).read_text(encoding="utf-8").replace("HAND_STYLES", "")
 
 

@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 import torch
 
-from cnnviz.data import DATASETS, load_torchvision
+from cnnviz.data.datasets import DATASETS, load_torchvision
 from cnnviz.errors import CnnvizError
-from cnnviz.export import export_zip, script_of
-from cnnviz.models import ACTIVATIONS, MODELS, ModelConfig, build_model
-from cnnviz.runs import RunSpec, load_split
-from cnnviz.train import Event, TrainConfig, train
-from cnnviz.transfer import initial_model
+from cnnviz.models.builders import ACTIVATIONS, MODELS, ModelConfig, build_model
+from cnnviz.train.engine import Event, TrainConfig, train
+from cnnviz.train.export import export_zip, script_of
+from cnnviz.train.runs import RunSpec, load_split
+from cnnviz.train.transfer import initial_model
 from tests.helpers import LENET_RELU_HE, idx_bytes
 
 AUGMENTED = TrainConfig(epochs=1, batch_size=32, optimizer="adam", lr=3e-3, flip=True, translate=2, erase=0.5,

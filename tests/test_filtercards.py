@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from cnnviz.filtercards import RESPONSE_PX, WORK_SIDE, card, sample_card, sample_gray
-from cnnviz.filters import respond
-from cnnviz.images import downscale_for_display, sample_image, to_gray
+from cnnviz.imaging.filtercards import RESPONSE_PX, WORK_SIDE, card, sample_card, sample_gray
+from cnnviz.imaging.filters import respond
+from cnnviz.imaging.images import downscale_for_display, sample_image, to_gray
 
 
 @pytest.mark.parametrize("name", ["sobel_x", "gaussian", "canny"])

@@ -1,4 +1,4 @@
-"""cnnviz.filters against OpenCV's dedicated functions, torch's conv2d and a plain numpy loop."""
+"""cnnviz.imaging.filters against OpenCV's dedicated functions, torch's conv2d and a plain numpy loop."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from skimage import data
 
-from cnnviz.filters import (CLASSIC_FILTERS, COMPOSITE_FILTERS, MAX_KERNEL_SIZE, anchor, apply_cv2,
+from cnnviz.imaging.filters import (CLASSIC_FILTERS, COMPOSITE_FILTERS, MAX_KERNEL_SIZE, anchor, apply_cv2,
                             apply_torch, canny, classic_filter, custom, gaussian_size, respond_all,
                             sobel_magnitude, unsharp_mask)
 
@@ -268,7 +268,7 @@ def test_respond_all_covers_every_filter_and_both_backends_agree() -> None:
 
 
 def test_respond_is_the_one_path_for_every_filter() -> None:
-    from cnnviz.filters import ALL_FILTERS, respond
+    from cnnviz.imaging.filters import ALL_FILTERS, respond
 
     img = np.random.default_rng(3).random((40, 33)).astype(np.float32)
     for name in ALL_FILTERS:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.filters import ALL_FILTERS, DEFAULT_SELECTION
-from cnnviz.filterstate import IMAGES, FilterState, LearnedLink, LearnedState, choose_epoch, choose_model, \
+from cnnviz.imaging.filters import ALL_FILTERS, DEFAULT_SELECTION
+from cnnviz.imaging.filterstate import IMAGES, FilterState, LearnedLink, LearnedState, choose_epoch, choose_model, \
     choose_pair, from_query, learned_from_query, learned_to_query, to_query
 from cnnviz.text import Untrusted
 

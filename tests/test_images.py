@@ -1,4 +1,4 @@
-"""Tests for cnnviz.images: decoding round trips, odd modes, limits, a fuzz run, samples."""
+"""Tests for cnnviz.imaging.images: decoding round trips, odd modes, limits, a fuzz run, samples."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz.images import (MESSAGES, PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image,
+from cnnviz.imaging.images import (MESSAGES, PATTERNS, SAMPLE_PHOTOS, ImageError, decode_image,
                            downscale_for_display, sample_image, to_gray)
 from tests.helpers import image_bytes, noise_rgb
 
@@ -286,7 +286,7 @@ def test_to_gray_range_and_weights() -> None:
 
 
 def test_viewable_keeps_every_side_visible_and_values_unchanged() -> None:
-    from cnnviz.images import MAX_VIEW_ASPECT, viewable
+    from cnnviz.imaging.images import MAX_VIEW_ASPECT, viewable
 
     for h, w in [(1, 8000), (8000, 1), (3, 5000), (10, 10), (1, 16)]:
         img = noise_rgb(h, w, seed=h + w)

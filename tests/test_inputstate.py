@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.data import SHAPE_CLASSES
-from cnnviz.images import PATTERNS, SAMPLE_PHOTOS
-from cnnviz.inputstate import CAMERA, DEFAULT_MODEL, DRAW, UPLOAD, InputLink, InputState, choose_image, \
+from cnnviz.data.datasets import SHAPE_CLASSES
+from cnnviz.explain.inputstate import CAMERA, DEFAULT_MODEL, DRAW, UPLOAD, InputLink, InputState, choose_image, \
     choose_model, digit_model, from_query, image_options, to_query
+from cnnviz.imaging.images import PATTERNS, SAMPLE_PHOTOS
 from cnnviz.text import Untrusted
 
 DIGITS = tuple(str(d) for d in range(10))

@@ -13,11 +13,11 @@ from captum.attr import Occlusion
 from torch import nn
 from torchvision import transforms
 
-from cnnviz.activations import mosaic, map_stats
-from cnnviz.attrstate import occlusion_defaults, occlusion_evals
-from cnnviz.mapview import shrink_maps
-from cnnviz.preprocess import centre_digit, fit_to_input, needs_invert, preprocess
-from cnnviz.scores import rank_correlation
+from cnnviz.explain.activations import mosaic, map_stats
+from cnnviz.explain.attrstate import occlusion_defaults, occlusion_evals
+from cnnviz.explain.mapview import shrink_maps
+from cnnviz.explain.scores import rank_correlation
+from cnnviz.imaging.preprocess import centre_digit, fit_to_input, needs_invert, preprocess
 from cnnviz.sizes import fmt_bytes, nbytes
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -160,7 +160,7 @@ def test_shrunk_maps_of_a_real_layer_keep_mean() -> None:
 
 
 def test_nbytes_counts_arrays_inside_results() -> None:
-    from cnnviz.attribution import Attribution
+    from cnnviz.explain.attribution import Attribution
 
     a = Attribution(method="ig", layer=None, target=0, map=np.zeros((28, 28), np.float32), raw_shape=(1, 1, 28, 28),
                     delta=0.1, signed=True)
@@ -187,7 +187,7 @@ def test_random_twin_copies_the_shared_model_under_its_lock(monkeypatch, key: st
 
 def test_imagenet_fit_of_a_long_strip_stays_small(monkeypatch) -> None:
     """An 8000x1 strip scaled so its short side is 256 would be 2 GB; the centre is cut first."""
-    from cnnviz import preprocess as prep
+    from cnnviz.imaging import preprocess as prep
 
     sizes = []
     real = prep._resize

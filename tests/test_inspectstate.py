@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.inspectstate import InspectState, from_query, to_query
+from cnnviz.explain.inspectstate import InspectState, from_query, to_query
 from cnnviz.text import Untrusted
 
 LAYERS = ["conv1", "relu1", "pool1", "conv2", "layer1.0.conv1", "fc3"]

@@ -1,7 +1,7 @@
 """The job store and the worker loop: FIFO per device kind, positions, per-student limits, cancel
 by the owner only, heartbeats and recovery, atomic claims across processes, failures as messages.
 
-Training itself is replaced here by small job functions (cnnviz.runs.run_job is monkeypatched):
+Training itself is replaced here by small job functions (cnnviz.train.runs.run_job is monkeypatched):
 the real training runs through the same worker in tests/test_runs.py.
 """
 
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import torch
 
-from cnnviz import jobs, jobstore
 from cnnviz.errors import CnnvizError
-from cnnviz.jobs import MESSAGES, JobContext, error_of
-from cnnviz.jobstore import DB_NAME, MAX_ATTEMPTS, JobStore
-from cnnviz.worker import StoreContext, Worker
+from cnnviz.train import jobs, jobstore
+from cnnviz.train.jobs import MESSAGES, JobContext, error_of
+from cnnviz.train.jobstore import DB_NAME, MAX_ATTEMPTS, JobStore
+from cnnviz.train.worker import StoreContext, Worker
 
 SPEC: dict[str, Any] = {"kind": "fake"}
 
@@ -45,8 +45,8 @@ def _fake_run_job(monkeypatch: pytest.MonkeyPatch, body) -> list[tuple[str, bool
             return body(ctx)
         return job
 
-    monkeypatch.setattr("cnnviz.runs.run_job", run_job)
-    monkeypatch.setattr("cnnviz.runs.RunSpec", FakeSpec)
+    monkeypatch.setattr("cnnviz.train.runs.run_job", run_job)
+    monkeypatch.setattr("cnnviz.train.runs.RunSpec", FakeSpec)
     return calls
 
 

@@ -1,4 +1,4 @@
-"""Tests for cnnviz.learned: padding, the similarity score against a brute-force reference, the
+"""Tests for cnnviz.imaging.learned: padding, the similarity score against a brute-force reference, the
 responses against the model's own conv layer, and a tiny hand-crafted vs random training run."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cnnviz.data import DATASETS, Split
-from cnnviz.filters import CLASSIC_FILTERS, apply_torch, classic_filter, custom
-from cnnviz.learned import (
+from cnnviz.data.datasets import DATASETS, Split
+from cnnviz.imaging.filters import CLASSIC_FILTERS, apply_torch, classic_filter, custom
+from cnnviz.imaging.learned import (
     LOW_PASS,
     MESSAGES,
     LearnedError,
@@ -28,10 +28,10 @@ from cnnviz.learned import (
     model_input,
     responses,
 )
-from cnnviz.models import ModelConfig, build_model
+from cnnviz.models.builders import ModelConfig, build_model
 from tests.jobqueue import Queue
-from cnnviz.runs import RunSpec, load_filters, run_dir
-from cnnviz.train import DeviceData, TrainConfig
+from cnnviz.train.engine import DeviceData, TrainConfig
+from cnnviz.train.runs import RunSpec, load_filters, run_dir
 from tests.helpers import noise_rgb
 
 SOBEL_X = classic_filter("sobel_x").kernel

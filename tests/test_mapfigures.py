@@ -10,8 +10,8 @@ import numpy as np
 import plotly.colors as pc
 import pytest
 
-from cnnviz.attribution import normalise_map
-from cnnviz.mapfigures import (BASE_DIM, BASE_OFFSET, MAGNITUDE_SCALE, SIGNED_SCALE, VECTOR_BARS_MAX,
+from cnnviz.explain.attribution import normalise_map
+from cnnviz.explain.mapfigures import (BASE_DIM, BASE_OFFSET, MAGNITUDE_SCALE, SIGNED_SCALE, VECTOR_BARS_MAX,
                                attribution_figure, colour_lut, coloured, kernel_figure, map_scale, overlay,
                                response_figure, robust_range, subsample, vector_figure)
 from cnnviz.plots import response_image
@@ -192,7 +192,7 @@ def _json(fig) -> dict:
 def test_response_and_attribution_figures_equal_the_step_by_step_figure() -> None:
     import plotly.graph_objects as go
 
-    from cnnviz.mapfigures import COLOURBAR, GREY_SCALE, _png_uri
+    from cnnviz.explain.mapfigures import COLOURBAR, GREY_SCALE, _png_uri
 
     values = _laplacian_like(1)[:40, :30]
     low, high = robust_range(values, signed=False)
@@ -211,7 +211,7 @@ def test_response_and_attribution_figures_equal_the_step_by_step_figure() -> Non
 def test_vector_and_kernel_figures_equal_the_step_by_step_figure() -> None:
     import plotly.graph_objects as go
 
-    from cnnviz.mapfigures import COLOURBAR, NEGATIVE, POSITIVE
+    from cnnviz.explain.mapfigures import COLOURBAR, NEGATIVE, POSITIVE
 
     v = np.array([1.5, -2.0, 0.25], dtype=np.float32)
     ref = go.Figure(go.Bar(x=["a", "b", "c"], y=v, marker={"color": np.where(v >= 0, POSITIVE, NEGATIVE)},

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.mapview import colour_kernels, scale_tiles, shape_text
+from cnnviz.explain.mapview import colour_kernels, scale_tiles, shape_text
 
 
 def test_each_tile_is_scaled_by_its_own_range() -> None:

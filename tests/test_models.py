@@ -1,4 +1,4 @@
-"""Tests for cnnviz.models: every arch builds, trains a step, counts right and suits Captum."""
+"""Tests for cnnviz.models.builders: every arch builds, trains a step, counts right and suits Captum."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 from captum.attr import GuidedBackprop
 from torch import nn
 
-from cnnviz.models import (
+from cnnviz.models.builders import (
     ACTIVATIONS,
     INITS,
     MODELS,

@@ -1,4 +1,4 @@
-"""cnnviz.prefetch on small files it makes and serves itself (file:// URLs, a fake urlopen), and on
+"""cnnviz.data.prefetch on small files it makes and serves itself (file:// URLs, a fake urlopen), and on
 its offline path. Nothing real is ever downloaded: every test replaces the sources."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from urllib.request import urlopen as real_urlopen
 import numpy as np
 import pytest
 
-from cnnviz import prefetch
-from cnnviz.data import load_torchvision
-from cnnviz.prefetch import Item, dataset_items, fetch_item, verify, weight_items
-from cnnviz.pretrained import IMAGENET_MODELS, weights_file
+from cnnviz.data import prefetch
+from cnnviz.data.datasets import load_torchvision
+from cnnviz.data.prefetch import Item, dataset_items, fetch_item, verify, weight_items
+from cnnviz.models.pretrained import IMAGENET_MODELS, weights_file
 from tests.helpers import idx_bytes
 
 
@@ -136,7 +136,7 @@ class FakeResponse(io.BytesIO):
 
 def test_main_serves_small_mnist_files_and_the_app_loads_them(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Through urlopen (faked) and main: placed where cnnviz.data reads them, one file corrupted."""
+    """Through urlopen (faked) and main: placed where cnnviz.data.datasets reads them, one file corrupted."""
     rng = np.random.default_rng(0)
     files = {"train-images-idx3-ubyte.gz": idx_gz(rng.integers(0, 255, (3, 28, 28))),
              "train-labels-idx1-ubyte.gz": idx_gz(np.array([1, 2, 3])),

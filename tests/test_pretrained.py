@@ -1,4 +1,4 @@
-"""Tests for cnnviz.pretrained: offline fallback, local weights files, damaged files. No network."""
+"""Tests for cnnviz.models.pretrained: offline fallback, local weights files, damaged files. No network."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import torch
 import torchvision
 
-from cnnviz.pretrained import IMAGENET_MODELS, MESSAGES, load_imagenet, weights_file
+from cnnviz.models.pretrained import IMAGENET_MODELS, MESSAGES, load_imagenet, weights_file
 
 ARCH_TYPES = {"alexnet": torchvision.models.AlexNet, "vgg16": torchvision.models.VGG,
               "resnet18": torchvision.models.ResNet}

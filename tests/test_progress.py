@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz.jobs import JobContext
-from cnnviz.models import ModelConfig
-from cnnviz.progress import MAX_POINTS, add_point, epoch_in_progress, gradient_ratio, sync_every
-from cnnviz.runs import RunSpec, run_job
-from cnnviz.train import Event, TrainConfig
+from cnnviz.models.builders import ModelConfig
+from cnnviz.train.engine import Event, TrainConfig
+from cnnviz.train.jobs import JobContext
+from cnnviz.train.progress import MAX_POINTS, add_point, epoch_in_progress, gradient_ratio, sync_every
+from cnnviz.train.runs import RunSpec, run_job
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -1,4 +1,4 @@
-"""The job store's API on a Ray cluster (cnnviz.rayjobs, cnnviz.rayremote), with a local Ray
+"""The job store's API on a Ray cluster (cnnviz.train.rayjobs, cnnviz.train.rayremote), with a local Ray
 instance started once for the module (3 logical CPUs and 1 announced GPU: 2 CPU runs at once): real tiny runs (digits, LeNet-5) go through the
 real store and the Ray dispatcher, and leave what a local worker leaves. Deselect with -m "not ray".
 """
@@ -22,14 +22,14 @@ import torch
 
 ray = pytest.importorskip("ray", reason="the Ray backend needs ray (requirements.txt)")
 
-from cnnviz.checkpoints import load_checkpoint, read_info  # noqa: E402
 from cnnviz.errors import english  # noqa: E402
-from cnnviz.jobs import JobContext  # noqa: E402
-from cnnviz.jobstore import MAX_ATTEMPTS  # noqa: E402
-from cnnviz.rayjobs import RayDispatcher, capacity, connect, jobs_backend, task_error  # noqa: E402
-from cnnviz.resume import load_resume  # noqa: E402
-from cnnviz.runs import RunSpec, load_filters, run_dir, run_job  # noqa: E402
-from cnnviz.train import TrainConfig  # noqa: E402
+from cnnviz.models.checkpoints import load_checkpoint, read_info  # noqa: E402
+from cnnviz.train.engine import TrainConfig  # noqa: E402
+from cnnviz.train.jobs import JobContext  # noqa: E402
+from cnnviz.train.jobstore import MAX_ATTEMPTS  # noqa: E402
+from cnnviz.train.rayjobs import RayDispatcher, capacity, connect, jobs_backend, task_error  # noqa: E402
+from cnnviz.train.resume import load_resume  # noqa: E402
+from cnnviz.train.runs import RunSpec, load_filters, run_dir, run_job  # noqa: E402
 from tests.helpers import LENET, TINY_RUN, torch_threads  # noqa: E402
 from tests.jobqueue import Queue  # noqa: E402
 
@@ -206,7 +206,7 @@ def test_a_dispatcher_stopped_by_sigterm_hands_its_run_back_and_ray_resumes_it(
     folder = run_dir(job, queue.runs)
     address = ray.get_runtime_context().gcs_address  # a second driver on this test's Ray instance
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--backend", "ray", "--address", address,
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--backend", "ray", "--address", address,
                              "--runs", str(queue.runs), "--threads", "1", "--data", cluster], env=env,
                             stderr=subprocess.DEVNULL)
     try:
@@ -256,7 +256,7 @@ def test_a_gpu_run_goes_to_a_task_that_holds_the_gpu(cluster: str, tmp_path: Pat
                                                      caplog: pytest.LogCaptureFixture) -> None:
     queue = Queue(tmp_path / "runs", start=False)
     job = queue.store.submit(TINY_RUN.to_dict(), owner="s", title="", device="cuda")
-    with caplog.at_level("INFO", logger="cnnviz.rayjobs"):
+    with caplog.at_level("INFO", logger="cnnviz.train.rayjobs"):
         RayDispatcher(queue.store, data=cluster).run(once=True)
     view = queue.store.view(job)
     if torch.cuda.is_available():  # the announced GPU is real
@@ -301,7 +301,7 @@ def test_capacity_and_the_jobs_setting() -> None:
 
 
 def test_the_worker_command_still_refuses_what_it_does_not_know() -> None:
-    from cnnviz.worker import main
+    from cnnviz.train.worker import main
 
     with pytest.raises(SystemExit) as exit_:
         main(["--device", "cpu", "--data", "/srv/data"])  # --data belongs to --backend ray only

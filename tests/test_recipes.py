@@ -1,4 +1,4 @@
-"""Tests for cnnviz.recipes: every rung builds, rungs accumulate, and the ladder's first contrast.
+"""Tests for cnnviz.train.recipes: every rung builds, rungs accumulate, and the ladder's first contrast.
 
 The contrast test trains two small CNNs on 2,000 embedded shapes (about 20 s on one loaded core);
 everything else only builds configs and runs one forward pass.
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnnviz.data import DATASETS, load_embedded
-from cnnviz.models import build_model
-from cnnviz.recipes import LADDER, rung_configs
-from cnnviz.runs import RunSpec
-from cnnviz.train import TrainConfig, train
+from cnnviz.data.datasets import DATASETS, load_embedded
+from cnnviz.models.builders import build_model
+from cnnviz.train.engine import TrainConfig, train
+from cnnviz.train.recipes import LADDER, rung_configs
+from cnnviz.train.runs import RunSpec
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")

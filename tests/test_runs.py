@@ -1,4 +1,4 @@
-"""Tests for cnnviz.runs: specs, run ids, hand-crafted first layers, and run jobs end to end.
+"""Tests for cnnviz.train.runs: specs, run ids, hand-crafted first layers, and run jobs end to end.
 
 Run jobs go through the real job store and worker on tiny embedded data (64 digits, LeNet-5, two epochs) with
 CNNVIZ_DATA and the runs folder inside tmp_path. Jobs that must wait are held by Events, and every
@@ -23,12 +23,13 @@ import pytest
 import torch
 from torch import nn
 
-from cnnviz import zoo
-from cnnviz.checkpoints import load_checkpoint
-from cnnviz.data import DATASETS, load_embedded
-from cnnviz.jobs import JobContext
-from cnnviz.models import ModelConfig, build_model
-from cnnviz.runs import (
+from cnnviz.data.datasets import DATASETS, load_embedded
+from cnnviz.models import zoo
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.models.checkpoints import load_checkpoint
+from cnnviz.train.engine import TrainConfig, train
+from cnnviz.train.jobs import JobContext
+from cnnviz.train.runs import (
     HANDCRAFTED,
     RunSpec,
     first_conv,
@@ -39,7 +40,6 @@ from cnnviz.runs import (
     run_job,
     valid_run_id,
 )
-from cnnviz.train import TrainConfig, train
 from tests.helpers import LENET, TINY_TRAIN, TINYVGG
 from tests.jobqueue import Queue
 
@@ -301,7 +301,7 @@ def test_offline_torchvision_dataset_fails_with_data_offline(
 # --- how a saved run ended ----------------------------------------------------------------------
 
 def _wait_for_epochs(model: Path, epochs: int, proc) -> None:
-    from cnnviz.checkpoints import read_info
+    from cnnviz.models.checkpoints import read_info
 
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline and proc.poll() is None:
@@ -317,14 +317,14 @@ def _wait_for_epochs(model: Path, epochs: int, proc) -> None:
 def test_a_worker_killed_mid_run_loses_no_epoch_and_the_run_resumes(runs: Path, tmp_path: Path) -> None:
     """kill -9 of a real worker process at epoch 2 of 8: the run says it was cut short, is taken
     back, and a second worker finishes it with exactly the weights of an uninterrupted run."""
-    from cnnviz.checkpoints import read_info
-    from cnnviz.runs import read_outcome
+    from cnnviz.models.checkpoints import read_info
+    from cnnviz.train.runs import read_outcome
 
     spec = RunSpec("digits", 256, 64, LENET, TrainConfig(epochs=8, batch_size=32, optimizer="adam", lr=3e-3))
     queue = Queue(runs, start=False)
     job_id = queue.submit(spec)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--runs", str(runs), "--threads", "1"],
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--runs", str(runs), "--threads", "1"],
                             env=env, stderr=subprocess.DEVNULL)
     model = run_dir(job_id, runs) / "model.safetensors"
     try:
@@ -359,7 +359,7 @@ def test_sigterm_hands_the_run_back_and_it_resumes(runs: Path) -> None:
     queue = Queue(runs, start=False)
     job_id = queue.submit(spec)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--runs", str(runs)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--runs", str(runs)], env=env,
                             stderr=subprocess.DEVNULL)
     try:
         _wait_for_epochs(run_dir(job_id, runs) / "model.safetensors", 1, proc)
@@ -380,7 +380,7 @@ def test_sigterm_hands_the_run_back_and_it_resumes(runs: Path) -> None:
 
 def test_finished_cancelled_and_failed_runs_say_how_they_ended(runs: Path, queue: Queue,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from cnnviz.runs import read_outcome
+    from cnnviz.train.runs import read_outcome
 
     done = queue.submit(_spec())
     assert _done(queue, done)
@@ -390,7 +390,7 @@ def test_finished_cancelled_and_failed_runs_say_how_they_ended(runs: Path, queue
     queue.store.cancel(cancelled)
     saved = len(_done(queue, cancelled, "cancelled").progress["history"])
     assert read_outcome(cancelled, saved, runs).state == "cancelled"
-    monkeypatch.setattr("cnnviz.runs.save_checkpoint", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    monkeypatch.setattr("cnnviz.train.runs.save_checkpoint", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
     failed = queue.submit(_spec())
     assert _done(queue, failed, "failed").error_key == "job_storage"
     outcome = read_outcome(failed, 0, runs)

@@ -1,4 +1,4 @@
-"""cnnviz.scores on models whose answers theory gives: a linear model, a model that only sums one
+"""cnnviz.explain.scores on models whose answers theory gives: a linear model, a model that only sums one
 region, a method that ignores the model; Spearman against scipy; blur against OpenCV."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from cnnviz.attribution import attribute, randomized_copy
-from cnnviz.curves import deletion_insertion_figure, randomisation_figure
-from cnnviz.scores import (
+from cnnviz.explain.attribution import attribute, randomized_copy
+from cnnviz.explain.scores import (
     CURVE_STEPS,
     START_MEAN,
     auc,
@@ -28,6 +27,7 @@ from cnnviz.scores import (
     score,
     spearman,
 )
+from cnnviz.train.curves import deletion_insertion_figure, randomisation_figure
 from tests.helpers import LENET, seeded_model
 
 # One torch thread: tiny models gain nothing from intra-op threads on a busy 2-core machine.
@@ -74,7 +74,7 @@ def _lenet(seed: int = 0) -> tuple[nn.Module, Tensor]:
 
 
 def _trapezoid(p: np.ndarray) -> float:
-    """Area under p over 0..1, for points equally spaced (written out, not via cnnviz.scores.auc)."""
+    """Area under p over 0..1, for points equally spaced (written out, not via cnnviz.explain.scores.auc)."""
     return float(sum((p[k] + p[k + 1]) / 2 for k in range(len(p) - 1)) / (len(p) - 1))
 
 

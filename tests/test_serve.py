@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnnviz import nginx, serve
+from cnnviz.classroom import nginx, serve
+from cnnviz.classroom.serve import Plan, max_upload_mb, plan_processes, split_server_options
 from cnnviz.device import cpu_cores, thread_budget
-from cnnviz.serve import Plan, max_upload_mb, plan_processes, split_server_options
 
-WORKER = ("python", "-m", "cnnviz.worker")
+WORKER = ("python", "-m", "cnnviz.train.worker")
 
 
 def by_name(specs):  # type: ignore[no-untyped-def]
@@ -48,7 +48,7 @@ def test_the_machine_is_probed_outside_the_launcher() -> None:
     machine = serve.probe_machine(3, 2)
     assert machine["cores"] == cpu_cores() and machine["budget"] == thread_budget(cpu_cores(), 3, 2)
     assert machine["gpus"] == (torch.cuda.device_count() if torch.cuda.is_available() else 0)
-    code = "import sys, cnnviz.serve; print('torch' in sys.modules)"
+    code = "import sys, cnnviz.classroom.serve; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=serve.ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
     with pytest.raises(RuntimeError, match="could not ask torch"):
@@ -164,9 +164,9 @@ def test_nonsense_settings_are_refused(argv: list[str], env: dict[str, str],
 def test_the_real_worker_module_is_used_once_it_exists(monkeypatch: pytest.MonkeyPatch) -> None:
     said: list[str] = []
     monkeypatch.setattr(serve.importlib.util, "find_spec", lambda name: None)
-    assert serve._worker_command(None, "py", said.append) is None and "cnnviz.worker" in said[0]
+    assert serve._worker_command(None, "py", said.append) is None and "cnnviz.train.worker" in said[0]
     monkeypatch.setattr(serve.importlib.util, "find_spec", lambda name: object())
-    assert serve._worker_command(None, "py", said.append) == ("py", "-m", "cnnviz.worker")
+    assert serve._worker_command(None, "py", said.append) == ("py", "-m", "cnnviz.train.worker")
 
 
 def test_replicas_without_nginx_stop_with_one_line(monkeypatch: pytest.MonkeyPatch,
@@ -241,10 +241,10 @@ def test_cnnviz_jobs_ray_starts_one_dispatcher_instead_of_local_workers() -> Non
     import dataclasses
     import os
 
-    from cnnviz.serve import Plan, worker_specs
+    from cnnviz.classroom.serve import Plan, worker_specs
 
-    local = Plan(cpu_workers=2, gpus=1, worker_command=("py", "-m", "cnnviz.worker"))
+    local = Plan(cpu_workers=2, gpus=1, worker_command=("py", "-m", "cnnviz.train.worker"))
     assert [s.name for s in worker_specs(local, os.environ)] == ["worker-cpu-1", "worker-cpu-2", "worker-cuda0-1"]
     ray = dataclasses.replace(local, ray_address="ray://head:10001")
     (spec,) = worker_specs(ray, os.environ)
-    assert spec.argv[:7] == ("py", "-m", "cnnviz.worker", "--backend", "ray", "--address", "ray://head:10001")
+    assert spec.argv[:7] == ("py", "-m", "cnnviz.train.worker", "--backend", "ray", "--address", "ray://head:10001")

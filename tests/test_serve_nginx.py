@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz.nginx import COOKIE, HEADER, find_nginx, nginx_command, nginx_config
+from cnnviz.classroom.nginx import COOKIE, HEADER, find_nginx, nginx_command, nginx_config
 
 pytestmark = pytest.mark.skipif(find_nginx() is None, reason="nginx is not installed")
 UPLOAD_MB = 1

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz.supervise import (EXIT_CRASH_LOOP, EXIT_KILLED, EXIT_STOPPED, ProcSpec, Supervisor,
+from cnnviz.classroom.supervise import (EXIT_CRASH_LOOP, EXIT_KILLED, EXIT_STOPPED, ProcSpec, Supervisor,
                               describe_exit)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and signals are POSIX")
@@ -131,7 +131,7 @@ def test_children_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "launcher.py"
     script.write_text(textwrap.dedent(f"""
         import os, sys, time
-        from cnnviz.supervise import ProcSpec, Supervisor
+        from cnnviz.classroom.supervise import ProcSpec, Supervisor
         sup = Supervisor(lambda text: None)
         sup.add(ProcSpec("child", (sys.executable, "-c", {SLEEPER!r}), dict(os.environ)))
         print(sup.pids()["child"], flush=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnnviz.checkpoints import list_checkpoints, load_checkpoint
-from cnnviz.data import DATASETS, Split, load_embedded
-from cnnviz.drawings import make_drawings
-from cnnviz.shipped import FOLDER, HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN, SHIPPED
-from cnnviz.train import DeviceData, evaluate
+from cnnviz.data.datasets import DATASETS, Split, load_embedded
+from cnnviz.data.drawings import make_drawings
+from cnnviz.models.checkpoints import list_checkpoints, load_checkpoint
+from cnnviz.models.shipped import FOLDER, HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN, SHIPPED
+from cnnviz.train.engine import DeviceData, evaluate
 
 TARGET = {"digits": 0.97, "shapes": 0.90}
 DRAWN_TARGET = 0.95  # what an MNIST-trained LeNet-5 reads of digits drawn on a canvas
@@ -53,7 +53,7 @@ def test_digits_model_reads_real_handwriting_it_never_trained_on() -> None:
 
 
 def test_digits_model_reads_digits_drawn_on_the_canvas() -> None:
-    """Simulated student drawings (cnnviz.drawings), from a generator the model never trained on."""
+    """Simulated student drawings (cnnviz.data.drawings), from a generator the model never trained on."""
     model, _ = load_checkpoint(FOLDER / "lenet5_digits.safetensors")
     x, y, _ = make_drawings(300, DRAWN_SEED)
     images, labels = torch.from_numpy(x), torch.from_numpy(y)

@@ -1,4 +1,4 @@
-"""Tests for ``cnnviz.stepview``: the written-out arithmetic and the HTML step view.
+"""Tests for ``cnnviz.conv.stepview``: the written-out arithmetic and the HTML step view.
 
 The expressions are checked by re-evaluating their text, so a wrong product or sum fails even when
 it is nicely formatted. The page is checked statically (offline, escaped, small) and, where
@@ -14,8 +14,8 @@ import re
 import numpy as np
 import pytest
 
-from cnnviz.conv import ConvTrace, conv_trace, pool_trace
-from cnnviz.stepview import conv_expression, conv_step_html, format_number, pool_expression, pool_step_html
+from cnnviz.conv.arithmetic import ConvTrace, conv_trace, pool_trace
+from cnnviz.conv.stepview import conv_expression, conv_step_html, format_number, pool_expression, pool_step_html
 
 COURSE_IMAGE = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 COURSE_KERNEL = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
@@ -215,8 +215,8 @@ def test_unknown_channel_is_refused() -> None:
 # --- the transposed convolution's scatter ----------------------------------------------------------
 
 def test_scatter_lines_add_up_to_the_output() -> None:
-    from cnnviz.stepview import transpose_expression
-    from cnnviz.transposed import transpose_trace
+    from cnnviz.conv.stepview import transpose_expression
+    from cnnviz.conv.transposed import transpose_trace
 
     rng = np.random.default_rng(3)
     trace = transpose_trace(rng.integers(-3, 4, (2, 3, 2)).astype(float), rng.integers(-2, 3, (2, 2, 3, 3)).astype(float),

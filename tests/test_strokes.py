@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnnviz.canvas import CANVAS_SIDE, MAX_WIDTH, MIN_WIDTH, paint
-from cnnviz.strokes import STYLES, draw, make_strokes
+from cnnviz.data.strokes import STYLES, draw, make_strokes
+from cnnviz.imaging.canvas import CANVAS_SIDE, MAX_WIDTH, MIN_WIDTH, paint
 from tests.ink import painted_width
 
 EVERY_STYLE = [(digit, style) for digit in range(10) for style in sorted(STYLES[digit])]

@@ -1,4 +1,4 @@
-"""Tests for cnnviz.train: config validation, schedules, batch augmentation, and the training loop.
+"""Tests for cnnviz.train.engine: config validation, schedules, batch augmentation, and the training loop.
 
 Everything runs on tiny hand-made data (8x8 images, linear or one-conv models) so the file stays
 fast on a loaded 2-core CPU. References are hand computations, F.cross_entropy and brute force.
@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnviz.data import DatasetInfo, Split
-from cnnviz.train import (
+from cnnviz.data.datasets import DatasetInfo, Split
+from cnnviz.train.engine import (
     OPTIMIZERS,
     SCHEDULES,
     DeviceData,
@@ -513,7 +513,7 @@ def test_train_uses_the_device_data_it_is_given() -> None:
 ])
 def test_resuming_after_two_epochs_gives_the_same_run_as_four_epochs(cfg: TrainConfig) -> None:
     """The worker resumes an interrupted run from its last finished epoch: nothing may differ."""
-    from cnnviz.train import Resume
+    from cnnviz.train.engine import Resume
 
     split = _split()
     straight = _small_cnn()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.models import build_model, param_count
-from cnnviz.recipes import LADDER, rung_configs
-from cnnviz.trainstate import CUSTOM, FIELDS, RUNGS, TrainState, from_query, rung_state, settings_of, spec_of, \
+from cnnviz.models.builders import build_model, param_count
+from cnnviz.train.recipes import LADDER, rung_configs
+from cnnviz.train.trainstate import CUSTOM, FIELDS, RUNGS, TrainState, from_query, rung_state, settings_of, spec_of, \
     to_query
 
 

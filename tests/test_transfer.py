@@ -12,15 +12,15 @@ import pytest
 import torch
 from torch import nn
 
-from cnnviz import zoo
-from cnnviz.checkpoints import CheckpointError, CheckpointInfo, load_checkpoint, save_checkpoint
-from cnnviz.data import DATASETS
+from cnnviz.data.datasets import DATASETS
 from cnnviz.errors import CnnvizError
-from cnnviz.jobs import JobContext
-from cnnviz.models import MODELS, ModelConfig, build_model
-from cnnviz.runs import RunSpec, run_dir, run_job
-from cnnviz.train import TrainConfig
-from cnnviz.transfer import HEAD, check_transfer, frozen_names, initial_model
+from cnnviz.models import zoo
+from cnnviz.models.builders import MODELS, ModelConfig, build_model
+from cnnviz.models.checkpoints import CheckpointError, CheckpointInfo, load_checkpoint, save_checkpoint
+from cnnviz.train.engine import TrainConfig
+from cnnviz.train.jobs import JobContext
+from cnnviz.train.runs import RunSpec, run_dir, run_job
+from cnnviz.train.transfer import HEAD, check_transfer, frozen_names, initial_model
 from tests.helpers import LENET_RELU_HE
 
 RECIPE = TrainConfig(epochs=2, batch_size=32, optimizer="adam", lr=0.01, seed=3)

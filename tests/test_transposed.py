@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.transposed import transpose_size, transpose_trace
+from cnnviz.conv.transposed import transpose_size, transpose_trace
 
 
 @settings(max_examples=120, deadline=None)
