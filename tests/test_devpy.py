@@ -143,9 +143,9 @@ def test_marker_expressions(expression: str, selects: bool) -> None:
 
 @pytest.mark.parametrize("args,wanted", [
     ([], True), (["-m", "not browser"], False), (["-mnot browser"], False), (["-k", "conv"], True),
-    (["tests/test_conv.py"], False), (["tests/test_conv.py", "tests/browser"], True),
+    (["tests/conv/test_arithmetic.py"], False), (["tests/conv/test_arithmetic.py", "tests/browser"], True),
     (["tests/browser/test_pages.py::test_page_opens_by_deep_link"], True), (["tests"], True),
-    (["-m", "browser", "tests/test_conv.py"], False),
+    (["-m", "browser", "tests/conv/test_arithmetic.py"], False),
 ])
 def test_which_pytest_arguments_need_a_browser(args: list[str], wanted: bool) -> None:
     assert dev.wants_browser_tests(args) is wanted

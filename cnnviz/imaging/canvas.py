@@ -41,7 +41,7 @@ def paint(strokes: Sequence[np.ndarray], width: int, side: int = CANVAS_SIDE) ->
     scale = _SUPER * (1 << _SHIFT)
     paths = [np.rint(np.asarray(s, np.float64) * scale).astype(np.int32) for s in strokes]
     # cv2 draws thick lines about 1.4 px wider than asked, in steps of 2: at twice the size,
-    # 2w - 2 comes out w wide within 0.3 px (tests/test_canvas.py measures it).
+    # 2w - 2 comes out w wide within 0.3 px (tests/imaging/test_canvas.py measures it).
     cv2.polylines(big, paths, False, 255, _SUPER * int(width) - 2, cv2.LINE_AA, _SHIFT)
     img = cv2.resize(big, (side, side), interpolation=cv2.INTER_AREA)
     return np.repeat(img[:, :, None], 3, axis=2)

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 
 from cnnviz.conv.arithmetic import ConvTrace, conv_trace, pool_trace
 from cnnviz.conv.stepview import conv_expression, conv_step_html, format_number, pool_expression, pool_step_html
-from tests.test_stepview import LABELS, POOL_IMAGE, course_trace, decimal_trace
+from tests.conv.test_stepview import LABELS, POOL_IMAGE, course_trace, decimal_trace
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """Transfer learning: starting weights, a new head, frozen layers, what does not fit, and resuming.
 
-Training goes through run_job on tiny embedded data (64 digits) in tmp_path, like tests/test_runs.py.
+Training goes through run_job on tiny embedded data (64 digits) in tmp_path, like tests/train/test_runs.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Inspect page's map helpers without Streamlit, against hand computations: tiles scaled onto
 0..1, colour filters as one RGB picture, shapes as the layer table writes them (shrinking is
-tested in tests/test_inspect_helpers.py)."""
+tested in tests/explain/test_inspect_helpers.py)."""
 
 from __future__ import annotations
 

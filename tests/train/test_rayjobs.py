@@ -41,7 +41,7 @@ LONG = RunSpec("digits", 1024, 64, LENET, TrainConfig(epochs=40, batch_size=32))
 # interrupted after its first epoch and resumed; compared with the same run never interrupted
 RESUMED = RunSpec("digits", 2048, 64, LENET, TrainConfig(epochs=16, batch_size=32, optimizer="adam", lr=3e-3))
 TIMING = {"seconds", "images_per_s", "elapsed", "eta"}  # differ between any two runs
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

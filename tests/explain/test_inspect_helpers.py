@@ -1,6 +1,6 @@
 """Pure helpers behind the Inspect and Attributions pages, against torchvision, Captum, scipy and
 hand computations: preprocessing, digit centring, map shrinking, the clickable mosaic, occlusion
-cost and rank correlation (overlays: tests/test_mapfigures.py)."""
+cost and rank correlation (overlays: tests/explain/test_mapfigures.py)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 by the owner only, heartbeats and recovery, atomic claims across processes, failures as messages.
 
 Training itself is replaced here by small job functions (cnnviz.train.runs.run_job is monkeypatched):
-the real training runs through the same worker in tests/test_runs.py.
+the real training runs through the same worker in tests/train/test_runs.py.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def test_children_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
         print(sup.pids()["child"], flush=True)
         time.sleep(600)
     """))
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     launcher = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
     assert launcher.stdout is not None
     child = int(launcher.stdout.readline())

@@ -323,7 +323,7 @@ def test_a_worker_killed_mid_run_loses_no_epoch_and_the_run_resumes(runs: Path, 
     spec = RunSpec("digits", 256, 64, LENET, TrainConfig(epochs=8, batch_size=32, optimizer="adam", lr=3e-3))
     queue = Queue(runs, start=False)
     job_id = queue.submit(spec)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--runs", str(runs), "--threads", "1"],
                             env=env, stderr=subprocess.DEVNULL)
     model = run_dir(job_id, runs) / "model.safetensors"
@@ -358,7 +358,7 @@ def test_sigterm_hands_the_run_back_and_it_resumes(runs: Path) -> None:
     spec = RunSpec("digits", 256, 64, LENET, TrainConfig(epochs=6, batch_size=32))
     queue = Queue(runs, start=False)
     job_id = queue.submit(spec)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--runs", str(runs)], env=env,
                             stderr=subprocess.DEVNULL)
     try:
