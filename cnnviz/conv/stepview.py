@@ -1,6 +1,10 @@
 """Animated step-by-step view of a convolution or pooling, as one self-contained HTML page.
 
 Python formats every number; the inline script only places precomputed strings, so it runs offline.
+The stylesheet and scripts are files next to this module: one player (``stepview_player.js``) for
+convolution, pooling (a window slides over the input) and transposed convolution (each input cell
+scatters the kernel), started by ``stepview_page.js`` in the standalone page and by
+``stepview_component.js`` as an in-page Streamlit component.
 """
 
 from __future__ import annotations
@@ -10,17 +14,33 @@ import html
 import json
 import math
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from cnnviz.conv.arithmetic import ConvTrace, PoolTrace
 from cnnviz.conv.transposed import TransposeTrace
-from cnnviz.stepview_assets import COMPONENT_CSS, COMPONENT_JS, CSS, JS
 
 __all__ = ["COMPONENT_CSS", "COMPONENT_JS", "conv_expression", "conv_step_html", "format_number", "pool_expression",
            "pool_step_html", "step_component_data", "transpose_expression",
            "transpose_step_html"]
+
+ASSET_FILES = ("stepview.css", "stepview_player.js", "stepview_page.js", "stepview_component.js")
+
+
+def _asset(name: str) -> str:
+    """A file of the step view, read once at import; each begins on a line of its own where it is used."""
+    return "\n" + Path(__file__).with_name(name).read_text(encoding="utf-8")
+
+
+CSS, _PLAYER_JS, _PAGE_JS, _COMPONENT_JS = (_asset(name) for name in ASSET_FILES)
+JS = _PLAYER_JS + _PAGE_JS
+# The player as a Streamlit component: rebuilt when the view changes (data.key), moved when the page's
+# step changes (data.start), and it reports the step a person chooses with setStateValue("step", ...).
+COMPONENT_JS = _PLAYER_JS + _COMPONENT_JS
+# Inside the component's shadow root the page's body rule applies to the root itself.
+COMPONENT_CSS = CSS.replace("body{margin:0;", ":host{display:block;") + ".svbox{overflow-x:auto}"
 
 TIMES = "\u00d7"
 LEVELS = 8  # colour steps on each side of zero
@@ -32,7 +52,7 @@ DIGIT_EM, OTHER_EM, TIMES_EM, PLUS_EM = 0.64, 0.4, 0.84, 1.5
 # Width of the lab's view column at a 1280 px screen with the sidebar open; the height is predicted
 # for this width, so wider frames only leave some space below.
 DESIGN_WIDTH = 530
-# Fixed sizes (px) shared by the CSS below and the height prediction.
+# Fixed sizes (px) shared by stepview.css and the height prediction.
 INDEX_W, INDEX_H, CAPTION_H, SIGN_W, SIGN_H, ROW_GAP, CHANNEL_GAP, GAP = 22, 16, 20, 20, 30, 6, 10, 16
 BIAS_ROW_H, PREFIX_W, EXPR_PAD_X, EXPR_BOX_H, LINE_H, LINE_GAP = 34, 50, 20, 28, 20, 4
 HEADER_H = 96  # step label, controls and paddings above the grids
