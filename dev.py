@@ -315,7 +315,7 @@ def serve(extra: list[str]) -> int:
     prepare(RUNTIME_REQUIREMENTS)
     if requested_replicas(extra) > 1:
         ensure_nginx("it sits in front of the replicas")
-    return run_python(["-m", "cnnviz.serve", *extra])
+    return run_python(["-m", "cnnviz.classroom.serve", *extra])
 
 
 def test(extra: list[str]) -> int:
@@ -333,7 +333,7 @@ def test(extra: list[str]) -> int:
 def prefetch(extra: list[str]) -> int:
     """Download every dataset and weights file the app can use, verified, for offline teaching."""
     prepare(RUNTIME_REQUIREMENTS)
-    return run_python(["-m", "cnnviz.prefetch", *extra])
+    return run_python(["-m", "cnnviz.data.prefetch", *extra])
 
 
 def main(argv: list[str] | None = None) -> int:

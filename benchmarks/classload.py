@@ -147,7 +147,7 @@ class Server:
 
 @dataclass
 class Training:
-    """Worker processes (``python -m cnnviz.worker``, one thread each) on the server's runs
+    """Worker processes (``python -m cnnviz.train.worker``, one thread each) on the server's runs
     folder, and long runs queued through the real job store, as the Train page queues them."""
 
     server: Server
@@ -155,23 +155,24 @@ class Training:
     jobs: list[str] = field(default_factory=list)
 
     def _store(self) -> Any:
-        from cnnviz.jobstore import DB_NAME, JobStore  # the store's format is the baseline's too
+        from cnnviz.train.jobstore import DB_NAME, JobStore  # the store's format is the baseline's too
 
         return JobStore(self.server.runs / DB_NAME)
 
     def run(self, n: int) -> None:
         """Exactly ``n`` runs training (starting workers and queueing runs as needed)."""
-        from cnnviz.data import DATASETS
-        from cnnviz.models import ModelConfig
-        from cnnviz.runs import RunSpec
-        from cnnviz.train import TrainConfig
+        from cnnviz.data.datasets import DATASETS
+        from cnnviz.models.builders import ModelConfig
+        from cnnviz.train.engine import TrainConfig
+        from cnnviz.train.runs import RunSpec
 
         store = self._store()
         env = {**os.environ, "CNNVIZ_RUNS": str(self.server.runs), "CNNVIZ_DATA": str(self.server.runs / "data")}
         while len(self.workers) < n:
             with (self.server.runs / f"worker{len(self.workers)}.log").open("wb") as log:
                 self.workers.append(subprocess.Popen(
-                    [self.server.python, "-m", "cnnviz.worker", "--threads", "1", "--runs", str(self.server.runs)],
+                    [self.server.python, "-m", "cnnviz.train.worker", "--threads", "1",
+                     "--runs", str(self.server.runs)],
                     cwd=self.server.repo, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
         while len(self.jobs) > n:
             store.cancel(self.jobs.pop())

@@ -81,7 +81,7 @@ async def _page_load(server: Server, page: str, n: int, levels: list[int], secon
 async def _follow(server: Server, tabs: list[Tab], timeout: float) -> dict[str, Any]:
     """The teacher presents the Convolution lab and changes its stride FOLLOW_ROUNDS times; every
     tab follows (joined as a browser that was in the class before: the recall component's state)."""
-    from cnnviz.classroom import default_classroom
+    from cnnviz.classroom.classes import default_classroom
 
     room = default_classroom(server.runs, server.repo / "static" / "live")
     token = secrets.token_urlsafe(16)

@@ -24,11 +24,11 @@ import numpy as np
 from benchmarks.classload import Server
 from benchmarks.common import machine, percentiles, save, time_it
 from benchmarks.stclient import Tab
-from cnnviz.conv import conv_trace
-from cnnviz.grids import format_matrices
+from cnnviz.conv.arithmetic import conv_trace
+from cnnviz.conv.grids import format_matrices
+from cnnviz.conv.stepview import step_component_data
+from cnnviz.conv.transposed import transpose_trace
 from cnnviz.plots import matrix_figure
-from cnnviz.stepview import step_component_data
-from cnnviz.transposed import transpose_trace
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "conv_page.json"

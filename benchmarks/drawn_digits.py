@@ -2,8 +2,8 @@
 
     .venv/bin/python -m benchmarks.drawn_digits --n 5000 --seed 2026 --baseline /tmp/old_lenet.safetensors
 
-The drawings are simulated students (cnnviz.drawings), not the generator the shipped model trained
-on (cnnviz.strokes). Reports accuracy overall, per digit and per style (marking the styles whose
+The drawings are simulated students (cnnviz.data.drawings), not the generator the shipped model trained
+on (cnnviz.data.strokes). Reports accuracy overall, per digit and per style (marking the styles whose
 skeleton has a close twin among the training skeletons), and the most frequent confusions; with
 ``--baseline`` the same for a second checkpoint, on the same drawings in the same run.
 Writes benchmarks/results/drawn_digits.json.
@@ -21,12 +21,12 @@ import numpy as np
 import torch
 
 from benchmarks.common import machine, save
-from cnnviz.checkpoints import load_checkpoint, read_info
-from cnnviz.data import DATASETS, Split
-from cnnviz.drawings import BOX_H, HAND_STYLES, make_drawings, parse_stroke
-from cnnviz.shipped import FOLDER
-from cnnviz.strokes import STYLES
-from cnnviz.train import DeviceData
+from cnnviz.data.datasets import DATASETS, Split
+from cnnviz.data.drawings import BOX_H, HAND_STYLES, make_drawings, parse_stroke
+from cnnviz.data.strokes import STYLES
+from cnnviz.models.checkpoints import load_checkpoint, read_info
+from cnnviz.models.shipped import FOLDER
+from cnnviz.train.engine import DeviceData
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "drawn_digits.json"

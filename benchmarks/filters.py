@@ -15,7 +15,7 @@ import numpy as np
 from skimage import data
 
 from benchmarks.common import machine, percentiles, save, time_it
-from cnnviz.filters import (CLASSIC_FILTERS, DEFAULT_SELECTION, apply_cv2, apply_torch, canny, classic_filter,
+from cnnviz.imaging.filters import (CLASSIC_FILTERS, DEFAULT_SELECTION, apply_cv2, apply_torch, canny, classic_filter,
                             respond, respond_all, sobel_magnitude, unsharp_mask)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,11 +27,11 @@ from benchmarks.gpu_graphs import graphed_rate
 from benchmarks.gpu_jobs import concurrent_jobs
 from benchmarks.train import (LENET, TINYVGG, TTA_CFG, CourseLoop, baseline_curve, engine_curve,
                               engine_epoch, fastest, peak_tflops, throughput)
-from cnnviz.data import DATASETS, Split, load_embedded
+from cnnviz.data.datasets import DATASETS, Split, load_embedded
 from cnnviz.device import best_device, configure_threads
-from cnnviz.models import ModelConfig, build_model
-from cnnviz.shipped import SHIPPED
-from cnnviz.train import DeviceData, TrainConfig
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.models.shipped import SHIPPED
+from cnnviz.train.engine import DeviceData, TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

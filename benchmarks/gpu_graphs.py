@@ -12,9 +12,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from cnnviz.data import DatasetInfo, Split
-from cnnviz.models import ModelConfig, build_model
-from cnnviz.train import DeviceData
+from cnnviz.data.datasets import DatasetInfo, Split
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.train.engine import DeviceData
 
 __all__ = ["graphed_rate"]
 

@@ -1,6 +1,6 @@
 """Several students' runs at once, the way the app runs them: a job store and worker processes.
 
-Starts ``workers`` processes of ``python -m cnnviz.worker`` on one device (cuda:0, or cpu in the
+Starts ``workers`` processes of ``python -m cnnviz.train.worker`` on one device (cuda:0, or cpu in the
 tests) over a job store in a temporary runs folder, warms each up with a tiny run (its first run
 imports the training stack and creates the CUDA context), trains one run alone, then ``workers``
 runs at once, and reports each run's images/s, their sum and the device memory in use, against the
@@ -22,12 +22,12 @@ from typing import Any
 
 import torch
 
-from cnnviz.data import load_embedded
-from cnnviz.jobs import JobView
-from cnnviz.jobstore import DB_NAME, JobStore
-from cnnviz.models import ModelConfig
-from cnnviz.runs import RunSpec
-from cnnviz.train import TrainConfig
+from cnnviz.data.datasets import load_embedded
+from cnnviz.models.builders import ModelConfig
+from cnnviz.train.engine import TrainConfig
+from cnnviz.train.jobs import JobView
+from cnnviz.train.jobstore import DB_NAME, JobStore
+from cnnviz.train.runs import RunSpec
 
 __all__ = ["JOB_MODEL", "JOB_TRAIN", "concurrent_jobs", "job_spec", "run_summary"]
 
@@ -58,7 +58,7 @@ def _start_workers(count: int, device: str, runs: Path) -> list[subprocess.Popen
     for i in range(count):
         log = open(runs / f"worker-{i}.log", "wb")  # noqa: SIM115 - closed with the process
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "cnnviz.worker", "--device", device, "--runs", str(runs)],
+            [sys.executable, "-m", "cnnviz.train.worker", "--device", device, "--runs", str(runs)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
         log.close()  # the child holds its own descriptor
     return procs

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.common import machine, percentiles, save, time_it
-from cnnviz.images import decode_image, downscale_for_display, sample_image, to_gray
+from cnnviz.imaging.images import decode_image, downscale_for_display, sample_image, to_gray
 
 RESULTS = Path(__file__).resolve().parent / "results" / "images.json"
 

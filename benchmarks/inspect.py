@@ -21,10 +21,10 @@ from streamlit.testing.v1 import AppTest
 from torchvision import models
 
 from benchmarks.common import machine, percentiles, save, time_it
-from cnnviz import zoo
-from cnnviz.activations import capture, conv_layers
-from cnnviz.attribution import attribute, gradcam_all
-from cnnviz.attrstate import occlusion_defaults
+from cnnviz.explain.activations import capture, conv_layers
+from cnnviz.explain.attribution import attribute, gradcam_all
+from cnnviz.explain.attrstate import occlusion_defaults
+from cnnviz.models import zoo
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "inspect.json"

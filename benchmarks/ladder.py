@@ -17,11 +17,11 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import machine, save
-from cnnviz.data import DATASETS, load_embedded
+from cnnviz.data.datasets import DATASETS, load_embedded
 from cnnviz.device import best_device
-from cnnviz.models import build_model
-from cnnviz.recipes import LADDER, rung_configs
-from cnnviz.train import train
+from cnnviz.models.builders import build_model
+from cnnviz.train.engine import train
+from cnnviz.train.recipes import LADDER, rung_configs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "ladder.json"
 

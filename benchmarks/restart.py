@@ -23,12 +23,12 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import machine, save
-from cnnviz.checkpoints import load_checkpoint, read_info
-from cnnviz.jobs import JobContext
-from cnnviz.jobstore import DB_NAME, HEARTBEAT_TIMEOUT_S, JobStore
-from cnnviz.models import ModelConfig
-from cnnviz.runs import RunSpec, run_dir, run_job
-from cnnviz.train import TrainConfig
+from cnnviz.models.builders import ModelConfig
+from cnnviz.models.checkpoints import load_checkpoint, read_info
+from cnnviz.train.engine import TrainConfig
+from cnnviz.train.jobs import JobContext
+from cnnviz.train.jobstore import DB_NAME, HEARTBEAT_TIMEOUT_S, JobStore
+from cnnviz.train.runs import RunSpec, run_dir, run_job
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "restart.json"
@@ -39,7 +39,7 @@ LIMIT_S = 300.0
 
 def _worker(runs: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--runs", str(runs), "--threads", "1"],
+    return subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--runs", str(runs), "--threads", "1"],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

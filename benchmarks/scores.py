@@ -1,4 +1,4 @@
-"""Speed of the attribution scores (cnnviz.scores) and of an Attributions click with them on and off.
+"""Speed of the attribution scores (cnnviz.explain.scores) and of an Attributions click with them on and off.
 
 Library timings (p50/p95) for the shipped LeNet-5 (28x28 grey) and TinyVGG (32x32 RGB) on one
 random input, at torch's default thread count and at 1 thread, per method: the map alone (the
@@ -23,10 +23,10 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.common import machine, percentiles, save
-from cnnviz import zoo
-from cnnviz.attribution import attribute
-from cnnviz.scores import deletion_curve, insertion_curve, model_randomisation, score
-from cnnviz.attrstate import DEFAULT_METHODS, occlusion_defaults
+from cnnviz.models import zoo
+from cnnviz.explain.attribution import attribute
+from cnnviz.explain.scores import deletion_curve, insertion_curve, model_randomisation, score
+from cnnviz.explain.attrstate import DEFAULT_METHODS, occlusion_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scores.json"

@@ -1,4 +1,4 @@
-"""Training speed: our engine (cnnviz.train) against the loop the course material writes.
+"""Training speed: our engine (cnnviz.train.engine) against the loop the course material writes.
 
 The baseline is the textbook pipeline: a Dataset that turns each uint8 image into a PIL image and
 runs torchvision's ToTensor + Normalize on it, a DataLoader (shuffle, num_workers=0, same batch
@@ -37,10 +37,10 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchvision import transforms
 
 from benchmarks.common import machine, save
-from cnnviz.data import DATASETS, DatasetInfo, Split, load_embedded
+from cnnviz.data.datasets import DATASETS, DatasetInfo, Split, load_embedded
 from cnnviz.device import best_device
-from cnnviz.models import ModelConfig, build_model
-from cnnviz.train import DeviceData, Event, TrainConfig, lr_factor, train
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.train.engine import DeviceData, Event, TrainConfig, lr_factor, train
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -53,7 +53,7 @@ TARGETS = {
 }
 LENET = ModelConfig("lenet5", (1, 28, 28), activation="relu", init="he")
 TINYVGG = ModelConfig("tinyvgg", (3, 32, 32), activation="relu", init="he")
-# cnnviz.shipped's lenet5_digits recipe, trained on the font digits only
+# cnnviz.models.shipped's lenet5_digits recipe, trained on the font digits only
 TTA_CFG = TrainConfig(epochs=6, batch_size=128, optimizer="adam", lr=3e-3, schedule="onecycle",
                       translate=2, seed=0)
 

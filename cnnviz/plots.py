@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.mapfigures import robust_range
+from cnnviz.explain.mapfigures import robust_range
 
 __all__ = ["FrozenFigure", "matrix_figure", "response_image", "value_text"]
 
@@ -80,7 +80,7 @@ def response_image(resp: np.ndarray, signed: bool) -> np.ndarray:
     Signed responses use a diverging map (blue negative, white zero, red positive) scaled
     symmetrically by the larger magnitude of the 1st and 99th percentiles (zero-padded borders
     give a few extreme values that would wash out everything else), so zero is always white;
-    unsigned ones are grey levels from the 1st to the 99th percentile (cnnviz.mapfigures).
+    unsigned ones are grey levels from the 1st to the 99th percentile (cnnviz.explain.mapfigures).
     """
     resp = np.nan_to_num(np.asarray(resp, dtype=np.float32))
     low, high = robust_range(resp, signed)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.convlab import problem
+from cnnviz.conv.convlab import problem
 from cnnviz.ui import conv_lab as lab
 from cnnviz.ui.common import show_messages, show_page
 from cnnviz.ui.i18n import t

@@ -14,9 +14,9 @@ import torch
 from PIL import Image
 from torch import nn
 
-from cnnviz.models import ModelConfig, build_model
-from cnnviz.runs import RunSpec
-from cnnviz.train import TrainConfig
+from cnnviz.models.builders import ModelConfig, build_model
+from cnnviz.train.engine import TrainConfig
+from cnnviz.train.runs import RunSpec
 
 # LeNet-5 on 28x28 grey digits, with the zoo's defaults.
 LENET = ModelConfig("lenet5", (1, 28, 28))

@@ -7,10 +7,10 @@ import threading
 import time
 from pathlib import Path
 
-from cnnviz.jobs import JobView
-from cnnviz.jobstore import DB_NAME, JobStore
-from cnnviz.runs import RunSpec
-from cnnviz.worker import Worker
+from cnnviz.train.jobs import JobView
+from cnnviz.train.jobstore import DB_NAME, JobStore
+from cnnviz.train.runs import RunSpec
+from cnnviz.train.worker import Worker
 
 TIMEOUT = 120.0
 

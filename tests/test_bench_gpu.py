@@ -17,7 +17,7 @@ import torch
 
 from benchmarks import gpu as bench
 from benchmarks.gpu_jobs import _together, run_summary
-from cnnviz.jobs import JobView
+from cnnviz.train.jobs import JobView
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -209,7 +209,7 @@ def test_peak_memory_counts_what_the_work_allocates() -> None:
 @CUDA
 def test_a_graphed_step_trains_at_a_positive_rate() -> None:
     from benchmarks.gpu_graphs import graphed_rate
-    from cnnviz.data import DATASETS, load_embedded
+    from cnnviz.data.datasets import DATASETS, load_embedded
 
     split = load_embedded("digits", 512, 64, seed=0)
     assert graphed_rate(bench.LENET, split, DATASETS["digits"], 128, torch.device("cuda")) > 0

@@ -143,9 +143,9 @@ def test_marker_expressions(expression: str, selects: bool) -> None:
 
 @pytest.mark.parametrize("args,wanted", [
     ([], True), (["-m", "not browser"], False), (["-mnot browser"], False), (["-k", "conv"], True),
-    (["tests/test_conv.py"], False), (["tests/test_conv.py", "tests/browser"], True),
+    (["tests/conv/test_arithmetic.py"], False), (["tests/conv/test_arithmetic.py", "tests/browser"], True),
     (["tests/browser/test_pages.py::test_page_opens_by_deep_link"], True), (["tests"], True),
-    (["-m", "browser", "tests/test_conv.py"], False),
+    (["-m", "browser", "tests/conv/test_arithmetic.py"], False),
 ])
 def test_which_pytest_arguments_need_a_browser(args: list[str], wanted: bool) -> None:
     assert dev.wants_browser_tests(args) is wanted
@@ -179,9 +179,9 @@ def test_serve_hands_everything_to_the_launcher(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(dev, "run_python", lambda args, env=None, python=None: ran.append(args) or 0)
     monkeypatch.delenv(dev.REPLICAS_ENV, raising=False)
     dev.main(["serve", "--server.port", "8600"])
-    assert ran[-1] == ["-m", "cnnviz.serve", "--server.port", "8600"] and nginx == []
+    assert ran[-1] == ["-m", "cnnviz.classroom.serve", "--server.port", "8600"] and nginx == []
     dev.main(["serve", "--replicas", "3"])
-    assert ran[-1] == ["-m", "cnnviz.serve", "--replicas", "3"] and len(nginx) == 1
+    assert ran[-1] == ["-m", "cnnviz.classroom.serve", "--replicas", "3"] and len(nginx) == 1
     monkeypatch.setenv(dev.REPLICAS_ENV, "2")
     dev.main(["serve"])
     assert len(nginx) == 2

@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz.attribution import MESSAGES as ATTR_MESSAGES
-from cnnviz.checkpoints import MESSAGES as CKPT_MESSAGES
-from cnnviz.data import DATASETS
-from cnnviz.data import MESSAGES as DATA_MESSAGES
-from cnnviz.pretrained import MESSAGES as WEIGHTS_MESSAGES
-from cnnviz.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS
-from cnnviz.grids import INPUT_PRESETS, KERNEL_PRESETS
-from cnnviz.images import MESSAGES, PATTERNS, SAMPLE_PHOTOS
-from cnnviz.jobs import MESSAGES as JOB_MESSAGES
-from cnnviz.recipes import LADDER
+from cnnviz.explain.attribution import MESSAGES as ATTR_MESSAGES
+from cnnviz.models.checkpoints import MESSAGES as CKPT_MESSAGES
+from cnnviz.data.datasets import DATASETS
+from cnnviz.data.datasets import MESSAGES as DATA_MESSAGES
+from cnnviz.models.pretrained import MESSAGES as WEIGHTS_MESSAGES
+from cnnviz.imaging.filters import CLASSIC_FILTERS, COMPOSITE_FILTERS
+from cnnviz.conv.grids import INPUT_PRESETS, KERNEL_PRESETS
+from cnnviz.imaging.images import MESSAGES, PATTERNS, SAMPLE_PHOTOS
+from cnnviz.train.jobs import MESSAGES as JOB_MESSAGES
+from cnnviz.train.recipes import LADDER
 from cnnviz.ui.catalog import CATALOGS, EN, VI
 from cnnviz.ui.conv_lab import STEP_LABELS
 from cnnviz.ui.home import PAGES
 from cnnviz.ui.train_page import _LABELS as TRAIN_LABELS
-from cnnviz.trainstate import FIELDS as TRAIN_FIELDS
+from cnnviz.train.trainstate import FIELDS as TRAIN_FIELDS
 from cnnviz.ui.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""A stand-in for `python -m cnnviz.worker` in the launcher's tests: it records how it was started
+"""A stand-in for `python -m cnnviz.train.worker` in the launcher's tests: it records how it was started
 (arguments, thread variables, pid) in CNNVIZ_RUNS, then waits for SIGTERM or SIGINT and records
 that it stopped cleanly. It trains nothing.
 """

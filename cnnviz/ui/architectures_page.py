@@ -13,11 +13,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cnnviz.archexplain import idea_numbers, megabytes, row_formulas, total_params_line, values_product
-from cnnviz.architectures import ARCHITECTURES, WalkRow, row_keys, totals, walk_of
-from cnnviz.course_plots import layer_bars_figure
-from cnnviz.coursestate import ArchState, arch_from_query, arch_to_query
-from cnnviz.pretrained import weights_file
+from cnnviz.course.archexplain import idea_numbers, megabytes, row_formulas, total_params_line, values_product
+from cnnviz.course.architectures import ARCHITECTURES, WalkRow, row_keys, totals, walk_of
+from cnnviz.course.course_plots import layer_bars_figure
+from cnnviz.course.coursestate import ArchState, arch_from_query, arch_to_query
+from cnnviz.models.pretrained import weights_file
 from cnnviz.ui.classroom_ui import offer_question
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.i18n import current_language, num, t

@@ -1,6 +1,6 @@
 """The Attributions page's scores: under each map its deletion and insertion areas and its
 randomisation correlation; in the sanity check the cascading-randomisation and deletion/insertion
-curves. Numbers come from cnnviz.scores, figures from cnnviz.curves; results are cached per
+curves. Numbers come from cnnviz.explain.scores, figures from cnnviz.train.curves; results are cached per
 session, so one student's picture never reaches another's.
 """
 
@@ -12,11 +12,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.text import untrusted
-from cnnviz.attribution import METHODS, Attribution
-from cnnviz.attrstate import MAX_SIDE_CPU, fmt_score as fmt, scores_fit
-from cnnviz.curves import deletion_insertion_figure, randomisation_figure
-from cnnviz.preprocess import Prepared
-from cnnviz.scores import CURVE_STEPS, START_BLUR, Curve, Scores, random_order_curves, score
+from cnnviz.explain.attribution import METHODS, Attribution
+from cnnviz.explain.attrstate import MAX_SIDE_CPU, fmt_score as fmt, scores_fit
+from cnnviz.train.curves import deletion_insertion_figure, randomisation_figure
+from cnnviz.imaging.preprocess import Prepared
+from cnnviz.explain.scores import CURVE_STEPS, START_BLUR, Curve, Scores, random_order_curves, score
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, cached, compute_failed
 

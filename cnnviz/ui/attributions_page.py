@@ -2,7 +2,7 @@
 
 Target class, layer, methods and their settings; every chosen method's map overlaid on the
 picture side by side; Grad-CAM of every conv layer in one row; and the model-randomisation
-sanity check. The maps come from cnnviz.attribution (Captum); results are cached per session.
+sanity check. The maps come from cnnviz.explain.attribution (Captum); results are cached per session.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ import torch
 from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.text import untrusted
-from cnnviz.activations import conv_layers
-from cnnviz.attrstate import DEFAULT_METHODS, PATH_METHODS, PRED, AttrState, from_query, occlusion_defaults, \
+from cnnviz.explain.activations import conv_layers
+from cnnviz.explain.attrstate import DEFAULT_METHODS, PATH_METHODS, PRED, AttrState, from_query, occlusion_defaults, \
     occlusion_evals, occlusion_limit, to_query
-from cnnviz.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
-from cnnviz.mapfigures import attribution_figure, overlay
-from cnnviz.scores import rank_correlation
+from cnnviz.explain.attribution import METHODS, Attribution, attribute, gradcam_all, normalise_map, spatial_layers
+from cnnviz.explain.mapfigures import attribution_figure, overlay
+from cnnviz.explain.scores import rank_correlation
 from cnnviz.ui.attribution_scores import (rho_text, score_lines_ui, scores_curves_ui, scores_for,
                                             scores_note_ui, scores_toggle_ui)
 from cnnviz.ui.common import show_messages
 from cnnviz.ui.fit_warning import map_note, fit_warnings_ui
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import device_name
-from cnnviz.preprocess import Prepared
+from cnnviz.imaging.preprocess import Prepared
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of, random_twin
 
 __all__ = ["DEFAULT_METHODS", "controls_ui", "gradcam_row_ui", "layer_ui", "occlusion_evals",
@@ -99,7 +99,7 @@ def _clamp_stride() -> None:
 
 
 def _params_ui(methods: list[str], side: int) -> dict[str, dict]:
-    """Settings of the chosen methods (only those), within the ranges cnnviz.attribution allows."""
+    """Settings of the chosen methods (only those), within the ranges cnnviz.explain.attribution allows."""
     params: dict[str, dict] = {m: {} for m in methods}
     if not any(m in methods for m in (*PATH_METHODS, "smoothgrad", "occlusion")):
         return params
@@ -226,7 +226,7 @@ def _grid(results: dict[str, Attribution], seen: np.ndarray, opacity: float,
 def results_ui(picked: Picked, prepared: Prepared, target: int, layer: str, methods: list[str],
                params: dict, opacity: float, reasons: list[str] | None = None) -> dict[str, Attribution]:
     """Every chosen method's map over the picture, side by side; the picture/model warnings
-    (``reasons``, cnnviz.domain) under the heading and under every map."""
+    (``reasons``, cnnviz.explain.domain) under the heading and under every map."""
     st.subheader(t("attr_results", cls=untrusted(picked.classes[target])))
     probs = torch.softmax(logits_of(picked, prepared.x, prepared.digest).double(), dim=0)
     pred = int(probs.argmax())

@@ -9,10 +9,10 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from cnnviz.augment import KINDS, Augmented, augment, sample
-from cnnviz.coursestate import AUG_SOURCES, MAX_SEED, BlocksState
-from cnnviz.data import SHAPE_CLASSES
-from cnnviz.images import ImageError, decode_image, downscale_for_display
+from cnnviz.course.augment import KINDS, Augmented, augment, sample
+from cnnviz.course.coursestate import AUG_SOURCES, MAX_SEED, BlocksState
+from cnnviz.data.datasets import SHAPE_CLASSES
+from cnnviz.imaging.images import ImageError, decode_image, downscale_for_display
 from cnnviz.ui.blocks_page import current, set_state
 from cnnviz.ui.common import show_error
 from cnnviz.ui.i18n import t

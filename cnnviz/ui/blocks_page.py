@@ -15,16 +15,16 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from cnnviz import zoo
-from cnnviz.blocks import (BatchNormSteps, batchnorm_steps, batchnorm_torch, digit_strip, fully_convolutional,
+from cnnviz.course.blocks import (BatchNormSteps, batchnorm_steps, batchnorm_torch, digit_strip, fully_convolutional,
                            head_input_shape, heads, sample_batch, score_map)
-from cnnviz.course_plots import depth_figure, footprint_figure, lines_figure, score_map_figure
-from cnnviz.coursestate import MAX_SEED, MOMENTA, SECTIONS, BlocksState, blocks_from_query, blocks_to_query, \
+from cnnviz.course.course_plots import depth_figure, footprint_figure, lines_figure, score_map_figure
+from cnnviz.course.coursestate import MAX_SEED, MOMENTA, SECTIONS, BlocksState, blocks_from_query, blocks_to_query, \
     momentum_value
-from cnnviz.data import DATASETS
-from cnnviz.downsample import FACTORS, METHODS, PICTURES, downsample, footprint, picture, torch_line
-from cnnviz.nonlinear import ELEMENTWISE, FUNCTIONS, MAX_DEPTH, chain_gradient, closed_form, derivative, \
+from cnnviz.course.downsample import FACTORS, METHODS, PICTURES, downsample, footprint, picture, torch_line
+from cnnviz.course.nonlinear import ELEMENTWISE, FUNCTIONS, MAX_DEPTH, chain_gradient, closed_form, derivative, \
     max_derivative, softmax_jacobian, value
+from cnnviz.data.datasets import DATASETS
+from cnnviz.models import zoo
 from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
 

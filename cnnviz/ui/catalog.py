@@ -10,10 +10,11 @@ import tomllib
 from pathlib import Path
 
 # The library's own messages: importing the modules registers them in cnnviz.errors.
-import cnnviz.attribution, cnnviz.checkpoints, cnnviz.data, cnnviz.grids, cnnviz.images  # noqa: E401,F401
-import cnnviz.jobs, cnnviz.jobstore, cnnviz.learned, cnnviz.pretrained, cnnviz.runs  # noqa: E401,F401
-import cnnviz.budget, cnnviz.class_data, cnnviz.classroom, cnnviz.export, cnnviz.questions  # noqa: E401,F401
-import cnnviz.transfer  # noqa: F401
+import cnnviz.classroom.class_data, cnnviz.classroom.classes, cnnviz.classroom.questions  # noqa: E401,F401
+import cnnviz.conv.grids, cnnviz.data.datasets, cnnviz.explain.attribution, cnnviz.explain.budget  # noqa: E401,F401
+import cnnviz.imaging.images, cnnviz.imaging.learned, cnnviz.models.checkpoints, cnnviz.models.pretrained  # noqa: E401,F401
+import cnnviz.train.export, cnnviz.train.jobs, cnnviz.train.jobstore, cnnviz.train.runs  # noqa: E401,F401
+import cnnviz.train.transfer  # noqa: F401
 from cnnviz.errors import ALL_MESSAGES
 
 __all__ = ["CATALOGS", "EN", "LOCALES", "VI", "Text", "load"]

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnnviz.canvas import model_input
-from cnnviz.class_data import CLASS_DATASET, MIN_TO_TRAIN, ClassDrawings
-from cnnviz.curves import curves_figure
-from cnnviz.data import DATASETS
+from cnnviz.imaging.canvas import model_input
+from cnnviz.classroom.class_data import CLASS_DATASET, MIN_TO_TRAIN, ClassDrawings
+from cnnviz.train.curves import curves_figure
+from cnnviz.data.datasets import DATASETS
 from cnnviz.errors import CnnvizError
-from cnnviz.jobs import JobView
-from cnnviz.models import ModelConfig
-from cnnviz.runs import RunSpec
-from cnnviz.train import TrainConfig
+from cnnviz.train.jobs import JobView
+from cnnviz.models.builders import ModelConfig
+from cnnviz.train.runs import RunSpec
+from cnnviz.train.engine import TrainConfig
 from cnnviz.ui.common import fragment, show_error
 from cnnviz.ui.image_source import canvas_ui
 from cnnviz.ui import classroom_ui

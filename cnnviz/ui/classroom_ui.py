@@ -3,7 +3,7 @@
 ``class_ui`` (drawn by app.py around every page) shows who is in which class, lets a student
 follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (run by
 app.py after every page) records what the teacher shows. A student's browser polls the class's
-small live file (cnnviz.classroom) and reruns the page only when the teacher changed something,
+small live file (cnnviz.classroom.classes) and reruns the page only when the teacher changed something,
 so 100 followers cost no Python while the teacher talks.
 """
 
@@ -14,10 +14,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
-from cnnviz.classroom import Classroom, ClassInfo, default_classroom, join_link, teacher_enabled, \
+from cnnviz.classroom.classes import Classroom, ClassInfo, default_classroom, join_link, teacher_enabled, \
     teacher_identity, teacher_password_ok
+from cnnviz.classroom.questions import QuestionBook
 from cnnviz.errors import CnnvizError
-from cnnviz.questions import QuestionBook
 from cnnviz.text import untrusted
 from cnnviz.ui.common import fragment, page_script, show_error
 from cnnviz.ui.i18n import t
@@ -328,7 +328,7 @@ def _join_card(info: ClassInfo) -> None:
 
 # --- predict, then reveal ------------------------------------------------------------------------
 
-# Ready questions of the course, per page (their answers come from cnnviz.questions)
+# Ready questions of the course, per page (their answers come from cnnviz.classroom.questions)
 READY = {"pages/convolution.py": ("q_course_output_5x5", "q_course_stride_7", "q_course_pool_4x4",
                                   "q_course_cell", "q_course_conv1_params"),
          "pages/inspect.py": ("q_course_lenet_params",), "pages/train.py": ("q_course_lenet_params",),
@@ -409,7 +409,7 @@ def ask_ui(info: ClassInfo) -> None:
 
 
 def _ready(topic: str) -> dict:
-    from cnnviz.questions import course_question
+    from cnnviz.classroom.questions import course_question
 
     return course_question(topic)
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz import zoo
-from cnnviz.confusion import Confusion, cell_members, confusion
-from cnnviz.course_plots import confusion_figure
-from cnnviz.coursestate import CM_MODELS, ArchState
-from cnnviz.models import ARCH_LABELS
-from cnnviz.preprocess import digest
-from cnnviz.shipped import SHIPPED
+from cnnviz.course.confusion import Confusion, cell_members, confusion
+from cnnviz.course.course_plots import confusion_figure
+from cnnviz.course.coursestate import CM_MODELS, ArchState
+from cnnviz.imaging.preprocess import digest
+from cnnviz.models import zoo
+from cnnviz.models.builders import ARCH_LABELS
+from cnnviz.models.shipped import SHIPPED
 from cnnviz.ui import image_source, model_picker
 from cnnviz.ui.architectures_page import PLOT_CONFIG, current, set_state
 from cnnviz.ui.common import show_error

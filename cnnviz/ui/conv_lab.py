@@ -10,16 +10,16 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from cnnviz.conv import ConvTrace, PoolTrace
-from cnnviz.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of, kernel_preset_of, questions_of,
-                            state_key, step_count, to_query, trace_of)
-from cnnviz.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
-                          format_matrix, input_preset, kernel_preset, parse_matrix)
+from cnnviz.conv.arithmetic import ConvTrace, PoolTrace
+from cnnviz.conv.convlab import (LIMITS, LabState, clamp, from_query, input_preset_of, kernel_preset_of, questions_of,
+                                 state_key, step_count, to_query, trace_of)
+from cnnviz.conv.grids import (FIXED_KERNEL_SIZE, INPUT_PRESETS, KERNEL_PRESETS, SAMPLE_IMAGES, MatrixError,
+                               format_matrix, input_preset, kernel_preset, parse_matrix)
+from cnnviz.conv.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
+                                  transpose_expression)
+from cnnviz.conv.transposed import TransposeTrace
 from cnnviz.lru import SharedLRU
 from cnnviz.plots import FrozenFigure, matrix_figure
-from cnnviz.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, pool_expression, step_component_data,
-                             transpose_expression)
-from cnnviz.transposed import TransposeTrace
 from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view, teaching
 from cnnviz.ui.common import fragment, show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui

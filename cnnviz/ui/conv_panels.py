@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnnviz.conv import conv2d_code, output_size, param_count
-from cnnviz.convlab import (LabState, pool_source_shape, problem, size_formula_latex, transpose_formula_latex,
+from cnnviz.conv.arithmetic import conv2d_code, output_size, param_count
+from cnnviz.conv.convlab import (LabState, pool_source_shape, problem, size_formula_latex, transpose_formula_latex,
                             transpose_sizes)
-from cnnviz.transposed import conv_transpose2d_code
+from cnnviz.conv.transposed import conv_transpose2d_code
 from cnnviz.ui.i18n import num, t
 
 __all__ = ["formula_ui", "layer_ui"]

@@ -2,8 +2,8 @@
 
 ``classic_ui`` is a fragment: choosing filters reruns only the picture, the choice and the
 results, not the learned-filters section below (a new picture or sigma reruns the whole page,
-since that section shows them too). The cards come from cnnviz.filtercards, the URL state from
-cnnviz.filterstate.
+since that section shows them too). The cards come from cnnviz.imaging.filtercards, the URL state from
+cnnviz.imaging.filterstate.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz.filtercards import WORK_SIDE, card, sample_card
-from cnnviz.filterstate import IMAGES, SIGMA_RANGE, UPLOAD, WEBCAM, FilterState, from_query, to_query
-from cnnviz.filters import ALL_FILTERS
-from cnnviz.images import ImageError, decode_image, downscale_for_display, jpeg_for_width, sample_image, to_gray, \
-    viewable
+from cnnviz.imaging.filtercards import WORK_SIDE, card, sample_card
+from cnnviz.imaging.filterstate import IMAGES, SIGMA_RANGE, UPLOAD, WEBCAM, FilterState, from_query, to_query
+from cnnviz.imaging.filters import ALL_FILTERS
+from cnnviz.imaging.images import (ImageError, decode_image, downscale_for_display, jpeg_for_width, sample_image,
+                                   to_gray, viewable)
 from cnnviz.lru import SharedLRU
 from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.common import fragment, show_error, show_messages

@@ -1,12 +1,12 @@
 """Warnings next to a prediction and next to every map when the picture is not the kind the model
-was trained on, or the weights are random (the check itself is cnnviz.domain)."""
+was trained on, or the weights are random (the check itself is cnnviz.explain.domain)."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from cnnviz.domain import kind_of, mismatches, origin_of
+from cnnviz.explain.domain import kind_of, mismatches, origin_of
 from cnnviz.ui.i18n import t
 from cnnviz.ui.image_source import Source
 from cnnviz.ui.model_picker import Picked

@@ -2,7 +2,7 @@
 
 Sources: bundled photos and test patterns, real held-out handwriting and generated digits (digit
 models), generated shapes (the shapes models), an upload, the camera, and a drawing canvas
-(digit models). The model's input is made by ``cnnviz.preprocess`` and its steps are shown.
+(digit models). The model's input is made by ``cnnviz.imaging.preprocess`` and its steps are shown.
 Pictures stay in their student's session; only the shared read-only samples are cached globally.
 """
 
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cnnviz.canvas import CANVAS_PEN, CANVAS_SIDE
-from cnnviz.data import SHAPE_CLASSES, make_digits, make_shapes
-from cnnviz.images import ImageError, decode_image, downscale_for_display, sample_image, to_gray, viewable
-from cnnviz.inputstate import CAMERA, DRAW, UPLOAD, InputLink, InputState, choose_image, from_query, image_options, \
-    to_query
+from cnnviz.data.datasets import SHAPE_CLASSES, make_digits, make_shapes
+from cnnviz.explain.inputstate import (CAMERA, DRAW, UPLOAD, InputLink, InputState, choose_image, from_query,
+                                       image_options, to_query)
+from cnnviz.imaging.canvas import CANVAS_PEN, CANVAS_SIDE
+from cnnviz.imaging.images import ImageError, decode_image, downscale_for_display, sample_image, to_gray, viewable
+from cnnviz.imaging.preprocess import Prepared, digest, needs_invert, preprocess, readonly
 from cnnviz.plots import response_image
-from cnnviz.preprocess import Prepared, digest, needs_invert, preprocess, readonly
 from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t
 from cnnviz.ui.model_picker import Picked, model_ui
@@ -31,7 +31,7 @@ __all__ = ["CAMERA", "DRAW", "UPLOAD", "Source", "canvas_ui", "image_ui", "input
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 WORK_SIDE = 1024  # uploads are shrunk to this first: every later step stays fast
 SHOW_PX = 168  # display width of the preprocessing pictures
-CANVAS_PX = CANVAS_SIDE  # cnnviz.canvas models this canvas for the drawn-digit generators
+CANVAS_PX = CANVAS_SIDE  # cnnviz.imaging.canvas models this canvas for the drawn-digit generators
 SAMPLE_SEED = 11
 CURRENT = "src_current"  # the picture last chosen on either page
 UPLOADED = "src_upload"  # (digest, RGB array) of this session's uploaded or camera picture
@@ -63,8 +63,8 @@ def public(picked: Picked, source: Source | None) -> bool:
 @st.cache_resource(show_spinner=False)
 def _dataset_samples() -> dict[str, tuple[np.ndarray, int]]:
     """One sample per class: held-out real handwriting, generated digits, generated shapes."""
-    from cnnviz.data import load_embedded
-    from cnnviz.shipped import HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN
+    from cnnviz.data.datasets import load_embedded
+    from cnnviz.models.shipped import HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN
 
     out: dict[str, tuple[np.ndarray, int]] = {}
     # The shipped digit model trained on the rest of this split: these it never saw.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnnviz.course_plots import inception_figure
-from cnnviz.coursestate import ArchState
-from cnnviz.inception import InceptionWidths, Term, multiplications, out_channels, params_of, terms
+from cnnviz.course.course_plots import inception_figure
+from cnnviz.course.coursestate import ArchState
+from cnnviz.course.inception import InceptionWidths, Term, multiplications, out_channels, params_of, terms
 from cnnviz.ui.architectures_page import PLOT_CONFIG, set_state
 from cnnviz.ui.i18n import t
 

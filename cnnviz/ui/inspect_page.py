@@ -1,7 +1,7 @@
 """Widgets of the Inspect page: the layer table, top-k predictions, a walk through the layers with
 every feature map of the chosen layer in one clickable mosaic, its statistics and its kernels.
 
-Computation comes from cnnviz.activations; this module lays it out and caches it (per session
+Computation comes from cnnviz.explain.activations; this module lays it out and caches it (per session
 for anything that depends on the student's picture, globally for the architecture's table).
 """
 
@@ -15,18 +15,18 @@ import streamlit as st
 from torch import nn
 
 from cnnviz.text import untrusted
-from cnnviz.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
-from cnnviz.inspectstate import InspectState, from_query, to_query
-from cnnviz.mapfigures import figure, kernel_figure, vector_figure
+from cnnviz.explain.activations import Mosaic, capture, layer_table, map_stats, mosaic, top_k, walk_layers
+from cnnviz.explain.inspectstate import InspectState, from_query, to_query
+from cnnviz.explain.mapfigures import figure, kernel_figure, vector_figure
 from cnnviz.plots import FrozenFigure
-from cnnviz.mapview import colour_kernels as _colour_kernels, scale_tiles as _scaled, shape_text as _shape, \
+from cnnviz.explain.mapview import colour_kernels as _colour_kernels, scale_tiles as _scaled, shape_text as _shape, \
     shrink_maps
 from cnnviz.sizes import fmt_bytes
 from cnnviz.ui.classroom_ui import share_view
 from cnnviz.ui.common import fragment, show_messages
 from cnnviz.ui.fit_warning import map_note, reasons_for, fit_warnings_ui
 from cnnviz.ui.i18n import t
-from cnnviz.preprocess import Prepared
+from cnnviz.imaging.preprocess import Prepared
 from cnnviz.ui.image_source import Source, public
 from cnnviz.ui.model_picker import Picked, cached, compute_failed, logits_of
 

@@ -2,7 +2,7 @@
 next to the classic ones, the learned kernel most like each classic kernel, the kernels' evolution
 over a run's epochs, and the hand-crafted first layer experiment (two training jobs, compared live).
 
-The maths lives in cnnviz.learned; training runs as jobs of the process-wide manager, polled here.
+The maths lives in cnnviz.imaging.learned; training runs as jobs of the process-wide manager, polled here.
 """
 
 from __future__ import annotations
@@ -15,20 +15,20 @@ import numpy as np
 import streamlit as st
 import torch
 
-from cnnviz import zoo
-from cnnviz.checkpoints import CheckpointError, CheckpointInfo
-from cnnviz.curves import curves_figure, filters_figure
-from cnnviz.filterstate import LearnedLink, LearnedState, choose_epoch, choose_model, choose_pair, \
+from cnnviz.models import zoo
+from cnnviz.models.checkpoints import CheckpointError, CheckpointInfo
+from cnnviz.train.curves import curves_figure, filters_figure
+from cnnviz.imaging.filterstate import LearnedLink, LearnedState, choose_epoch, choose_model, choose_pair, \
     learned_from_query, learned_to_query
-from cnnviz.filters import apply_cv2, classic_filter
-from cnnviz.images import to_gray
-from cnnviz.jobs import JobView
-from cnnviz.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, experiment_n_val, \
+from cnnviz.imaging.filters import apply_cv2, classic_filter
+from cnnviz.imaging.images import to_gray
+from cnnviz.train.jobs import JobView
+from cnnviz.imaging.learned import FirstLayer, LearnedError, Match, best_matches, classic_kernels, experiment_n_val, \
     experiment_specs, first_layer, grey_kernels, has_conv, responses
-from cnnviz.mapfigures import response_figure
-from cnnviz.models import ModelConfig
+from cnnviz.explain.mapfigures import response_figure
+from cnnviz.models.builders import ModelConfig
 from cnnviz.plots import matrix_figure
-from cnnviz.runs import load_filters, run_dir, valid_run_id
+from cnnviz.train.runs import load_filters, run_dir, valid_run_id
 from cnnviz.ui.common import error_text, fragment, show_error, show_messages
 from cnnviz.ui.i18n import t
 from cnnviz.ui.names import arch_name, dataset_name, model_line

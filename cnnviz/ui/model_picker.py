@@ -20,17 +20,17 @@ import streamlit as st
 import torch
 from torch import nn
 
-from cnnviz import zoo
+from cnnviz.models import zoo
 from cnnviz.text import untrusted
-from cnnviz.attribution import randomized_copy
-from cnnviz.inputstate import DEFAULT_MODEL, UPLOAD, InputLink, InputState, choose_model, digit_model, from_query, \
-    to_query
-from cnnviz.checkpoints import CheckpointInfo, load_checkpoint
+from cnnviz.explain.attribution import randomized_copy
+from cnnviz.explain.inputstate import (DEFAULT_MODEL, UPLOAD, InputLink, InputState, choose_model, digit_model,
+                                       from_query, to_query)
+from cnnviz.models.checkpoints import CheckpointInfo, load_checkpoint
 from cnnviz.device import best_device
 from cnnviz.errors import CnnvizError
-from cnnviz.models import ARCH_LABELS
-from cnnviz.pretrained import IMAGENET_MODELS, Pretrained, load_imagenet, weights_file
-from cnnviz.runs import valid_run_id
+from cnnviz.models.builders import ARCH_LABELS
+from cnnviz.models.pretrained import IMAGENET_MODELS, Pretrained, load_imagenet, weights_file
+from cnnviz.train.runs import valid_run_id
 from cnnviz.sizes import nbytes
 from cnnviz.ui.common import show_error, show_messages
 from cnnviz.ui.i18n import t

@@ -1,12 +1,12 @@
 """Names the library writes in English, in the reader's language: a model's one-line description,
-the compute device, a dataset. The library keeps its English (``cnnviz.models.describe``) for logs
+the compute device, a dataset. The library keeps its English (``cnnviz.models.builders.describe``) for logs
 and checkpoint notes; pages show these."""
 
 from __future__ import annotations
 
 import torch
 
-from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS, ModelConfig, count_params, mlp_widths
+from cnnviz.models.builders import ACTIVATION_LABELS, ARCH_LABELS, ModelConfig, count_params, mlp_widths
 from cnnviz.ui.i18n import t
 
 __all__ = ["arch_name", "dataset_name", "device_name", "model_line"]

@@ -1,7 +1,7 @@
 """What the Train page and the Filters page's experiment both need of training runs: the
 student's identity, submitting to the shared job store, and showing a run's state.
 
-Runs train in worker processes (cnnviz.worker); the page only writes to and reads the job store.
+Runs train in worker processes (cnnviz.train.worker); the page only writes to and reads the job store.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import sqlite3
 import numpy as np
 import streamlit as st
 
-from cnnviz.checkpoints import CheckpointError, read_info
 from cnnviz.errors import CnnvizError
-from cnnviz.jobs import JobView
-from cnnviz.jobstore import JobStore, default_store
-from cnnviz.progress import epoch_in_progress
-from cnnviz.runs import RunSpec, check_budget, load_filters, max_active_runs, read_outcome, run_dir
+from cnnviz.models.checkpoints import CheckpointError, read_info
+from cnnviz.train.jobs import JobView
+from cnnviz.train.jobstore import JobStore, default_store
+from cnnviz.train.progress import epoch_in_progress
+from cnnviz.train.runs import RunSpec, check_budget, load_filters, max_active_runs, read_outcome, run_dir
 from cnnviz.ui.i18n import t
 
 __all__ = ["job_device", "my_runs", "outcome_ui", "owner", "saved_run", "status_ui", "store", "submit",

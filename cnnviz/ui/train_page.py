@@ -1,7 +1,7 @@
 """Widgets of the Train page: the recipe ladder, every training option and the Start buttons
 (the run panel is cnnviz.ui.train_run, the transfer-learning tab cnnviz.ui.train_transfer).
 
-Training runs in a worker process (cnnviz.worker) through the shared job store, never inside the
+Training runs in a worker process (cnnviz.train.worker) through the shared job store, never inside the
 script run, so closing the tab (or a server restart) does not stop it; the page polls the store
 with a fragment while the run is queued or running, and finds finished runs through ``?run=<id>``.
 """
@@ -13,13 +13,13 @@ from typing import Any
 
 import streamlit as st
 
-from cnnviz.data import DATASETS
+from cnnviz.data.datasets import DATASETS
 from cnnviz.errors import CnnvizError
-from cnnviz.models import ACTIVATION_LABELS, ARCH_LABELS
-from cnnviz.runs import RunSpec, max_active_runs
-from cnnviz.trainstate import CUSTOM, FIELDS, MODEL_FIELDS, RUNGS, SCRATCH, TRAIN_FIELDS, TrainState, from_query, \
-    rung_state, settings_of, spec_of, to_query
-from cnnviz.transfer import check_transfer
+from cnnviz.models.builders import ACTIVATION_LABELS, ARCH_LABELS
+from cnnviz.train.runs import RunSpec, max_active_runs
+from cnnviz.train.trainstate import (CUSTOM, FIELDS, MODEL_FIELDS, RUNGS, SCRATCH, TRAIN_FIELDS, TrainState, from_query,
+                                     rung_state, settings_of, spec_of, to_query)
+from cnnviz.train.transfer import check_transfer
 from cnnviz.ui.common import error_text, show_error, show_messages
 from cnnviz.ui.i18n import current_language, t
 from cnnviz.ui.run_status import job_device, my_runs, owner, store, submit, workers_ui

@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from cnnviz.curves import curves_figure, filters_figure, gradients_figure
 from cnnviz.errors import CnnvizError
-from cnnviz.export import check_export, export_name, export_zip
-from cnnviz.jobs import JobView
-from cnnviz.progress import gradient_ratio
-from cnnviz.runs import RunSpec, load_spec, run_dir
 from cnnviz.text import untrusted
-from cnnviz.trainstate import TrainState, settings_of
+from cnnviz.train.curves import curves_figure, filters_figure, gradients_figure
+from cnnviz.train.export import check_export, export_name, export_zip
+from cnnviz.train.jobs import JobView
+from cnnviz.train.progress import gradient_ratio
+from cnnviz.train.runs import RunSpec, load_spec, run_dir
+from cnnviz.train.trainstate import TrainState, settings_of
 from cnnviz.ui.common import error_text, fragment, show_error
 from cnnviz.ui.i18n import t
 from cnnviz.ui.run_status import my_runs, outcome_ui, owner, saved_run, status_ui, store

@@ -1,6 +1,6 @@
 """The Train page's "Start from" tab: a shipped model or one of the student's finished runs to
 start from (transfer learning), what stays frozen, a new head, and a ready-made example. The
-checks live in cnnviz.transfer; the widgets' values are the page's ``tr_<name>`` settings."""
+checks live in cnnviz.train.transfer; the widgets' values are the page's ``tr_<name>`` settings."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from typing import Any
 
 import streamlit as st
 
-from cnnviz import zoo
-from cnnviz.checkpoints import CheckpointError
-from cnnviz.data import DATASETS
+from cnnviz.data.datasets import DATASETS
 from cnnviz.errors import CnnvizError
-from cnnviz.models import ARCH_LABELS, build_model, param_count
-from cnnviz.runs import FREEZE, RunSpec
+from cnnviz.models import zoo
+from cnnviz.models.builders import ARCH_LABELS, build_model, param_count
+from cnnviz.models.checkpoints import CheckpointError
 from cnnviz.text import untrusted
-from cnnviz.trainstate import CUSTOM, FIELDS
-from cnnviz.transfer import freeze_layers, source_info
+from cnnviz.train.runs import FREEZE, RunSpec
+from cnnviz.train.trainstate import CUSTOM, FIELDS
+from cnnviz.train.transfer import freeze_layers, source_info
 from cnnviz.ui.i18n import t
 from cnnviz.ui.run_status import my_runs, store
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import zoo
-from cnnviz.architectures import ARCHITECTURES, build
-from cnnviz.confusion import confusion
+from cnnviz.course.architectures import ARCHITECTURES, build
+from cnnviz.course.confusion import confusion
+from cnnviz.models import zoo
 from cnnviz.ui.confusion_ui import cell_of
 from tests.app.conftest import no_exception, run_page
 from tests.app.test_hostile_links import PAYLOADS, _markup, _shown

@@ -1,6 +1,6 @@
 """The Attributions page: maps against Captum, target/method/layer switches and their URL state,
 bad links, occlusion settings, the Grad-CAM row, the randomisation sanity check and the scores
-(deletion, insertion, cascading randomisation) against cnnviz.scores."""
+(deletion, insertion, cascading randomisation) against cnnviz.explain.scores."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import torch
 from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam
 from streamlit.testing.v1 import AppTest
 
-from cnnviz.attribution import METHODS
-from cnnviz.scores import random_order_curves, score
+from cnnviz.explain.attribution import METHODS
+from cnnviz.explain.scores import random_order_curves, score
 from cnnviz.ui.attributions_page import occlusion_evals
 from tests.app.test_inspect_page import chart, lenet_input, ok
 
@@ -192,16 +192,16 @@ def shown(block: str) -> tuple[str, str, str]:
     return d.split("**")[1], i.split("**")[1], r.split("**")[1] if "**" in r else "undefined"
 
 
-def expected(s) -> tuple[str, str, str]:  # noqa: ANN001 - a cnnviz.scores.Scores
+def expected(s) -> tuple[str, str, str]:  # noqa: ANN001 - a cnnviz.explain.scores.Scores
     rho = s.randomisation.last
     return f"{s.deletion.auc:.2f}", f"{s.insertion.auc:.2f}", "undefined" if rho != rho else f"{rho:.2f}"
 
 
 def shapes_input(cls: int) -> tuple[torch.nn.Module, torch.Tensor]:
     """The shipped TinyVGG and the page's picture shape:<cls>, prepared as the page does."""
-    from cnnviz import zoo
-    from cnnviz.data import make_shapes
-    from cnnviz.preprocess import preprocess
+    from cnnviz.data.datasets import make_shapes
+    from cnnviz.imaging.preprocess import preprocess
+    from cnnviz.models import zoo
     from cnnviz.ui.image_source import SAMPLE_SEED
 
     model, info = zoo.load("shipped:tinyvgg_shapes")

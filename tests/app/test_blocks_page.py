@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz.augment import KINDS, augment, sample
-from cnnviz.blocks import sample_batch
-from cnnviz.coursestate import SECTIONS
-from cnnviz.downsample import METHODS, torch_line
+from cnnviz.course.augment import KINDS, augment, sample
+from cnnviz.course.blocks import sample_batch
+from cnnviz.course.coursestate import SECTIONS
+from cnnviz.course.downsample import METHODS, torch_line
 from tests.app.conftest import no_exception, run_page
 from tests.app.test_hostile_links import PAYLOADS, _markup, _shown
 from tests.helpers import image_bytes, noise_rgb

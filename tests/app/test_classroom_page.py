@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import classroom
-from cnnviz.questions import QuestionBook
+from cnnviz.classroom import classes
+from cnnviz.classroom.questions import QuestionBook
 from tests.app.conftest import ROOT, no_exception, run_page
 
 PASSWORD = "sesame-for-tests"
@@ -20,8 +20,8 @@ PASSWORD = "sesame-for-tests"
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CNNVIZ_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("CNNVIZ_TEACHER_PASSWORD", PASSWORD)
-    monkeypatch.setattr(classroom, "LIVE_DIR", tmp_path / "live")
-    classroom._ROOMS.clear()
+    monkeypatch.setattr(classes, "LIVE_DIR", tmp_path / "live")
+    classes._ROOMS.clear()
     return tmp_path
 
 
@@ -31,14 +31,14 @@ def _submit(at: AppTest, form: str) -> None:
     no_exception(at)
 
 
-def _teacher() -> tuple[AppTest, classroom.ClassInfo]:
+def _teacher() -> tuple[AppTest, classes.ClassInfo]:
     at = run_page("app.py")
     next(w for w in at.text_input if w.label == "Teacher password").set_value(PASSWORD)
     _submit(at, "cls_teacher_form")
     at.text_input(key="cls_title_in").set_value("10A")
     at.button(key="cls_start_btn").click().run()
     no_exception(at)
-    (info,) = classroom.default_classroom().teaching(at.session_state["cls_teacher"])
+    (info,) = classes.default_classroom().teaching(at.session_state["cls_teacher"])
     assert f"Join code: `{info.code}`" in " ".join(m.value for m in at.markdown)
     assert len(at.get("image")) == 1  # the QR code
     return at, info
@@ -75,7 +75,7 @@ def test_students_follow_the_teacher_and_can_explore_alone() -> None:
     teacher.toggle(key="cls_presenting").set_value(True).run()
     teacher.slider(key="lab_stride").set_value(2).run()
     no_exception(teacher)
-    shown = dict(parse_qsl(classroom.default_classroom().presented(info.id).query))
+    shown = dict(parse_qsl(classes.default_classroom().presented(info.id).query))
     assert shown["stride"] == "2" and "lang" not in shown  # each student keeps their own language
     ana.run()  # what the browser's poll triggers when the live file changes
     no_exception(ana)
@@ -97,7 +97,7 @@ def test_a_class_shown_under_the_old_home_page_name_follows_to_home() -> None:
     teacher, info = _teacher()
     ana = _student(info.code, "Ana")
     ana.switch_page("pages/convolution.py").run()
-    classroom.default_classroom().present(info.id, teacher.session_state["cls_teacher"], "app.py", "")
+    classes.default_classroom().present(info.id, teacher.session_state["cls_teacher"], "app.py", "")
     ana.run()
     no_exception(ana)
     assert ana.title[0].value == "cnnviz: see inside a convolutional network"
@@ -116,7 +116,7 @@ def test_a_question_is_answered_tallied_and_revealed() -> None:
         assert box and "how many rows" in box[0]
         next(w for w in at.text_input if w.label == "Your answer").set_value(answer)
         _submit(at, "cls_answer_")
-    book = QuestionBook(classroom.default_classroom())
+    book = QuestionBook(classes.default_classroom())
     q = book.current(info.id)
     assert (book.tally(q.id).total, book.tally(q.id).correct) == (3, 2)
     teacher.run()
@@ -156,7 +156,7 @@ def test_the_teacher_sees_the_class_runs_with_nicknames_and_can_stop_them(isolat
 def test_students_draw_for_the_class_and_the_teacher_trains_on_it(isolated: Path) -> None:
     import numpy as np
 
-    from cnnviz.class_data import MIN_TO_TRAIN, ClassDrawings
+    from cnnviz.classroom.class_data import MIN_TO_TRAIN, ClassDrawings
     from tests.jobqueue import Queue
 
     teacher, info = _teacher()
@@ -170,7 +170,7 @@ def test_students_draw_for_the_class_and_the_teacher_trains_on_it(isolated: Path
     assert "Draw for the class's dataset" not in " ".join(h.value for h in teacher.subheader)
     img = np.zeros((28, 28), np.uint8)
     img[8:20, 12:15] = 255
-    drawings = ClassDrawings(classroom.default_classroom())
+    drawings = ClassDrawings(classes.default_classroom())
     for i in range(MIN_TO_TRAIN):  # what the canvas gives, added as the Give button does
         drawings.add(info.id, ana.session_state["cls_member"], i % 10, img)
     ana.run()
@@ -209,7 +209,7 @@ def test_a_teacher_who_closed_the_tab_finds_the_class_again_and_its_record() -> 
 def test_a_page_offers_the_teacher_a_question_about_what_it_shows() -> None:
     import torchvision
 
-    from cnnviz.architectures import ARCHITECTURES
+    from cnnviz.course.architectures import ARCHITECTURES
 
     teacher, info = _teacher()
     ana = _student(info.code, "Ana")
@@ -217,7 +217,7 @@ def test_a_page_offers_the_teacher_a_question_about_what_it_shows() -> None:
     no_exception(teacher)
     teacher.selectbox(key="cls_topic").set_value("q_arch_params")  # offered by the page itself
     teacher.button(key="cls_ask_btn").click().run()
-    q = QuestionBook(classroom.default_classroom()).current(info.id)
+    q = QuestionBook(classes.default_classroom()).current(info.id)
     arch = teacher.query_params.get("arch", "lenet5")
     assert q.topic == "q_arch_params" and q.params["name"] == ARCHITECTURES[arch].label
     builder = {"vgg16": torchvision.models.vgg16, "alexnet": torchvision.models.alexnet,

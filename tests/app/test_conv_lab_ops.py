@@ -7,9 +7,9 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import classroom
-from cnnviz.grids import parse_matrices
-from cnnviz.questions import QuestionBook
+from cnnviz.classroom import classes
+from cnnviz.classroom.questions import QuestionBook
+from cnnviz.conv.grids import parse_matrices
 from tests.app.conftest import no_exception, output_maps, run_page
 from tests.app.test_classroom_page import _teacher, isolated  # noqa: F401 (the fixture isolates the classroom)
 
@@ -87,7 +87,7 @@ def test_the_lab_offers_the_teacher_questions_about_its_view() -> None:
     teacher.button(key="conv_next").click().run()
     teacher.selectbox(key="cls_topic").set_value("q_lab_cell")
     teacher.button(key="cls_ask_btn").click().run()
-    q = QuestionBook(classroom.default_classroom()).current(info.id)
+    q = QuestionBook(classes.default_classroom()).current(info.id)
     assert q.topic == "q_lab_cell" and q.answer == "3" and q.params == {"row": 0, "col": 1, "channel": 0}
 
 
@@ -116,5 +116,5 @@ def test_a_presenting_teachers_step_reaches_the_class() -> None:
     teacher.button(key="conv_next").click().run()
     teacher.button(key="conv_next").click().run()
     no_exception(teacher)
-    shown = classroom.default_classroom().presented(info.id)
+    shown = classes.default_classroom().presented(info.id)
     assert shown.presenting and "step=2" in shown.query

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from cnnviz import classroom
+from cnnviz.classroom import classes
 from tests.app.conftest import no_exception
 from tests.app.test_classroom_page import _student, _teacher, isolated  # noqa: F401 - isolated is autouse
 
@@ -27,7 +27,7 @@ def test_students_follow_the_architecture_walk() -> None:
     teacher.button_group(key="arch_arch").set_value("vgg16").run()
     teacher.selectbox(key="arch_layer").set_value("fc1").run()
     no_exception(teacher)
-    shown = dict(parse_qsl(classroom.default_classroom().presented(info.id).query))
+    shown = dict(parse_qsl(classes.default_classroom().presented(info.id).query))
     assert shown["arch"] == "vgg16" and shown["layer"] == "fc1"
     ana.run()
     no_exception(ana)

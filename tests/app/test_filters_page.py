@@ -75,8 +75,8 @@ def test_page_canny_is_opencv_canny_of_the_rounded_grey_picture(monkeypatch) -> 
     """The page's Canny runs through the library: cv2.Canny of round(255 * grey), on every photo."""
     import cv2
 
-    from cnnviz import filters
-    from cnnviz.images import SAMPLE_PHOTOS, downscale_for_display, sample_image, to_gray
+    from cnnviz.imaging import filters
+    from cnnviz.imaging.images import SAMPLE_PHOTOS, downscale_for_display, sample_image, to_gray
 
     seen: list[np.ndarray] = []
     real = filters.canny

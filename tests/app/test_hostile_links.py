@@ -76,8 +76,8 @@ def test_learned_epoch_of_a_run_link() -> None:
 
 
 def test_a_checkpoints_class_names_stay_text(tmp_path) -> None:
-    from cnnviz.checkpoints import CheckpointInfo, checkpoint_bytes
-    from cnnviz.models import ModelConfig, build_model
+    from cnnviz.models.builders import ModelConfig, build_model
+    from cnnviz.models.checkpoints import CheckpointInfo, checkpoint_bytes
 
     cfg = ModelConfig("lenet5", (1, 28, 28), num_classes=4)
     names = tuple(p[:20] for p in PAYLOADS)

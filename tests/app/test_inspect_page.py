@@ -14,9 +14,9 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import zoo
-from cnnviz.data import load_embedded
-from cnnviz.shipped import HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN
+from cnnviz.data.datasets import load_embedded
+from cnnviz.models import zoo
+from cnnviz.models.shipped import HANDWRITTEN_HELD_OUT, HANDWRITTEN_TRAIN
 from tests.helpers import image_bytes
 
 ROOT = Path(__file__).resolve().parents[2]

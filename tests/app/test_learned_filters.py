@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import zoo
+from cnnviz.models import zoo
 from tests.jobqueue import Queue
-from cnnviz.learned import best_matches, first_layer, grey_kernels
+from cnnviz.imaging.learned import best_matches, first_layer, grey_kernels
 from cnnviz.ui.catalog import EN, VI
 from cnnviz.ui.learned_page import KERNELS_PX
 from tests.app.conftest import no_exception, run_page

@@ -13,10 +13,10 @@ import torch
 from captum.attr import LayerAttribution, LayerGradCam
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import zoo
-from cnnviz.filters import CLASSIC_FILTERS, apply_cv2, classic_filter
-from cnnviz.images import sample_image, to_gray
-from cnnviz.mapfigures import map_scale, robust_range
+from cnnviz.explain.mapfigures import map_scale, robust_range
+from cnnviz.imaging.filters import CLASSIC_FILTERS, apply_cv2, classic_filter
+from cnnviz.imaging.images import sample_image, to_gray
+from cnnviz.models import zoo
 from tests.app.test_inspect_page import array, chart, lenet_input, ok, run
 
 

@@ -11,7 +11,7 @@ from urllib.error import URLError
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import jobstore
+from cnnviz.train import jobstore
 from tests.app.conftest import no_exception, run_page
 from tests.jobqueue import Queue
 
@@ -178,7 +178,7 @@ def test_an_unwritable_runs_folder_is_explained_without_server_paths(
 
 
 def test_a_run_that_cannot_save_says_so_without_server_paths(queue: Queue, monkeypatch) -> None:
-    monkeypatch.setattr("cnnviz.runs.save_checkpoint",
+    monkeypatch.setattr("cnnviz.train.runs.save_checkpoint",
                         lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left", "/srv/runs/x")))
     at, run_id = start(TINY)
     assert queue.wait(run_id, timeout=WAIT_S).state == "failed"

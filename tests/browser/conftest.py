@@ -34,7 +34,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from cnnviz.images import sample_image
+from cnnviz.imaging.images import sample_image
 from dev import CHROMIUM_ENV, find_chromium
 
 REPO = Path(__file__).resolve().parents[2]
@@ -193,7 +193,7 @@ def serving(folder: Path) -> Iterator[Server]:
         env = isolated_env(folder)
         process = subprocess.Popen(server_command(port), cwd=REPO, stdout=log, env=env,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        worker = subprocess.Popen([sys.executable, "-m", "cnnviz.worker", "--threads", "1"], cwd=REPO,
+        worker = subprocess.Popen([sys.executable, "-m", "cnnviz.train.worker", "--threads", "1"], cwd=REPO,
                                   stdout=log, env=env, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_until_healthy(process, port, log_path)

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from playwright.sync_api import Page, expect
 
-from cnnviz.stepview import format_number
+from cnnviz.conv.stepview import format_number
 
 from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_script
 from .test_classroom_browser import _start_class, teacher_env  # noqa: F401 (the fixture sets the password)

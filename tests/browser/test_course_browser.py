@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from cnnviz import zoo
-from cnnviz.confusion import confusion
-from cnnviz.coursestate import SECTIONS
+from cnnviz.course.confusion import confusion
+from cnnviz.course.coursestate import SECTIONS
+from cnnviz.models import zoo
 
 from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_layout, wait_for_script
 from .test_pages import CELL_CENTRE_JS, main_text

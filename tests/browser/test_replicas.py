@@ -1,4 +1,4 @@
-"""The classroom launcher end to end: `python -m cnnviz.serve --replicas 2` (nginx in front), two
+"""The classroom launcher end to end: `python -m cnnviz.classroom.serve --replicas 2` (nginx in front), two
 students in separate browser contexts, each kept on one replica, on different replicas, an upload
 through the proxy, a run one student trains seen by the other on the other replica (the job store
 is shared, not in a process's memory), then SIGTERM stops everything cleanly."""
@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from cnnviz.classroom.nginx import HEADER, find_nginx
 from cnnviz.device import cpu_cores, thread_budget
-from cnnviz.nginx import HEADER, find_nginx
 
 from .conftest import (ELEMENT_TIMEOUT_MS, RENDER_TIMEOUT_MS, REPO, VIEWPORT, assert_no_exception, cat_photo,
                        free_port, isolated_env, log_tail, open_page, save_screenshot, skip_or_fail)
@@ -74,7 +74,7 @@ def _launch(tmp_path: Path, worker: list[str]) -> Iterator[Classroom]:
     if find_nginx() is None:
         skip_or_fail("nginx is not installed (Debian: apt-get install nginx)")
     port = free_port()
-    command = [sys.executable, "-m", "cnnviz.serve", "--replicas", "2", *worker,
+    command = [sys.executable, "-m", "cnnviz.classroom.serve", "--replicas", "2", *worker,
                "--server.port", str(port), "--server.address", "127.0.0.1"]
     env = {**isolated_env(tmp_path), "CNNVIZ_JOBS_CPU": "1", "CNNVIZ_JOBS_GPU": "0"}
     log = tmp_path / "serve.log"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
 
-from cnnviz.conv import ConvTrace, conv_trace, pool_trace
-from cnnviz.stepview import conv_expression, conv_step_html, format_number, pool_expression, pool_step_html
-from tests.test_stepview import LABELS, POOL_IMAGE, course_trace, decimal_trace
+from cnnviz.conv.arithmetic import ConvTrace, conv_trace, pool_trace
+from cnnviz.conv.stepview import conv_expression, conv_step_html, format_number, pool_expression, pool_step_html
+from tests.conv.test_stepview import LABELS, POOL_IMAGE, course_trace, decimal_trace
 
 pytestmark = pytest.mark.browser
 
@@ -126,8 +126,8 @@ WALK_INPUTS = """() => [...document.querySelectorAll('.host .cell')].map(cell =>
 
 @pytest.mark.browser
 def test_browser_scatter_shows_the_python_lines_and_sums(browser_page) -> None:  # type: ignore[no-untyped-def]
-    from cnnviz.stepview import transpose_expression, transpose_step_html
-    from cnnviz.transposed import transpose_trace
+    from cnnviz.conv.stepview import transpose_expression, transpose_step_html
+    from cnnviz.conv.transposed import transpose_trace
 
     rng = np.random.default_rng(5)
     trace = transpose_trace(rng.integers(-3, 4, (2, 3, 3)).astype(float), rng.normal(size=(2, 2, 2, 2)).round(2),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from cnnviz.checkpoints import load_checkpoint
+from cnnviz.models.checkpoints import load_checkpoint
 
 from .conftest import assert_no_exception, open_page, save_screenshot, wait_for_layout, wait_for_script
 

@@ -1,0 +1,1 @@
+cnnvizPlayer(document, JSON.parse(document.getElementById("svdata").textContent), () => {});
