@@ -17,13 +17,13 @@ def numbers_and_views(settings: st.delta_generator.DeltaGenerator, view: st.delt
         trouble = problem(state)
         if trouble:
             show_messages([trouble], kind="error")
+            lab.save_url(state)  # the stepping views save it otherwise
         else:
             lab.stepping_ui()
             lab.questions_ui(state)
         lab.formula_ui(state)
         if state.view != "pool":
             lab.layer_ui(state)
-    lab.save_url(state)
 
 
 def page_ui() -> None:

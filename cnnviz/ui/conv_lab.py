@@ -39,6 +39,7 @@ IN_PAGE = "lab_in_page"  # True while the whole page runs (not only one of the l
 # (a fragment must not st.rerun() the app to share a step: in Chromium that dropped the lab's widget state)
 # Drawn on every click and the same for every session on the same numbers (read, never changed)
 _STEP_DATA: SharedLRU[dict] = SharedLRU(256)
+_TRACES: SharedLRU[ConvTrace | PoolTrace | TransposeTrace] = SharedLRU(64)
 _OUTPUT_FIGURES: SharedLRU[FrozenFigure] = SharedLRU(512)
 PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
 # The step view runs in the page (not an iframe) and reports the step a person chooses there.
@@ -401,7 +402,8 @@ def run_lab(body: Callable[..., None], *args: object) -> None:
 def stepping_ui() -> None:
     """Step view, output maps and the selected cell: their clicks rerun only this part of the page."""
     s = current()
-    trace = trace_of(s)
+    # the same for every step and channel shown, and for every session on the same numbers
+    trace = _TRACES.get(state_key(replace(s, step=0, channel=0)), lambda: trace_of(s))
     step_view_ui(s, trace)
     output_ui(s, trace)
     step_ui(s, trace)
@@ -412,6 +414,8 @@ def stepping_ui() -> None:
 
 def questions_ui(s: LabState) -> None:
     """Offer the teacher questions about this very view, answered by the lab's own arithmetic."""
+    if not teaching():
+        return  # a student's click computes no questions
     for q in questions_of(s):
         offer_question(q["topic"], q["kind"], q["answer"], q["params"], q["choices"])  # type: ignore[arg-type]
 

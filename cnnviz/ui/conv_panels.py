@@ -61,8 +61,8 @@ def layer_ui(s: LabState) -> None:
     per = f"{s.c_in}/{s.groups}" if s.groups > 1 else f"{s.c_in}"
     formula = (f"C_out·(K·K·C_in/g + 1) = {s.c_out}·({s.k}·{s.k}·{per} + 1) = {n}" if bias
                else f"C_out·K·K·C_in/g = {s.c_out}·{s.k}·{s.k}·{per} = {n}")
-    st.markdown(t("param_count", formula=formula))
-    st.markdown(_param_table(s, bias))  # a markdown table: a st.table was a fifth of a stride click's work
+    # one markdown with its table: a st.table was a fifth of a stride click's work
+    st.markdown(t("param_count", formula=formula) + "\n\n" + _param_table(s, bias))
     if s.k == 1:
         st.info(t("one_by_one_note", c_in=s.c_in, c_out=s.c_out))
     st.code(conv2d_code(s.c_in, s.c_out, s.k, s.stride, s.padding, s.dilation, bias, s.groups), language="python",

@@ -54,8 +54,9 @@ def test_groups_and_depthwise_equal_torch_with_parameter_counts(conv: AppTest) -
     grouped = torch.stack([w[o, o // 2] for o in range(4)])[:, None]  # (C_out, C_in/groups, K, K)
     assert _maps(conv) == F.conv2d(x[None], grouped, groups=2)[0].tolist()
     assert "groups=2" in conv.code[-1].value
-    table = next(m.value for m in conv.markdown if m.value.startswith("| Layer"))
-    counts = [int(row.split("|")[2].strip().replace(",", "")) for row in table.splitlines()[2:]]
+    text = next(m.value for m in conv.markdown if "| Layer" in m.value)
+    table = [row for row in text.splitlines() if row.startswith("|")]
+    counts = [int(row.split("|")[2].strip().replace(",", "")) for row in table[2:]]
     assert counts == [4 * 9 * 2, 4 * 9 * 1, 2 * 9 + 4 * 2, 4 * 2]  # full, grouped, separable, 1x1
     assert len(conv.code[0].value.splitlines()) == 1  # filter 0 reads input channel 0 only
 
