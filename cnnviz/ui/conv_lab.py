@@ -335,11 +335,12 @@ def step_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     w = trace.x.shape[2] if scatter else trace.shape[1]
     i, j = divmod(s.step, w)
     st.subheader(t("selected_input_header" if scatter else "selected_header"))
-    prev, label, nxt = st.columns([1, 4, 1], vertical_alignment="center")
-    prev.button("◀ " + t("prev"), key="conv_prev", on_click=_step_by, args=(-1,), width="stretch")
-    nxt.button(t("next") + " ▶", key="conv_next", on_click=_step_by, args=(1,), width="stretch")
-    label.markdown(t("step_label_input" if scatter else "step_label", s=s.step + 1, n=step_count(s), i=i, j=j,
-                     c=s.channel))
+    # one row (a flex container, not three columns: a click draws a fraction of the blocks)
+    with st.container(horizontal=True, vertical_alignment="center", key="conv_step_row"):
+        st.button("◀ " + t("prev"), key="conv_prev", on_click=_step_by, args=(-1,))
+        st.markdown(t("step_label_input" if scatter else "step_label", s=s.step + 1, n=step_count(s), i=i, j=j,
+                      c=s.channel), width="stretch")
+        st.button(t("next") + " ▶", key="conv_next", on_click=_step_by, args=(1,))
     with st.container(key="conv_step_expr"):
         if scatter:
             lines = transpose_expression(trace, s.channel, i, j, t("sv_cropped"))
@@ -442,7 +443,8 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> Non
     scatter = isinstance(trace, TransposeTrace)  # its steps are input cells: no output cell is selected
     st.subheader(t("output_header", h=h, w=w, c=trace.out.shape[0]))
     with st.container(key="conv_output"):
-        cols = st.columns(min(trace.out.shape[0], 4))
+        n = min(trace.out.shape[0], 4)
+        cols = st.columns(n) if n > 1 else [st]  # one map needs no columns around it
         for o, col in enumerate(cols):
             key = f"lab_out_{o}"
             fig = _output_figure(trace.out[o], t("output_map_n", n=o),
