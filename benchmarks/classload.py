@@ -168,10 +168,13 @@ class Training:
 
         store = self._store()
         env = {**os.environ, "CNNVIZ_RUNS": str(self.server.runs), "CNNVIZ_DATA": str(self.server.runs / "data")}
+        # the served tree's own worker (a baseline from before the subpackages has cnnviz/worker.py)
+        worker = "cnnviz.train.worker" if (self.server.repo / "cnnviz" / "train" / "worker.py").exists() \
+            else "cnnviz.worker"
         while len(self.workers) < n:
             with (self.server.runs / f"worker{len(self.workers)}.log").open("wb") as log:
                 self.workers.append(subprocess.Popen(
-                    [self.server.python, "-m", "cnnviz.train.worker", "--threads", "1",
+                    [self.server.python, "-m", worker, "--threads", "1",
                      "--runs", str(self.server.runs)],
                     cwd=self.server.repo, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
         while len(self.jobs) > n:
@@ -183,6 +186,10 @@ class Training:
                                           device="cpu"))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not all(self._step(store, j) > 0 for j in self.jobs):
+            dead = [i for i, w in enumerate(self.workers) if w.poll() is not None]
+            if dead:  # a window "with runs" without them would measure nothing it claims to
+                log = (self.server.runs / f"worker{dead[0]}.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{self.server.label}: training worker {dead[0]} exited:\n{log}")
             time.sleep(0.25)  # started and past its first synced window
 
     @staticmethod
