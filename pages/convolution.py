@@ -10,6 +10,7 @@ from cnnviz.ui.i18n import t
 
 def numbers_and_views(settings: st.delta_generator.DeltaGenerator, view: st.delta_generator.DeltaGenerator) -> None:
     """Stride, padding, dilation (or pooling) in ``settings``; step view, output maps, formula and layer in ``view``."""
+    lab.follow_ui()  # a student following the teacher: the teacher's stride or padding, in this fragment
     with settings:
         lab.settings_ui()
     state = lab.current()

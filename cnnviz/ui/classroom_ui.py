@@ -10,6 +10,7 @@ so 100 followers cost no Python while the teacher talks.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
@@ -22,35 +23,58 @@ from cnnviz.text import untrusted
 from cnnviz.ui.common import fragment, page_script, show_error
 from cnnviz.ui.i18n import t
 
-__all__ = ["PAGE_KEYS", "class_ui", "home_class_ui", "in_class", "page_end", "room", "teacher_token", "teaching"]
+__all__ = ["PAGE_KEYS", "class_ui", "follow_point", "home_class_ui", "in_class", "page_end", "room", "teacher_token", "teaching"]
 
 CLASS, MEMBER, TEACHER, FOLLOW, APPLIED, WHO = ("cls_class", "cls_member", "cls_teacher", "cls_follow",
                                                 "cls_applied", "cls_who")
+HOSTED = "cls_hosted"  # the class version a page's own fragment polls from (see follow_point)
+# Pages whose main fragment draws the class poller: a teacher's change there reruns only that fragment
+FOLLOW_IN_PAGE = ("pages/convolution.py",)
 # Widget and state keys of the pages, cleared when a follower takes over the teacher's view
 PAGE_KEYS = ("lab", "conv", "flt", "lrn", "tr_", "insp", "attr", "arch", "blk", "mp_current")
 KEEP = ("tr_owner", "my_runs")  # whose runs these are survives following
 NOT_FOLLOWED = ("lang", "join")  # a student keeps their own language
 POLL_MS = 700
+RETRY_MS = 6_000  # a follower asks again for a rerun that did not come (longer than a loaded run)
 
+# Streamlit calls a component's function again, without its cleanup, each time its data changes
+# (a new class version): the page keeps ONE poller, which always compares the live file with the
+# version of the page's latest run and asks through the latest setTriggerValue. A rerun that was
+# asked for but never came (a loaded server, a run cut short) is asked for again after RETRY_MS.
 _FOLLOW_JS = """
 export default function(component) {
   const { data, setTriggerValue } = component;
-  let last = data.version, stopped = false, timer = null;
+  const f = window.cnnvizFollow || (window.cnnvizFollow = { timer: null, run: 0, asked: null, askedAt: 0 });
+  const me = {};
+  f.owner = me;
+  f.data = data;
+  f.trigger = setTriggerValue;
   if (data.remember) {
     try { localStorage.setItem("cnnviz_member", JSON.stringify(data.remember)); } catch (e) {}
   }
-  async function poll() {
+  async function poll(run) {
     try {
-      const r = await fetch(data.url + "?t=" + Date.now(), { cache: "no-store" });
+      const r = await fetch(f.data.url + "?t=" + Date.now(), { cache: "no-store" });
       if (r.ok) {
         const live = await r.json();
-        if (live.version !== last) { last = live.version; setTriggerValue("changed", live.version); }
+        const now = Date.now();
+        if (live.version !== f.data.version
+            && (live.version !== f.asked || now - f.askedAt > f.data.retry)) {
+          f.asked = live.version;
+          f.askedAt = now;
+          f.trigger("changed", live.version);
+        }
       }
     } catch (e) {}
-    if (!stopped) timer = setTimeout(poll, data.interval);
+    if (run === f.run) f.timer = setTimeout(() => poll(run), f.data.interval);
   }
-  timer = setTimeout(poll, data.interval);
-  return () => { stopped = true; clearTimeout(timer); };
+  if (f.timer === null) {
+    const run = f.run;
+    f.timer = setTimeout(() => poll(run), data.interval);
+  }
+  return () => {  // unmounted (the student left): stop, unless a newer mount already took over
+    if (f.owner === me) { clearTimeout(f.timer); f.timer = null; f.run += 1; }
+  };
 }
 """
 _RECALL_JS = """
@@ -99,14 +123,19 @@ def _page() -> str:
 # --- following the teacher ---------------------------------------------------------------------
 
 
+def _with_language(query: str) -> dict[str, str]:
+    """The teacher's URL state ``query`` with this visitor's own language."""
+    lang = st.query_params.get("lang")
+    return {**dict(parse_qsl(query)), **({"lang": lang} if lang else {})}
+
+
 def _take_over(page: str, query: str) -> None:
     """Show the teacher's page and state: the page's own widget state is dropped, so the page
     reads everything again from the URL, as it does for a shared link."""
     ss = st.session_state
     for key in [k for k in ss if isinstance(k, str) and k.startswith(PAGE_KEYS) and k not in KEEP]:
         del ss[key]
-    lang = st.query_params.get("lang")
-    wanted = {**dict(parse_qsl(query)), **({"lang": lang} if lang else {})}
+    wanted = _with_language(query)
     ss[APPLIED] = (page, query)
     if page and page_script(page) != _page():  # a page an older server named differently is its own page now
         st.switch_page(page_script(page), query_params=wanted)  # a page switch alone would drop the URL state
@@ -122,10 +151,11 @@ def _follow_ui(info: ClassInfo) -> None:
             _take_over(shown.page, shown.query)
         elif _page() == shown.page and _query() != shown.query:
             ss[FOLLOW] = following = False  # the student changed something: exploring alone now
-    _follow(key="cls_follow_poll", data={"url": f"app/static/live/{info.id}.json", "version": info.version,
-                                         "interval": POLL_MS, "remember": {"class": info.id,
-                                                                           "member": ss.get(MEMBER)}},
-            on_changed_change=lambda: None, height=0)
+    version = info.version if shown is None else shown.version  # read last: a newer change reruns again
+    if _page() in FOLLOW_IN_PAGE:
+        ss[HOSTED] = version  # the page's fragment draws the poller (follow_point)
+    else:
+        _poller(info.id, version)
     if shown is not None and shown.presenting:
         if following:
             st.caption(t("cls_following"))
@@ -133,6 +163,40 @@ def _follow_ui(info: ClassInfo) -> None:
             ss[FOLLOW] = True
             ss.pop(APPLIED, None)
             st.rerun()
+
+
+def _poller(class_id: str, version: int) -> None:
+    """The browser's poll of the class's live file: it reruns what it sits in when the version moves on."""
+    _follow(key="cls_follow_poll", data={"url": f"app/static/live/{class_id}.json", "version": version,
+                                         "interval": POLL_MS, "retry": RETRY_MS,
+                                         "remember": {"class": class_id, "member": st.session_state.get(MEMBER)}},
+            on_changed_change=lambda: None, height=0)
+
+
+def follow_point(apply: Callable[[str], bool]) -> None:
+    """First call of the main fragment of a page of FOLLOW_IN_PAGE: the class poller, for a student.
+
+    When the teacher's change stays on this page and ``apply(query)`` can show it in the fragment
+    (it returns False otherwise), only the fragment reruns: ~a third of a whole run, a hundred times
+    over when a class follows. Anything else (another page, new numbers, a question, a student who
+    explores alone) reruns the whole page, whose sidebar takes it over (_follow_ui)."""
+    ss = st.session_state
+    seen, class_id = ss.get(HOSTED), ss.get(CLASS)
+    shown = room().presented(class_id) if seen is not None and class_id else None
+    if shown is None:
+        return
+    if shown.version != seen:
+        applied = ss.get(APPLIED)
+        if ss.get(FOLLOW, True) and applied and applied[0] == _page() and _query() != applied[1]:
+            ss[FOLLOW] = False  # the student changed something since (in this fragment): exploring alone now
+            st.rerun()
+        if ss.get(FOLLOW, True) and shown.presenting and shown.page == _page() \
+                and applied != (shown.page, shown.query) and apply(shown.query):
+            st.query_params.from_dict(_with_language(shown.query))
+            ss[APPLIED], ss[HOSTED] = (shown.page, shown.query), shown.version
+        else:
+            st.rerun()
+    _poller(class_id, ss[HOSTED])
 
 
 def _recall_ui() -> None:
@@ -152,6 +216,7 @@ def _recall_ui() -> None:
 def class_ui(page: str) -> None:
     """In the sidebar: the class this session is in and what it can do there."""
     st.session_state["cls_page"] = page
+    st.session_state.pop(HOSTED, None)  # set again below for a student on a page of FOLLOW_IN_PAGE
     try:
         info = in_class()
         if info is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from collections.abc import Callable
 from functools import partial
+from urllib.parse import parse_qsl
 
 import numpy as np
 import streamlit as st
@@ -20,12 +21,12 @@ from cnnviz.conv.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, 
 from cnnviz.conv.transposed import TransposeTrace
 from cnnviz.lru import SharedLRU
 from cnnviz.plots import FrozenFigure, matrix_figure
-from cnnviz.ui.classroom_ui import offer_question, presenter_view, share_view, teaching
+from cnnviz.ui.classroom_ui import follow_point, offer_question, presenter_view, share_view, teaching
 from cnnviz.ui.common import fragment, show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
 
-__all__ = ["current", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "operation_ui",
+__all__ = ["current", "follow_ui", "formula_ui", "input_ui", "intro_ui", "kernel_ui", "layer_ui", "load", "operation_ui",
            "output_ui", "questions_ui", "run_lab", "settings_ui", "stepping_ui", "step_ui", "step_view_ui", "save_url", "uses_kernel"]
 
 CUSTOM = "custom"  # preset entry meaning "the numbers as typed or as given by a link"
@@ -34,6 +35,8 @@ META = "lab_meta"  # presets chosen, for regenerating on size changes
 PADDINGS = [0, 1, 2, 3, "same", "valid"]
 STEP_LABELS = ("play", "pause", "prev", "next", "first", "last", "step", "of", "input", "kernel", "output",
                "padding", "channel", "speed", "bias")
+# The settings widgets the lab's fragment draws (settings_ui), each under key lab_<name>
+FRAGMENT_SETTINGS = ("stride", "padding", "dilation", "flip", "output_padding", "pool", "pool_size", "pool_stride")
 PLAYER = "lab_player"  # the step view's component: its state "step" is the step a person chose there
 IN_PAGE = "lab_in_page"  # True while the whole page runs (not only one of the lab's fragments)
 # (a fragment must not st.rerun() the app to share a step: in Chromium that dropped the lab's widget state)
@@ -386,6 +389,27 @@ def _step_data(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace, label
     shown = trace.for_output(s.channel) if isinstance(trace, ConvTrace) else trace
     return _STEP_DATA.get((state_key(s), tuple(labels.items()), zoom),
                           lambda: step_component_data(shown, s.channel, s.step, labels, zoom))
+
+
+def _teachers_settings(query: str) -> bool:
+    """Take over the teacher's lab from ``query`` when it has this lab's numbers, operation and groups
+    (only what the lab's fragment shows differs: stride, padding, dilation, pooling, step): the
+    fragment then shows it without a whole-page run. False otherwise, changing nothing."""
+    new, warnings = from_query(dict(parse_qsl(query)))
+    s = current()
+    same = not warnings and (s.view, s.pool_of, s.groups) == (new.view, new.pool_of, new.groups) \
+        and np.array_equal(s.x, new.x) and np.array_equal(s.weight, new.weight) \
+        and (s.bias is None) == (new.bias is None) and (s.bias is None or np.array_equal(s.bias, new.bias))
+    if same:
+        st.session_state[LAB] = new
+        st.session_state.update({f"lab_{n}": getattr(new, n) for n in FRAGMENT_SETTINGS})
+    return same
+
+
+def follow_ui() -> None:
+    """First call of the lab's fragment: a student following the teacher gets the teacher's stride,
+    padding or pooling here, in a fragment run (see classroom_ui.follow_point)."""
+    follow_point(_teachers_settings)
 
 
 def run_lab(body: Callable[..., None], *args: object) -> None:
