@@ -51,6 +51,21 @@ def _join(page: Page, app_url: str, code: str, nickname: str) -> None:
     expect(page.get_by_text(f"Class {code} · {nickname}")).to_be_visible()
 
 
+def _press_right(page: Page, key: str, param: str, value: int) -> None:
+    """One step right on slider ``key``, until the page's URL shows ``param=value``."""
+    slider = page.locator(f".st-key-{key} input[type=range]")  # react-aria's slider thumb
+    for _ in range(3):  # a key pressed while a loaded server still redraws the slider can be lost
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        wait_for_script(page)
+        try:
+            page.wait_for_url(re.compile(rf"\b{param}=({value}|[{value + 1}-9])\b"), timeout=15_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    expect(page).to_have_url(re.compile(rf"/convolution\?.*\b{param}={value}\b"))  # the change itself happened
+
+
 def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, app_url: str,
                                                            browser: Browser) -> None:
     teacher = _context_page(browser, 1920, 1080)
@@ -63,18 +78,8 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
     teacher.locator(".st-key-cls_presenting label").click()  # Present to the class
     wait_for_script(teacher)
     expect(teacher.locator(".st-key-lab_stride")).to_be_visible()
-    slider = teacher.locator(".st-key-lab_stride input[type=range]")  # react-aria's slider thumb
     started = time.monotonic()
-    for _ in range(3):  # a key pressed while a loaded server still redraws the slider can be lost
-        slider.focus()
-        teacher.keyboard.press("ArrowRight")  # stride 1 -> 2
-        wait_for_script(teacher)
-        try:
-            teacher.wait_for_url(re.compile(r"\bstride=[2-9]\b"), timeout=15_000)
-            break
-        except PlaywrightTimeoutError:
-            continue
-    expect(teacher).to_have_url(re.compile(r"/convolution\?.*\bstride=2\b"))  # the teacher's own change happened
+    _press_right(teacher, "lab_stride", "stride", 2)  # stride 1 -> 2
     for page in students:  # each student's page moves to the teacher's page and stride by itself
         expect(page).to_have_url(re.compile(r"/convolution\?.*\bstride=2\b"), timeout=FOLLOW_TIMEOUT_MS)
         wait_for_script(page)
@@ -110,3 +115,19 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
     expect(teacher.locator(".st-key-cls_big input")).to_be_checked()
     assert teacher.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
     save_screenshot(teacher, "classroom_teacher_presenter_filters_1920")
+    # Back on the lab: a student who changes a setting there explores alone from the teacher's next change
+    teacher.get_by_test_id("stSidebar").get_by_role("link", name="Convolution").click()
+    wait_for_script(teacher)
+    ana, bao = students
+    for page in students:
+        expect(page).to_have_url(re.compile(r"/convolution\?.*\bstride=2\b"), timeout=FOLLOW_TIMEOUT_MS)
+        wait_for_script(page)
+    _press_right(bao, "lab_dilation", "dilation", 2)
+    _press_right(teacher, "lab_stride", "stride", 3)
+    expect(ana).to_have_url(re.compile(r"/convolution\?.*\bstride=3\b"), timeout=FOLLOW_TIMEOUT_MS)
+    expect(bao.get_by_role("button", name="Follow the teacher again")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
+    expect(bao).to_have_url(re.compile(r"\bdilation=2\b.*\bstride=2\b"))  # her own view, kept
+    bao.get_by_role("button", name="Follow the teacher again").click()
+    expect(bao).to_have_url(re.compile(r"\bdilation=1\b.*\bstride=3\b"), timeout=FOLLOW_TIMEOUT_MS)
+    for page in (teacher, *students):
+        assert_no_exception(page)
