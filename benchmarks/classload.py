@@ -86,6 +86,7 @@ class Server:
     label: str
     python: str = sys.executable
     profile: Path | None = None  # write a cProfile of every script run and the event loop here
+    replicas: int = 1  # >1: the classroom launcher's Streamlit replicas behind its nginx
     proc: subprocess.Popen | None = None
     log: Path = field(init=False)
 
@@ -100,7 +101,12 @@ class Server:
                "PYTHONPATH": str(self.repo)}
         opts = ["--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
                 "--browser.gatherUsageStats", "false"]
-        if self.profile is not None:
+        if self.replicas > 1:  # the launcher as a classroom runs it (its own training workers: none)
+            if self.profile is not None:
+                raise ValueError("--profile measures one Streamlit process; use it without --replicas")
+            env["CNNVIZ_JOBS_CPU"] = "0"
+            cmd = [self.python, "-m", "cnnviz.classroom.serve", "--replicas", str(self.replicas), *opts]
+        elif self.profile is not None:
             env["CNNVIZ_BENCH_PROFILE"] = str(self.profile)
             cmd = [self.python, "-m", "benchmarks.profserve", "app.py", *opts]
             env["PYTHONPATH"] = os.pathsep.join([str(self.repo), str(Path(__file__).resolve().parents[1])])
@@ -122,13 +128,39 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"{self.label} server not healthy after {HEALTH_TIMEOUT_S:.0f} s")
 
+    def _pids(self) -> list[int]:
+        """The server process and, behind a launcher, its replicas and nginx (its whole tree)."""
+        if self.replicas == 1:
+            return [self.proc.pid]
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+        tree = [self.proc.pid]
+        for pid in tree:
+            tree += [child for child, parent in parents.items() if parent == pid]
+        return tree
+
     def cpu_s(self) -> float:
-        """User + system CPU seconds of the server process so far (/proc/<pid>/stat)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        """User + system CPU seconds of the server's processes so far (/proc/<pid>/stat)."""
+        total = 0
+        for pid in self._pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / CLK_TCK
 
     def rss_mb(self) -> float:
-        pages = int(Path(f"/proc/{self.proc.pid}/statm").read_text().split()[1])
+        pages = 0
+        for pid in self._pids():
+            try:
+                pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+            except OSError:
+                continue
         return pages * PAGE_SIZE / 2**20
 
     def stop(self) -> None:

@@ -13,7 +13,8 @@ Usage (from the repository root):
   .venv/bin/python -m benchmarks.classroom --students 30,100 --pages conv,filters,inspect \
       --training 0,1,2 --seconds 20 --follow 100
   .venv/bin/python -m benchmarks.classroom --quick --out /tmp/x    (2 students, a few seconds)
-Add --profile DIR to write a cProfile of the current tree's server (every script run and the
+Add --replicas 2 to serve the class as `python -m cnnviz.classroom.serve --replicas 2` does
+(Streamlit replicas behind nginx, which also serves the live files). Add --profile DIR to write a cProfile of the current tree's server (every script run and the
 event loop) to DIR/<label>.prof.
 """
 
@@ -195,6 +196,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--solo-seconds", type=float, default=10.0, help="window for the runs' solo images/s")
     p.add_argument("--follow", type=int, default=100, help="followers of a presenting teacher (0: skip)")
     p.add_argument("--baseline", default=BASELINE, help="commit served as the baseline ('' to skip)")
+    p.add_argument("--replicas", type=int, default=1,
+                   help="serve with `python -m cnnviz.classroom.serve --replicas N` (nginx in front), "
+                        "not one Streamlit")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timeout", type=float, default=60.0, help="a click not finished after this is a failure")
     p.add_argument("--profile", type=Path, default=None, help="write <DIR>/<label>.prof of each server")
@@ -232,7 +236,8 @@ def _report(results: dict[str, dict], args: argparse.Namespace, started: float) 
     """The JSON files: one per class size, training, following."""
     common = {"machine": machine(), "command": " ".join(["python -m benchmarks.classroom", *map(shlex.quote, sys.argv[1:])]),
               "commit": _head(), "baseline_commit": args.baseline or None, "seconds_per_window": args.seconds,
-              "think_s": [2, 5], "seed": args.seed, "total_s": round(time.monotonic() - started)}
+              "think_s": [2, 5], "seed": args.seed, "replicas": args.replicas,
+              "total_s": round(time.monotonic() - started)}
     files = {}
     for n in args.students:
         files[f"classroom_{n}.json"] = {**common, "students": n, "servers": {
@@ -261,7 +266,8 @@ async def _main(args: argparse.Namespace) -> dict[str, dict]:
     results = {}
     for label, repo in checkouts.items():
         profile = args.profile / f"{label}.prof" if args.profile else None
-        server = Server(repo, _free_port(), work / f"runs-{label}", label, profile=profile)
+        server = Server(repo, _free_port(), work / f"runs-{label}", label, profile=profile,
+                        replicas=args.replicas)
         print(f"{label}: serving {repo} on port {server.port}", flush=True)
         server.start()
         try:

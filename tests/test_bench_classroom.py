@@ -15,6 +15,7 @@ import pytest
 from benchmarks import classroom
 from benchmarks.classload import Server, click_stats
 from benchmarks.stclient import Tab
+from cnnviz.classroom.nginx import find_nginx
 from tests.browser.conftest import free_port
 
 T = TypeVar("T")
@@ -46,6 +47,20 @@ def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     assert follow["joined"] == 2 and follow["changes"] == 3 and follow["followed"] == 6, follow
     assert follow["failures"] == 0 and 0 < follow["fetched_p50_ms"] <= follow["p50_ms"]
     assert files["classroom_training.json"]["servers"]["current"]["solo_images_per_s"] == {}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(find_nginx() is None, reason="nginx is not installed")
+def test_quick_run_through_the_launchers_replicas_and_nginx(tmp_path: Path) -> None:
+    """--replicas 2: the same class through `python -m cnnviz.classroom.serve --replicas 2`."""
+    files = _own_thread(lambda: classroom.main(["--quick", "--pages", "conv", "--replicas", "2",
+                                                "--out", str(tmp_path)]))
+    assert files["classroom_2.json"]["replicas"] == 2
+    conv = files["classroom_2.json"]["servers"]["current"]["conv"]
+    assert conv["open"]["failures"] == 0 and conv["training_0"]["failures"] == 0
+    assert conv["server_rss_mb"] > 200  # two Streamlit processes (and nginx) counted, not the launcher alone
+    follow = files["classroom_follow.json"]["servers"]["current"]
+    assert follow["followed"] == 6 and follow["failures"] == 0, follow
 
 
 @pytest.mark.slow

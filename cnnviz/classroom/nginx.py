@@ -3,7 +3,8 @@
 Routing: browsers seen for the first time take turns (least_conn over first requests: replicas in
 turn, skipping one still busy with a first request), the response sets a cookie naming the replica,
 and every later request with the cookie (page, websocket, uploads, media) goes to that replica. If
-it is down, a live one answers and the cookie moves there. Nothing here starts a process.
+it is down, a live one answers and the cookie moves there. The classes' live files, which every
+follower polls, nginx serves itself. Nothing here starts a process.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["COOKIE", "ENV_NGINX", "HEADER", "INSTALL_HINT", "find_nginx", "nginx_command",
-           "nginx_config", "replica_name"]
+__all__ = ["COOKIE", "ENV_NGINX", "HEADER", "INSTALL_HINT", "LIVE_URL", "find_nginx", "nginx_command",
+           "nginx_config", "replica_name", "worker_user"]
 
 COOKIE = "cnnviz_replica"
 HEADER = "X-Cnnviz-Replica"  # which replica answered: for tests and for whoever debugs a classroom
@@ -27,6 +28,7 @@ INSTALL_HINT = ("install nginx (Debian/Ubuntu: sudo apt-get install nginx; macOS
 # Streamlit enforces its own upload limit exactly; nginx only must not be stricter, and a
 # multipart body carries a little more than the file.
 BODY_MARGIN_MB = 1
+LIVE_URL = "/app/static/live/"  # where Streamlit's static serving puts static/live/<class>.json
 
 
 def find_nginx(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -100,13 +102,40 @@ def _location() -> list[str]:
     ]
 
 
+def _live_location(live_dir: Path | None) -> list[str]:
+    """The classes' live files (what every follower's browser fetches each POLL_MS) straight from
+    their folder: a hundred followers' polls then cost the replicas nothing. A folder whose name
+    cannot stand in the config unquoted is left to the replicas, which serve the same files."""
+    if live_dir is None or not _plain(Path(live_dir)):
+        return []
+    return [f"location {LIVE_URL} {{", f"    alias {Path(live_dir).resolve()}/;", "    default_type application/json;",
+            '    add_header Cache-Control "no-store" always;', "}"]
+
+
+def _plain(folder: Path) -> bool:
+    return not re.search(r'[\s;{}"\'$\\]', str(folder))
+
+
+def worker_user() -> str | None:
+    """The user nginx's workers must run as to read the live files: started as root, nginx would
+    switch them to nobody, who may not enter the app's folder; they run as the app's own user then
+    (no more than the replicas beside them have). None when nginx does not switch (not root)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    import pwd
+
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
 def nginx_config(folder: Path, ports: Sequence[int], listen_port: int,
-                 listen_host: str = "0.0.0.0", max_upload_mb: int = 200) -> str:
-    """The whole nginx.conf for replicas on 127.0.0.1:<ports>; pid and temp files in ``folder``."""
+                 listen_host: str = "0.0.0.0", max_upload_mb: int = 200, live_dir: Path | None = None,
+                 user: str | None = None) -> str:
+    """The whole nginx.conf for replicas on 127.0.0.1:<ports>; pid and temp files in ``folder``;
+    the classes' live files from ``live_dir`` when given; workers as ``user`` (see worker_user)."""
     if not ports:
         raise ValueError("nginx needs at least one replica port")
     folder = Path(folder)
-    if re.search(r'[\s;{}"\'$\\]', str(folder)):
+    if not _plain(folder):
         raise ValueError(f"{folder} is no folder name to put in an nginx config")
     temp = [f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                              "uwsgi", "scgi")]
@@ -114,9 +143,10 @@ def nginx_config(folder: Path, ports: Sequence[int], listen_port: int,
             f"client_max_body_size {max_upload_mb + BODY_MARGIN_MB}m;", *temp,
             *_upstreams(ports), *_maps(ports),
             "server {", f"    listen {listen_host}:{listen_port};",
-            *("    " + line for line in _location()), "}"]
+            *("    " + line for line in _location()), *("    " + line for line in _live_location(live_dir)), "}"]
     lines = ["# Written by cnnviz.classroom.serve for one run of the server and deleted when it stops.",
-             "daemon off;", "worker_processes 1;", f"pid {folder / 'nginx.pid'};",
+             "daemon off;", *([f"user {user};"] if user and re.fullmatch(r"[\w.-]+", user) else []),
+             "worker_processes 1;", f"pid {folder / 'nginx.pid'};",
              "error_log stderr warn;", "events {", "    worker_connections 4096;", "}",
              "http {", *("    " + line for line in http), "}"]
     return "\n".join(lines) + "\n"

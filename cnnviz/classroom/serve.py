@@ -28,7 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnviz.classroom.nginx import INSTALL_HINT, find_nginx, nginx_command, nginx_config, replica_name
+from cnnviz.classroom.classes import LIVE_DIR
+from cnnviz.classroom.nginx import (INSTALL_HINT, find_nginx, nginx_command, nginx_config, replica_name,
+                                   worker_user)
 from cnnviz.classroom.supervise import EXIT_START_FAILED, ProcSpec, Supervisor
 from cnnviz.train.backends import jobs_backend
 
@@ -310,7 +312,7 @@ def _start_nginx(supervisor: Supervisor, plan: Plan, folder: Path) -> str | None
     if binary is None:
         return f"--replicas {plan.replicas} needs nginx in front of the replicas: {INSTALL_HINT}"
     text = nginx_config(folder, plan.replica_ports, plan.port, plan.address or "0.0.0.0",
-                        plan.max_upload_mb)
+                        plan.max_upload_mb, live_dir=LIVE_DIR, user=worker_user())
     (folder / "nginx.conf").write_text(text)
     check = subprocess.run(nginx_command(binary, folder, check_only=True), capture_output=True,
                            text=True, check=False)

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz.classroom.nginx import COOKIE, HEADER, find_nginx, nginx_command, nginx_config
+from cnnviz.classroom.nginx import (COOKIE, HEADER, LIVE_URL, find_nginx, nginx_command, nginx_config,
+                                   worker_user)
+from cnnviz.fileio import write_atomic
 
 pytestmark = pytest.mark.skipif(find_nginx() is None, reason="nginx is not installed")
 UPLOAD_MB = 1
@@ -64,7 +66,9 @@ def proxy(tmp_path: Path) -> Iterator[tuple[int, list[ThreadingHTTPServer]]]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     port = free_port()
     ports = [s.server_address[1] for s in replicas]
-    (tmp_path / "nginx.conf").write_text(nginx_config(tmp_path, ports, port, "127.0.0.1", UPLOAD_MB))
+    (tmp_path / "live").mkdir()
+    (tmp_path / "nginx.conf").write_text(nginx_config(tmp_path, ports, port, "127.0.0.1", UPLOAD_MB,
+                                                      live_dir=tmp_path / "live", user=worker_user()))
     nginx = subprocess.Popen(nginx_command(find_nginx(), tmp_path), stderr=subprocess.PIPE)
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
@@ -164,3 +168,31 @@ def test_uploads_pass_up_to_the_limit_and_bigger_ones_stop_at_nginx(proxy) -> No
     response, _ = request(port, "/_stcore/upload_file/s/f", cookie="web-2", method="PUT", body=too_big)
     assert response.status == 413
     assert response.getheader("Set-Cookie") is None  # the browser keeps its replica
+
+
+def test_nginx_serves_the_live_files_itself_fresh_each_time(proxy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What every follower polls never reaches a replica; a new version is seen at once."""
+    port, _ = proxy
+    live = tmp_path / "live" / "abc.json"
+    for version in (1, 2):
+        write_atomic(live, json.dumps({"version": version}).encode())  # as Classroom writes it (0644, replaced)
+        response, answer = request(port, f"{LIVE_URL}abc.json?t={version}")
+        assert response.status == 200 and answer == {"version": version}
+        assert response.getheader(HEADER) is None  # nginx answered, no replica
+        assert response.getheader("Cache-Control") == "no-store"
+        assert response.getheader("Content-Type") == "application/json"
+    response, answer = request(port, f"{LIVE_URL}other.json")
+    assert response.status == 404 and response.getheader(HEADER) is None
+
+
+def test_a_live_folder_nginx_cannot_name_is_left_to_the_replicas(tmp_path: Path) -> None:
+    odd = tmp_path / "my class" / "live"
+    text = nginx_config(tmp_path, [1, 2], 80, live_dir=odd)
+    assert LIVE_URL not in text and "location / {" in text
+    assert f"alias {tmp_path.resolve()}/live/;" in nginx_config(tmp_path, [1], 80, live_dir=tmp_path / "live")
+
+
+def test_workers_run_as_the_user_named_and_only_a_plain_name_is_written(tmp_path: Path) -> None:
+    assert "\nuser teacher;\n" in nginx_config(tmp_path, [1], 80, user="teacher")
+    assert "user " not in nginx_config(tmp_path, [1], 80, user="x; include /etc/passwd")
+    assert "user " not in nginx_config(tmp_path, [1], 80)
