@@ -4,7 +4,8 @@
 follow the teacher or explore alone, lets the teacher present, ask and reveal; ``page_end`` (run by
 app.py after every page) records what the teacher shows. A student's browser polls the class's
 small live file (cnnviz.classroom.classes) and reruns the page only when the teacher changed something,
-so 100 followers cost no Python while the teacher talks.
+so 100 followers cost no Python while the teacher talks; on a page of FOLLOW_IN_PAGE the poller sits
+in the page's main fragment, which takes over a change it can show without a whole-page run.
 """
 
 from __future__ import annotations

@@ -129,5 +129,11 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
     expect(bao).to_have_url(re.compile(r"\bdilation=2\b.*\bstride=2\b"))  # her own view, kept
     bao.get_by_role("button", name="Follow the teacher again").click()
     expect(bao).to_have_url(re.compile(r"\bdilation=1\b.*\bstride=3\b"), timeout=FOLLOW_TIMEOUT_MS)
+    # a change the lab's fragment cannot show (another operation) reruns the followers' whole page
+    teacher.locator(".st-key-lab_view").get_by_text("Pooling", exact=True).click()
+    wait_for_script(teacher)
+    for page in students:
+        expect(page).to_have_url(re.compile(r"\bview=pool\b"), timeout=FOLLOW_TIMEOUT_MS)
+        expect(page.locator(".st-key-lab_pool_size")).to_be_visible()
     for page in (teacher, *students):
         assert_no_exception(page)
