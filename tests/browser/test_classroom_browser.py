@@ -127,6 +127,7 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
     expect(ana).to_have_url(re.compile(r"/convolution\?.*\bstride=3\b"), timeout=FOLLOW_TIMEOUT_MS)
     expect(bao.get_by_role("button", name="Follow the teacher again")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
     expect(bao).to_have_url(re.compile(r"\bdilation=2\b.*\bstride=2\b"))  # her own view, kept
+    save_screenshot(bao, "classroom_student_exploring_1366")
     bao.get_by_role("button", name="Follow the teacher again").click()
     expect(bao).to_have_url(re.compile(r"\bdilation=1\b.*\bstride=3\b"), timeout=FOLLOW_TIMEOUT_MS)
     # a change the lab's fragment cannot show (another operation) reruns the followers' whole page
