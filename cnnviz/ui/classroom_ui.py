@@ -21,7 +21,7 @@ from cnnviz.classroom.classes import Classroom, ClassInfo, default_classroom, jo
 from cnnviz.classroom.questions import QuestionBook
 from cnnviz.errors import CnnvizError
 from cnnviz.text import untrusted
-from cnnviz.ui.common import fragment, page_script, show_error
+from cnnviz.ui.common import fragment, page_script, show_error, whole_run
 from cnnviz.ui.i18n import t
 
 __all__ = ["PAGE_KEYS", "class_ui", "follow_point", "home_class_ui", "in_class", "page_end", "room", "teacher_token", "teaching"]
@@ -117,6 +117,14 @@ def _query() -> str:
     return urlencode(sorted((k, v) for k, v in st.query_params.to_dict().items() if k not in NOT_FOLLOWED))
 
 
+def _explored(query: str) -> bool:
+    """This page's URL no longer holds a value of the teacher's state ``query``: the student changed
+    it. A parameter the page adds by itself (a default the teacher's state did not carry yet) is no
+    change of the student's."""
+    now = st.query_params
+    return any(now.get(k) != v for k, v in parse_qsl(query) if k not in NOT_FOLLOWED)
+
+
 def _page() -> str:
     return st.session_state.get("cls_page", "")
 
@@ -150,7 +158,7 @@ def _follow_ui(info: ClassInfo) -> None:
     if following and shown is not None and shown.presenting:
         if ss.get(APPLIED) != (shown.page, shown.query):
             _take_over(shown.page, shown.query)
-        elif _page() == shown.page and _query() != shown.query:
+        elif _page() == shown.page and _explored(shown.query):
             ss[FOLLOW] = following = False  # the student changed something: exploring alone now
     version = info.version if shown is None else shown.version  # read last: a newer change reruns again
     if _page() in FOLLOW_IN_PAGE:
@@ -188,7 +196,7 @@ def follow_point(apply: Callable[[str], bool]) -> None:
         return
     if shown.version != seen:
         applied = ss.get(APPLIED)
-        if ss.get(FOLLOW, True) and applied and applied[0] == _page() and _query() != applied[1]:
+        if ss.get(FOLLOW, True) and applied and applied[0] == _page() and _explored(applied[1]):
             ss[FOLLOW] = False  # the student changed something since (in this fragment): exploring alone now
             st.rerun()
         if ss.get(FOLLOW, True) and shown.presenting and shown.page == _page() \
@@ -273,7 +281,10 @@ def _keep_big() -> None:
 
 def share_view() -> None:
     """For a part of a page that reruns alone (a fragment): a presenting teacher's view reaches the class
-    without a whole-page run (page_end does the same at the end of one)."""
+    without a whole-page run. In a whole run page_end does it, once the whole page has written its URL
+    (presenting half of it here would cost every follower a second rerun)."""
+    if whole_run():
+        return
     info, token = in_class(), teacher_token()
     if info is not None and token is not None and st.session_state.get("cls_presenting") \
             and room().is_teacher(info.id, token):

@@ -25,7 +25,7 @@ from cnnviz.ui.i18n import LANG_KEY, LANGUAGES, current_language, pin_language, 
 from cnnviz.ui.names import device_name
 
 __all__ = ["NAV", "error_text", "fragment", "navigate", "page_end", "page_script", "page_setup", "run_app", "show_error",
-           "show_messages", "show_page", "sync_language_to_url"]
+           "show_messages", "show_page", "sync_language_to_url", "whole_run"]
 
 LOG = logging.getLogger("cnnviz.ui")
 ICON = Path(__file__).with_name("icon.png")
@@ -111,6 +111,11 @@ def run_app() -> None:
     finally:
         _IN_APP.reset(token)
     page_end()
+
+
+def whole_run() -> bool:
+    """This run is the page's whole run (app.py's), not a fragment's rerun alone."""
+    return _IN_APP.get()
 
 
 def fragment(body: Callable[..., None] | None = None, *, run_every: float | None = None) -> Callable:

@@ -92,6 +92,24 @@ def test_students_follow_the_teacher_and_can_explore_alone() -> None:
     assert ana.slider(key="lab_stride").value == 2 and ana.selectbox(key="lab_padding").value == 1
 
 
+def test_what_a_page_adds_to_its_url_by_itself_is_no_change_of_the_students() -> None:
+    """A teacher's state that does not carry every parameter (a link, an older page): the student's
+    page writes the rest into its URL, and still follows."""
+    teacher, info = _teacher()
+    ana = _student(info.code, "Ana")
+    classes.default_classroom().present(info.id, teacher.session_state["cls_teacher"], "pages/convolution.py",
+                                        "stride=2")
+    ana.run()
+    ana.run()  # the lab wrote padding, dilation, ... into the URL in the run before
+    no_exception(ana)
+    assert ana.query_params["stride"] == "2" and ana.query_params["padding"] == "0"
+    assert "Following the teacher." in " ".join(c.value for c in ana.sidebar.caption)
+    ana.slider(key="lab_stride").set_value(3).run()  # a value of the teacher's: that is exploring
+    ana.run()
+    assert not [c for c in ana.sidebar.caption if c.value == "Following the teacher."]
+    assert ana.button(key="cls_follow_btn")
+
+
 def test_a_class_shown_under_the_old_home_page_name_follows_to_home() -> None:
     """A class a server recorded before the home page moved from app.py to pages/home.py."""
     teacher, info = _teacher()
