@@ -110,6 +110,23 @@ def test_what_a_page_adds_to_its_url_by_itself_is_no_change_of_the_students() ->
     assert ana.button(key="cls_follow_btn")
 
 
+@pytest.mark.parametrize("page", ["pages/filters.py", "pages/inspect.py", "pages/convolution.py"])
+def test_a_presenting_teacher_moving_to_a_page_makes_one_new_version(page: str) -> None:
+    """One new class version per change: a fragment of the page must not present half of its URL
+    before page_end presents all of it (each version costs every follower a rerun); a rerun that
+    changes nothing makes none."""
+    teacher, info = _teacher()
+    teacher.toggle(key="cls_presenting").set_value(True).run()
+    room = classes.default_classroom()
+    before = room.presented(info.id).version
+    teacher.switch_page(page).run()
+    no_exception(teacher)
+    shown = room.presented(info.id)
+    assert (shown.page, shown.version) == (page, before + 1)
+    teacher.run()
+    assert room.presented(info.id) == shown
+
+
 def test_a_class_shown_under_the_old_home_page_name_follows_to_home() -> None:
     """A class a server recorded before the home page moved from app.py to pages/home.py."""
     teacher, info = _teacher()
