@@ -336,18 +336,21 @@ class Classroom:
         return [Member(class_id, r["id"], r["nickname"]) for r in rows]
 
 
-_ROOMS: dict[tuple[Path, Path], Classroom] = {}
+_ROOMS: dict[tuple[str, str, str], Classroom] = {}
 _ROOMS_LOCK = threading.Lock()
 
 
 def default_classroom(root: str | Path | None = None, live_dir: str | Path | None = None) -> Classroom:
-    """The classroom of the runs folder (CNNVIZ_RUNS), with live files in the app's static folder."""
-    folder = Path(root if root is not None else os.environ.get("CNNVIZ_RUNS", "runs")).resolve()
-    live = Path(live_dir).resolve() if live_dir is not None else LIVE_DIR
+    """The classroom of the runs folder (CNNVIZ_RUNS), with live files in the app's static folder.
+    Kept by the names it was asked for (every script run asks: resolving the paths each time cost
+    a follower's rerun as much as reading the class)."""
+    named = (str(root if root is not None else os.environ.get("CNNVIZ_RUNS", "runs")),
+             str(live_dir if live_dir is not None else LIVE_DIR), os.getcwd())
     with _ROOMS_LOCK:
-        if (folder, live) not in _ROOMS:
-            _ROOMS[(folder, live)] = Classroom(folder / DB_NAME, live)
-        return _ROOMS[(folder, live)]
+        if named not in _ROOMS:
+            folder, live = Path(named[0]).resolve(), Path(named[1]).resolve()
+            _ROOMS[named] = Classroom(folder / DB_NAME, live)
+        return _ROOMS[named]
 
 
 # Streamlit serves <app folder>/static/ at /app/static/ when server.enableStaticServing is on.

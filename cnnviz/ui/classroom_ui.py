@@ -283,11 +283,11 @@ def share_view() -> None:
     """For a part of a page that reruns alone (a fragment): a presenting teacher's view reaches the class
     without a whole-page run. In a whole run page_end does it, once the whole page has written its URL
     (presenting half of it here would cost every follower a second rerun)."""
-    if whole_run():
-        return
-    info, token = in_class(), teacher_token()
-    if info is not None and token is not None and st.session_state.get("cls_presenting") \
-            and room().is_teacher(info.id, token):
+    token = teacher_token()
+    if whole_run() or token is None or not st.session_state.get("cls_presenting"):
+        return  # a student's fragment run reads nothing from the class's store here
+    info = in_class()
+    if info is not None and room().is_teacher(info.id, token):
         room().present(info.id, token, _page(), _query())
 
 

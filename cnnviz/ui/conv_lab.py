@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 from urllib.parse import parse_qsl
 
 import numpy as np
@@ -288,11 +289,19 @@ def intro_ui() -> None:
     st.caption(t("pool_intro_" + s.pool_of) if s.view == "pool" else t(f"{s.view}_intro"))
 
 
+def _slider(label: str, limit: str, **kwargs: Any) -> None:
+    """A settings slider between LIMITS[limit]. Its value is given (the lower limit, which only a key
+    not set yet takes): without one, Streamlit reads the whole session state to tell a range slider
+    from a single one, 7% of the CPU of a follower's rerun of the lab (py-spy of the class simulator)."""
+    lo, hi = LIMITS[limit]
+    st.slider(label, lo, hi, lo, **kwargs)
+
+
 def _conv_settings_ui() -> None:
-    st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
+    _slider(t("stride"), "stride", key="lab_stride", on_change=_edit_settings)
     st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
                  format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p), help=t("padding_help"))
-    st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
+    _slider(t("dilation"), "dilation", key="lab_dilation", on_change=_edit_settings)
     st.toggle(t("flip"), key="lab_flip", on_change=_edit_settings)
     st.caption(t("flip_note"))
 
@@ -314,18 +323,18 @@ def settings_ui() -> None:
         _conv_settings_ui()
         return
     if current().view == "transpose":
-        st.slider(t("stride"), *LIMITS["stride"], key="lab_stride", on_change=_edit_settings)
+        _slider(t("stride"), "stride", key="lab_stride", on_change=_edit_settings)
         st.selectbox(t("padding"), PADDINGS, key="lab_padding", on_change=_edit_settings,
                      format_func=lambda p: t(f"pad_{p}") if isinstance(p, str) else str(p),
                      help=t("transpose_padding_help"))
-        st.slider(t("output_padding"), *LIMITS["output_padding"], key="lab_output_padding", on_change=_edit_settings,
+        _slider(t("output_padding"), "output_padding", key="lab_output_padding", on_change=_edit_settings,
                   help=t("output_padding_help"))
-        st.slider(t("dilation"), *LIMITS["dilation"], key="lab_dilation", on_change=_edit_settings)
+        _slider(t("dilation"), "dilation", key="lab_dilation", on_change=_edit_settings)
         return
     st.radio(t("pool_kind"), ["max", "avg"], key="lab_pool", horizontal=True, on_change=_edit_settings,
              format_func=lambda p: t(f"pool_{p}"))
-    st.slider(t("pool_size"), *LIMITS["pool_size"], key="lab_pool_size", on_change=_edit_settings)
-    st.slider(t("pool_stride"), *LIMITS["pool_stride"], key="lab_pool_stride", on_change=_edit_settings)
+    _slider(t("pool_size"), "pool_size", key="lab_pool_size", on_change=_edit_settings)
+    _slider(t("pool_stride"), "pool_stride", key="lab_pool_stride", on_change=_edit_settings)
     st.caption(t("pool_conventions"))
     if current().pool_of == "conv":
         with st.expander(t("conv_settings_header")):

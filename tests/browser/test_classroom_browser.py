@@ -95,6 +95,10 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
         page.get_by_role("textbox", name="Your answer").fill(answer)
         page.get_by_role("button", name="Send").click()
         wait_for_script(page)
+        # the question reached the page by a whole-page run started in the lab's fragment: the lab's own
+        # widgets still show the teacher's state
+        expect(page.locator(".st-key-lab_stride")).to_contain_text("2")
+        expect(page.get_by_text("1 map(s) of 2×2")).to_be_visible()
     expect(teacher.get_by_text("2 / 2")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
     teacher.locator(".st-key-cls_big label").click()  # presenter view
     wait_for_script(teacher)
