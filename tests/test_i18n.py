@@ -163,3 +163,11 @@ def test_vietnamese_keeps_layer_and_class_apart(key: str) -> None:
         assert _LAYERISH.search(en), f"{key}: 'lớp' (layer) where the English says no layer: {vi!r}"
     if _CLASS_WORD.search(en):
         assert re.search(r"nhãn|loại|lớp học|cả lớp", vi, re.I), f"{key}: a class needs nhãn/loại/lớp học: {vi!r}"
+
+
+def test_the_lab_counts_its_maps_and_steps_in_words_that_agree() -> None:
+    assert translate("en", "output_header", n=1, h=3, w=3) == "Output: 1 map of 3×3"
+    assert translate("en", "output_header", n=2, h=2, w=4) == "Output: 2 maps of 2×4"
+    assert "takes only 1 step of 4;" in translate("en", "stride_misfit", exact="1.25", n=1, stride=4)
+    assert "takes only 2 steps of 3;" in translate("en", "stride_misfit", exact="2.33", n=2, stride=3)
+    assert translate("vi", "output_header", n=2, h=2, w=4) == "Đầu ra: 2 bản đồ 2×4"

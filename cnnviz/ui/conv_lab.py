@@ -474,7 +474,7 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> Non
     h, w = trace.shape
     i, j = divmod(s.step, w)
     scatter = isinstance(trace, TransposeTrace)  # its steps are input cells: no output cell is selected
-    st.subheader(t("output_header", h=h, w=w, c=trace.out.shape[0]))
+    st.subheader(t("output_header", h=h, w=w, n=trace.out.shape[0]))
     with st.container(key="conv_output"):
         n = min(trace.out.shape[0], 4)
         cols = st.columns(n) if n > 1 else [st]  # one map needs no columns around it

@@ -42,7 +42,7 @@ def formula_ui(s: LabState) -> None:
     for symbol, o, word in axes:
         st.latex(size_formula_latex(o, symbol))
         if o.valid and not o.fits:
-            st.info(t("stride_misfit", exact=f"{float(o.exact):.2f}", size=o.size, stride=o.stride))
+            st.info(t("stride_misfit", exact=f"{float(o.exact):.2f}", n=o.size, stride=o.stride))
         missed = o.uncovered() if o.valid else []
         if missed:
             st.warning(t("uncovered", what=t(word), idx=", ".join(map(str, missed))))

@@ -98,13 +98,13 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
         # the question reached the page by a whole-page run started in the lab's fragment: the lab's own
         # widgets still show the teacher's state
         expect(page.locator(".st-key-lab_stride")).to_contain_text("2")
-        expect(page.get_by_text("1 map(s) of 2×2")).to_be_visible()
+        expect(page.get_by_text("1 map of 2×2")).to_be_visible()
     expect(teacher.get_by_text("2 / 2")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
     teacher.locator(".st-key-cls_big label").click()  # presenter view
     wait_for_script(teacher)
     # the lab keeps its state (a new element above the page once reset its widgets)
     expect(teacher.locator(".st-key-lab_rows input")).to_have_value("5")
-    expect(teacher.get_by_text("1 map(s) of 2×2")).to_be_visible()
+    expect(teacher.get_by_text("1 map of 2×2")).to_be_visible()
     save_screenshot(teacher, "classroom_teacher_presenter_1920")
     teacher.locator(".st-key-cls_reveal_btn button").click()
     wait_for_script(teacher)

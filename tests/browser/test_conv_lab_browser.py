@@ -144,11 +144,11 @@ def test_settings_rerun_the_lab_and_keep_the_page_around_it(page: Page, app_url:
     what reshapes the page (operation, editors, language) still reruns it whole."""
     open_page(page, f"{app_url}/convolution?lang=en")
     main = page.get_by_test_id("stMain")
-    expect(main).to_contain_text("Output: 1 map(s) of 3×3")
+    expect(main).to_contain_text("Output: 1 map of 3×3")
     page.locator(".st-key-lab_stride input[type=range]").focus()  # react-aria's slider thumb
     page.keyboard.press("ArrowRight")  # stride 1 -> 2
     settle(page)
-    expect(main).to_contain_text("Output: 1 map(s) of 2×2")
+    expect(main).to_contain_text("Output: 1 map of 2×2")
     assert parse_qs(urlparse(page.url).query)["stride"] == ["2"]
     page.locator(".st-key-conv_next button").click()  # the stepping fragment, nested in the lab's
     settle(page)
@@ -156,7 +156,7 @@ def test_settings_rerun_the_lab_and_keep_the_page_around_it(page: Page, app_url:
     page.locator(".st-key-lab_stride input[type=range]").focus()
     page.keyboard.press("ArrowLeft")  # back to 1, again inside the fragment
     settle(page)
-    expect(main).to_contain_text("Output: 1 map(s) of 3×3")
+    expect(main).to_contain_text("Output: 1 map of 3×3")
     for key in ("lab_stride", "lab_padding", "lab_dilation", "lab_rows", "lab_out_0", "conv_step_expr"):
         expect(page.locator(f".st-key-{key}")).to_have_count(1)  # drawn once, in its place
     intro = main.locator("[data-testid=stCaptionContainer]").first.inner_text()
