@@ -10,9 +10,10 @@ in the page's main fragment, which takes over a change it can show without a who
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 import streamlit as st
 
@@ -37,6 +38,12 @@ KEEP = ("tr_owner", "my_runs")  # whose runs these are survives following
 NOT_FOLLOWED = ("lang", "join")  # a student keeps their own language
 POLL_MS = 700
 RETRY_MS = 6_000  # a follower asks again for a rerun that did not come (longer than a loaded run)
+# The browser keeps its membership in a cookie too: sent with a page's connection, it lets a reload
+# back into the class in the page's first run. (Told by the recall component instead, a run later,
+# the first run could be cut short before its widgets reached the browser: they then showed their
+# first option, not the link's values.)
+KEPT_COOKIE = "cnnviz_member"
+KEPT_DAYS = 30
 
 # Streamlit calls a component's function again, without its cleanup, each time its data changes
 # (a new class version): the page keeps ONE poller, which always compares the live file with the
@@ -51,7 +58,9 @@ export default function(component) {
   f.data = data;
   f.trigger = setTriggerValue;
   if (data.remember) {
-    try { localStorage.setItem("cnnviz_member", JSON.stringify(data.remember)); } catch (e) {}
+    const kept = JSON.stringify(data.remember);
+    try { localStorage.setItem("cnnviz_member", kept); } catch (e) {}
+    document.cookie = `${data.cookie}=${encodeURIComponent(kept)}; path=/; max-age=${data.cookieAge}; SameSite=Lax`;
   }
   async function poll(run) {
     try {
@@ -178,6 +187,7 @@ def _poller(class_id: str, version: int) -> None:
     """The browser's poll of the class's live file: it reruns what it sits in when the version moves on."""
     _follow(key="cls_follow_poll", data={"url": f"app/static/live/{class_id}.json", "version": version,
                                          "interval": POLL_MS, "retry": RETRY_MS,
+                                         "cookie": KEPT_COOKIE, "cookieAge": KEPT_DAYS * 86_400,
                                          "remember": {"class": class_id, "member": st.session_state.get(MEMBER)}},
             on_changed_change=lambda: None, height=0)
 
@@ -209,13 +219,31 @@ def follow_point(apply: Callable[[str], bool]) -> None:
     _poller(class_id, ss[HOSTED])
 
 
+def _is_kept(kept: object) -> bool:
+    return isinstance(kept, dict) and all(isinstance(kept.get(k), str) and 0 < len(kept[k]) <= 64
+                                          for k in ("class", "member"))
+
+
+def _kept_in_cookie() -> dict | None:
+    """The membership this browser's cookie holds (any text a browser sends: checked), or None."""
+    try:
+        raw = st.context.cookies.get(KEPT_COOKIE)
+        kept = json.loads(unquote(raw)) if raw and len(raw) <= 512 else None
+    except (ValueError, TypeError, AttributeError, RuntimeError):
+        return None
+    return kept if _is_kept(kept) else None
+
+
 def _recall_ui() -> None:
-    """A browser that was in a class before (a reload, a closed tab) is let back in."""
-    kept = _recall(key="cls_recall", default={"kept": None}, on_kept_change=lambda: None, height=0)
-    kept = getattr(kept, "kept", None)
-    if isinstance(kept, dict) and isinstance(kept.get("class"), str) and isinstance(kept.get("member"), str):
-        member = room().member(kept["class"], kept["member"])
-        info = room().info(kept["class"])
+    """A browser that was in a class before (a reload, a closed tab) is let back in: at once when its
+    cookie says so, else when the recall component has read the browser's storage (a run later)."""
+    kept = _kept_in_cookie()
+    if kept is None:
+        told = _recall(key="cls_recall", default={"kept": None}, on_kept_change=lambda: None, height=0)
+        kept = getattr(told, "kept", None)
+    if _is_kept(kept):
+        member = room().member(kept["class"], kept["member"])  # type: ignore[index]
+        info = room().info(kept["class"])  # type: ignore[index]
         if member is not None and info is not None and info.ended is None:
             st.session_state.update({CLASS: info.id, MEMBER: member.id})
 
@@ -229,9 +257,10 @@ def class_ui(page: str) -> None:
     st.session_state.pop(HOSTED, None)  # set again below for a student on a page of FOLLOW_IN_PAGE
     try:
         info = in_class()
+        if info is None and not teacher_token():
+            _recall_ui()
+            info = in_class()  # let back in: this run draws the class (and its poller) already
         if info is None:
-            if not teacher_token():
-                _recall_ui()
             return
         if info.ended is not None:
             st.session_state.pop(CLASS, None)

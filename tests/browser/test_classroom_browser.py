@@ -1,6 +1,8 @@
 """A class in real browsers: one teacher and two students in separate browser contexts. The students
 join with the code, follow the teacher's page and settings (their browsers poll the class's live
-file), answer a question, see the reveal; the presenter view is photographed at 1920x1080."""
+file), answer a question, see the reveal; the presenter view is photographed at 1920x1080. Then the
+class's runs: the teacher sees each student's run by nickname, overlays them, stops one and shows
+one to everyone."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from .conftest import ELEMENT_TIMEOUT_MS, assert_no_exception, open_page, save_screenshot, wait_for_script
 
 PASSWORD = "sesame-browser"
+TRAIN_TIMEOUT_MS = 240_000  # a tiny run, queued behind nothing, on a loaded 2-core CI machine
 FOLLOW_TIMEOUT_MS = 45_000  # that students follow, not how fast (benchmarks.classroom measures that): a cold page on a loaded CI machine
 # A class started here must not be seen by another test, nor its teacher password set for one.
 pytestmark = [pytest.mark.browser, pytest.mark.fresh_server]
@@ -141,4 +144,72 @@ def test_students_follow_the_teacher_and_answer_a_question(teacher_env: None, ap
         expect(page).to_have_url(re.compile(r"\bview=pool\b"), timeout=FOLLOW_TIMEOUT_MS)
         expect(page.locator(".st-key-lab_pool_size")).to_be_visible()
     for page in (teacher, *students):
+        assert_no_exception(page)
+
+
+# The traces of the class panel's chart, read in one go (a chart being redrawn is briefly there twice)
+OVERLAY_JS = """() => {
+  const box = [...document.querySelectorAll('.st-key-cr_curves')].find(e => e.closest('[data-stale="true"]') === null);
+  return [...(box?.querySelector('.js-plotly-plot')?.data ?? [])].map(t => ({name: t.name, n: (t.x ?? []).length}));
+}"""
+
+
+def _choose(page: Page, key: str, option: str) -> None:
+    """Pick the option whose text holds ``option`` in the select or multiselect under ``key``."""
+    page.locator(f".st-key-{key}").get_by_role("combobox").click()
+    page.get_by_role("option", name=re.compile(re.escape(option))).click()
+    page.keyboard.press("Escape")  # a multiselect's list stays open for more
+    wait_for_script(page)
+
+
+def test_the_teacher_sees_the_class_runs_overlays_them_stops_one_and_shows_one(teacher_env: None, app_url: str,
+                                                                                browser: Browser) -> None:
+    teacher = _context_page(browser, 1920, 1080)
+    ana, bao = (_context_page(browser) for _ in range(2))
+    code = _start_class(teacher, app_url)
+    # Ana's run is tiny and finishes; Bảo's is long (the one worker trains it after Ana's) until stopped
+    runs = {}
+    for page, name, query in ((ana, "Ana", "n_train=200&n_val=100&epochs=2"),
+                              (bao, "Bảo", "n_train=15000&n_val=500&epochs=25")):
+        _join(page, app_url, code, name)
+        page.wait_for_function("() => document.cookie.includes('cnnviz_member=')")  # the page keeps the membership
+        open_page(page, f"{app_url}/train?{query}&lang=en")  # a new page of the same browser: still in the class
+        expect(page.get_by_text(f"Class {code} · {name}")).to_be_visible()
+        # and the link's settings (a rejoin a run after the page's first once showed every widget's first option)
+        expect(page.locator(".st-key-tr_n_train")).to_contain_text(query.split("&")[0].split("=")[1])
+        page.locator(".st-key-tr_start_btn button").click()
+        wait_for_script(page)
+        expect(page).to_have_url(re.compile(r"\brun=[\w-]+"))
+        runs[name] = re.search(r"\brun=([\w-]+)", page.url).group(1)  # type: ignore[union-attr]
+        expect(page.get_by_text("The class's runs")).to_have_count(0)  # a student sees no one else's runs
+    expect(ana.get_by_text("Finished.")).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
+    teacher.get_by_test_id("stSidebar").get_by_role("link", name="Train").click()
+    wait_for_script(teacher)
+    expect(teacher.get_by_role("heading", name="The class's runs")).to_be_visible()
+    for name in ("Ana", "Bảo"):
+        _choose(teacher, "cr_overlay", f"{name} · ")
+    teacher.wait_for_function(f"() => ['Ana', 'Bảo'].every(n => ({OVERLAY_JS})().some(t => t.name.startsWith(n + ' · ')))",
+                              timeout=FOLLOW_TIMEOUT_MS)
+    traces = teacher.evaluate(OVERLAY_JS)
+    for name in ("Ana", "Bảo"):  # each run's lines carry its student's nickname and its id
+        assert any(t["name"].startswith(f"{name} · ") and runs[name] in t["name"] for t in traces), traces
+    assert max(t["n"] for t in traces if t["name"].startswith("Ana · ")) == 2  # her two epochs
+    save_screenshot(teacher, "classroom_teacher_class_runs_1920")
+    # the teacher stops Bảo's run; his own page says so
+    _choose(teacher, "cr_pick", f"({runs['Bảo']})")
+    teacher.get_by_role("button", name="Stop this run").click()
+    wait_for_script(teacher)
+    expect(bao.get_by_text("Stopped. The epochs finished before stopping are saved.")).to_be_visible(
+        timeout=TRAIN_TIMEOUT_MS)
+    # presenting, the teacher shows Ana's run to everyone: Bảo's page follows to it
+    teacher.locator(".st-key-cls_presenting label").click()
+    wait_for_script(teacher)
+    _choose(teacher, "cr_pick", f"({runs['Ana']})")
+    teacher.get_by_role("button", name="Show this run to everyone").click()
+    wait_for_script(teacher)
+    expect(teacher).to_have_url(re.compile(rf"\brun={runs['Ana']}\b"))
+    expect(bao).to_have_url(re.compile(rf"/train\?.*\brun={runs['Ana']}\b"), timeout=FOLLOW_TIMEOUT_MS)
+    wait_for_script(bao)
+    expect(bao.get_by_text("Finished.")).to_be_visible()
+    for page in (teacher, ana, bao):
         assert_no_exception(page)
