@@ -43,6 +43,7 @@ RETRY_MS = 6_000  # a follower asks again for a rerun that did not come (longer 
 # the first run could be cut short before its widgets reached the browser: they then showed their
 # first option, not the link's values.)
 KEPT_COOKIE = "cnnviz_member"
+LEFT = "cls_left"  # this session's student pressed Leave: no recall from the browser's memory
 KEPT_DAYS = 30
 
 # Streamlit calls a component's function again, without its cleanup, each time its data changes
@@ -89,7 +90,12 @@ export default function(component) {
 """
 _RECALL_JS = """
 export default function(component) {
-  const { setStateValue } = component;
+  const { data, setStateValue } = component;
+  if (data && data.forget) {  // the student left the class: this browser forgets it
+    try { localStorage.removeItem("cnnviz_member"); } catch (e) {}
+    document.cookie = `${data.forget}=; path=/; max-age=0; SameSite=Lax`;
+    return;
+  }
   let kept = null;
   try { kept = JSON.parse(localStorage.getItem("cnnviz_member") || "null"); } catch (e) {}
   if (kept) setStateValue("kept", kept);
@@ -237,6 +243,10 @@ def _kept_in_cookie() -> dict | None:
 def _recall_ui() -> None:
     """A browser that was in a class before (a reload, a closed tab) is let back in: at once when its
     cookie says so, else when the recall component has read the browser's storage (a run later)."""
+    if st.session_state.get(LEFT):  # this session left its class: the browser forgets it, nothing is recalled
+        _recall(key="cls_recall", data={"forget": KEPT_COOKIE}, default={"kept": None}, on_kept_change=lambda: None,
+                height=0)
+        return
     kept = _kept_in_cookie()
     if kept is None:
         told = _recall(key="cls_recall", default={"kept": None}, on_kept_change=lambda: None, height=0)
@@ -282,6 +292,7 @@ def _student_sidebar(info: ClassInfo) -> None:
     st.markdown(t("cls_in_class", code=info.code, nickname=untrusted(member.nickname)))
     _follow_ui(info)
     if st.button(t("cls_leave"), key="cls_leave_btn"):
+        st.session_state[LEFT] = True
         for key in (CLASS, MEMBER, FOLLOW, APPLIED):
             st.session_state.pop(key, None)
         st.rerun()

@@ -213,3 +213,12 @@ def test_the_teacher_sees_the_class_runs_overlays_them_stops_one_and_shows_one(t
     expect(bao.get_by_text("Finished.")).to_be_visible()
     for page in (teacher, ana, bao):
         assert_no_exception(page)
+    # Ana leaves the class: her browser forgets it, so a reload keeps her out
+    ana.get_by_role("button", name="Leave the class").click()
+    wait_for_script(ana)
+    expect(ana.get_by_text(f"Class {code} · Ana")).to_have_count(0)
+    ana.wait_for_function("() => !document.cookie.includes('cnnviz_member=')"
+                          " && localStorage.getItem('cnnviz_member') === null")
+    open_page(ana, f"{app_url}/train?lang=en")
+    expect(ana.get_by_text(f"Class {code} · Ana")).to_have_count(0)
+    assert_no_exception(ana)
