@@ -174,18 +174,18 @@ def test_the_teacher_sees_the_class_runs_overlays_them_stops_one_and_shows_one(t
         _join(page, app_url, code, name)
         page.wait_for_function("() => document.cookie.includes('cnnviz_member=')")  # the page keeps the membership
         open_page(page, f"{app_url}/train?{query}&lang=en")  # a new page of the same browser: still in the class
-        expect(page.get_by_text(f"Class {code} · {name}")).to_be_visible()
+        expect(page.get_by_text(f"Class {code} · {name}")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
         # and the link's settings (a rejoin a run after the page's first once showed every widget's first option)
-        expect(page.locator(".st-key-tr_n_train")).to_contain_text(query.split("&")[0].split("=")[1])
+        expect(page.locator(".st-key-tr_n_train")).to_contain_text(query.split("&")[0].split("=")[1], timeout=FOLLOW_TIMEOUT_MS)
         page.locator(".st-key-tr_start_btn button").click()
         wait_for_script(page)
-        expect(page).to_have_url(re.compile(r"\brun=[\w-]+"))
+        expect(page).to_have_url(re.compile(r"\brun=[\w-]+"), timeout=FOLLOW_TIMEOUT_MS)
         runs[name] = re.search(r"\brun=([\w-]+)", page.url).group(1)  # type: ignore[union-attr]
         expect(page.get_by_text("The class's runs")).to_have_count(0)  # a student sees no one else's runs
     expect(ana.get_by_text("Finished.")).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
     teacher.get_by_test_id("stSidebar").get_by_role("link", name="Train").click()
     wait_for_script(teacher)
-    expect(teacher.get_by_role("heading", name="The class's runs")).to_be_visible()
+    expect(teacher.get_by_role("heading", name="The class's runs")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
     for name in ("Ana", "Bảo"):
         _choose(teacher, "cr_overlay", f"{name} · ")
     teacher.wait_for_function(f"() => ['Ana', 'Bảo'].every(n => ({OVERLAY_JS})().some(t => t.name.startsWith(n + ' · ')))",
@@ -207,18 +207,18 @@ def test_the_teacher_sees_the_class_runs_overlays_them_stops_one_and_shows_one(t
     _choose(teacher, "cr_pick", f"({runs['Ana']})")
     teacher.get_by_role("button", name="Show this run to everyone").click()
     wait_for_script(teacher)
-    expect(teacher).to_have_url(re.compile(rf"\brun={runs['Ana']}\b"))
-    expect(bao).to_have_url(re.compile(rf"/train\?.*\brun={runs['Ana']}\b"), timeout=FOLLOW_TIMEOUT_MS)
+    expect(teacher).to_have_url(re.compile(rf"\brun={re.escape(runs['Ana'])}(&|$)"), timeout=FOLLOW_TIMEOUT_MS)
+    expect(bao).to_have_url(re.compile(rf"/train\?.*\brun={re.escape(runs['Ana'])}(&|$)"), timeout=FOLLOW_TIMEOUT_MS)
     wait_for_script(bao)
-    expect(bao.get_by_text("Finished.")).to_be_visible()
+    expect(bao.get_by_text("Finished.")).to_be_visible(timeout=FOLLOW_TIMEOUT_MS)
     for page in (teacher, ana, bao):
         assert_no_exception(page)
     # Ana leaves the class: her browser forgets it, so a reload keeps her out
     ana.get_by_role("button", name="Leave the class").click()
     wait_for_script(ana)
-    expect(ana.get_by_text(f"Class {code} · Ana")).to_have_count(0)
+    expect(ana.get_by_text(f"Class {code} · Ana")).to_have_count(0, timeout=FOLLOW_TIMEOUT_MS)
     ana.wait_for_function("() => !document.cookie.includes('cnnviz_member=')"
                           " && localStorage.getItem('cnnviz_member') === null")
     open_page(ana, f"{app_url}/train?lang=en")
-    expect(ana.get_by_text(f"Class {code} · Ana")).to_have_count(0)
+    expect(ana.get_by_text(f"Class {code} · Ana")).to_have_count(0, timeout=FOLLOW_TIMEOUT_MS)
     assert_no_exception(ana)
