@@ -171,3 +171,15 @@ def test_the_lab_counts_its_maps_and_steps_in_words_that_agree() -> None:
     assert "takes only 1 step of 4;" in translate("en", "stride_misfit", exact="1.25", n=1, stride=4)
     assert "takes only 2 steps of 3;" in translate("en", "stride_misfit", exact="2.33", n=2, stride=3)
     assert translate("vi", "output_header", n=2, h=2, w=4) == "Đầu ra: 2 bản đồ 2×4"
+
+
+def test_layer_texts_count_input_channels_in_words_that_agree() -> None:
+    one, three = translate("en", "input_channels", n=1), translate("en", "input_channels", n=3)
+    assert (one, three) == ("1 input channel", "3 input channels")
+    assert "6 filters of 5×5 over 1 input channel, stride 1" in translate(
+        "en", "insp_kind_conv", n=6, k="5×5", channels=one, stride=1, pad=0)
+    assert translate("en", "insp_kernels_all", n=16, channels=three, k="3×3").startswith(
+        "16 filters (rows) × 3 input channels (columns)")
+    assert "trên 1 kênh đầu vào, bước trượt 1" in translate(
+        "vi", "insp_kind_conv", n=6, k="5×5", channels=translate("vi", "input_channels", n=1), stride=1, pad=0)
+    assert not any("(s)" in form for cat in CATALOGS.values() for entry in cat.values() for form in _forms(entry))

@@ -55,7 +55,7 @@ MESSAGES = register({
     "err_ragged": "rows have different lengths ({widths})",
     "err_size": "a {rows}×{cols} matrix is outside the allowed {low}..{high} per side",
     "err_channel_shapes": "channels have different shapes ({shapes})",
-    "err_bias_count": "{count} bias value(s) given for {c_out} filter(s)",
+    "err_bias_count": "the bias needs one value per filter ({c_out}), not {count}",
     "err_kernel_square": "a kernel must be square, not {rows}×{cols}",
 })
 

@@ -60,10 +60,10 @@ MESSAGES = register({
         "The checkpoint's description of its model is unreadable or inconsistent ({reason}). "
         "The file was edited or made by another version of the app; save the model again."),
     "ckpt_missing": (
-        "The checkpoint lacks {count} weight tensor(s) that its model needs, e.g. {names}. The "
+        "The checkpoint lacks weight tensors that its model needs ({count} in all, e.g. {names}). The "
         "weights belong to a different network than the file describes; use the unchanged file."),
     "ckpt_unexpected": (
-        "The checkpoint holds {count} tensor(s) that its model does not have, e.g. {names}. The "
+        "The checkpoint holds tensors that its model does not have ({count} in all, e.g. {names}). The "
         "weights belong to a different network than the file describes; use the unchanged file."),
     "ckpt_shape": (
         "The weights {name} have shape {found}, but the model described in the checkpoint needs "
@@ -76,7 +76,7 @@ MESSAGES = register({
         "The file is {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB. The models of this app "
         "are much smaller: is this the right file?"),
     "ckpt_nonfinite": (
-        "The weights {name} contain {count} invalid number(s) (NaN or infinity): training "
+        "The weights {name} contain invalid numbers (NaN or infinity, {count} in all): training "
         "diverged before the model was saved (try a smaller learning rate), or the file is "
         "damaged."),
 })

@@ -16,6 +16,8 @@ __all__ = ["formula_ui", "layer_ui"]
 
 def formula_ui(s: LabState) -> None:
     """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
+    if s.view == "conv" and s.padding == "same" and s.stride != 1:
+        return  # no formula for an impossible setting (no heading either); problem() already says why
     st.subheader(t("formula_header"))
     if s.view == "transpose":
         if problem(s) is None:
@@ -24,8 +26,6 @@ def formula_ui(s: LabState) -> None:
             for symbol, o in axes:
                 st.latex(transpose_formula_latex(o, symbol))
         return
-    if s.view == "conv" and s.padding == "same" and s.stride != 1:
-        return  # no formula for an impossible setting; problem() already says why
     if s.view == "pool":
         if problem(s) is not None:
             return
@@ -53,8 +53,8 @@ def layer_ui(s: LabState) -> None:
     if s.view == "transpose":
         _transpose_layer_ui(s)
         return
-    if s.c_in % s.groups or s.c_out % s.groups:
-        return  # problem() already says why these groups cannot be
+    if s.c_in % s.groups or s.c_out % s.groups or (s.padding == "same" and s.stride != 1):
+        return  # no such layer (PyTorch refuses it too); problem() already says why
     st.subheader(t("layer_header"))
     bias = s.bias is not None
     n = param_count(s.c_in, s.c_out, s.k, bias, s.groups)

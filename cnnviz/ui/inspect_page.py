@@ -165,7 +165,7 @@ def _explain(module: nn.Module, shape: tuple[int, ...], n: int, total: int) -> s
     head = t("insp_step", n=n, total=total, shape=_shape(shape))
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
-        body = t("insp_kind_conv", n=module.out_channels, k=f"{kh}×{kw}", c=module.in_channels,
+        body = t("insp_kind_conv", n=module.out_channels, k=f"{kh}×{kw}", channels=t("input_channels", n=module.in_channels),
                  stride=module.stride[0], pad=module.padding[0] if isinstance(module.padding, tuple)
                  else module.padding)
     elif isinstance(module, _ACTIVATIONS):
@@ -416,7 +416,7 @@ def kernels_ui(picked: Picked, layer: str, channel: int | None) -> None:
         st.caption(t("insp_kernels_row", n=c_out, k=f"{kh}×{kw}"))
     elif c_out * c_in <= KERNEL_GRID_MAX:
         mos = mosaic(weight.reshape(c_out * c_in, kh, kw), cols=c_in)
-        st.caption(t("insp_kernels_all", n=c_out, c=c_in, k=f"{kh}×{kw}"))
+        st.caption(t("insp_kernels_all", n=c_out, channels=t("input_channels", n=c_in), k=f"{kh}×{kw}"))
     else:
         c = channel if channel is not None and 0 <= channel < c_out else 0
         mos = mosaic(weight[c][:MAX_TILES])

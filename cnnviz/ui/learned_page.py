@@ -175,7 +175,7 @@ def _kernels_ui(weight: np.ndarray) -> None:
         fig = filters_figure(w, height=KERNELS_PX)
         fig.update_layout(title={"text": name, "font": {"size": 14}}, margin={"t": 30})
         cols[i].plotly_chart(fig, key=f"lrn_kernels_{i}", config=NO_FIGURE_BAR)
-    st.caption(t("lrn_kernels_caption", n=o, kh=kh, kw=kw, c=c))
+    st.caption(t("lrn_kernels_caption", n=o, kh=kh, kw=kw, channels=t("input_channels", n=c)))
 
 
 def _responses_ui(img: np.ndarray, weight: np.ndarray, info: CheckpointInfo) -> None:

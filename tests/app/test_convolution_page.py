@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
@@ -72,6 +73,14 @@ def test_same_padding_with_stride_is_refused_with_a_reason(conv: AppTest) -> Non
     conv.slider(key="lab_stride").set_value(2).run()
     no_exception(conv)
     assert any("stride 1" in e.value for e in conv.error)
+    # no layer to write: PyTorch refuses it as well, and no empty formula heading is left
+    with pytest.raises(ValueError, match="strided"):
+        torch.nn.Conv2d(1, 1, 3, stride=2, padding="same")
+    assert not any("nn.Conv2d" in c.value for c in conv.code)
+    assert [h.value for h in conv.subheader if h.value.startswith(("Output size", "The same layer"))] == []
+    conv.slider(key="lab_stride").set_value(1).run()
+    assert any("padding='same'" in c.value for c in conv.code)
+    assert any(h.value.startswith("Output size") for h in conv.subheader)
 
 
 def test_kernel_preset_size_and_filters(conv: AppTest) -> None:
