@@ -329,15 +329,19 @@ def transpose_step_html(trace: TransposeTrace, out_channel: int, start: int, lab
 
 def step_component_data(trace: ConvTrace | PoolTrace | TransposeTrace, channel: int, start: int, labels: Mapping[str, str],
                         scale: float = 1.0) -> dict[str, Any]:
-    """What the step-view component is mounted with: skeleton, numbers, a key that changes with the view
-    (not with the step, so stepping moves the player instead of rebuilding it) and a zoom factor."""
+    """What the step-view component is mounted with: skeleton, numbers (as JSON text), the step shown,
+    a key that changes with the view (not with the step, so stepping moves the player instead of
+    rebuilding it) and a zoom factor. The numbers go as text because Streamlit looks for a dataframe
+    in every value of a component's data: in a dict of numbers that took 3 ms of each rerun (the
+    course's 5x5 example), in a string nothing."""
     if isinstance(trace, TransposeTrace):
         data, chans, o = _transpose_data(trace, channel, start, str(labels.get("cropped", "cropped")))
     else:
         data, chans, o = (_conv_data if isinstance(trace, ConvTrace) else _pool_data)(trace, channel, start)
     skeleton = _skeleton(data, labels, chans, o)
     key = hashlib.sha1(_script_json({**data, "start": 0, "html": skeleton}).encode()).hexdigest()[:16]
-    return {"html": skeleton, "data": data, "key": key, "scale": scale, "pad": 2 * GAP}
+    return {"html": skeleton, "data": json.dumps(data, separators=(",", ":")), "start": data["start"], "key": key,
+            "scale": scale, "pad": 2 * GAP}
 
 
 def _conv_data(trace: ConvTrace, out_channel: int, start: int) -> tuple[dict[str, Any], list[int], int]:
