@@ -20,7 +20,7 @@ from cnnviz.conv.transposed import TransposeSize, TransposeTrace, transpose_size
 from cnnviz.conv.grids import MatrixError, format_matrices, input_preset, kernel_preset, parse_matrices
 
 __all__ = ["LIMITS", "LabState", "Message", "clamp", "from_query", "input_preset_of", "kernel_preset_of",
-           "pool_input", "pool_source_shape", "problem", "questions_of", "size_formula_latex", "state_key", "step_count", "to_query", "trace_of", "trace_shape",
+           "pool_input", "pool_source_shape", "problem", "questions_of", "same_with_stride", "size_formula_latex", "state_key", "step_count", "to_query", "trace_of", "trace_shape",
            "transpose_formula_latex", "transpose_sizes"]
 
 View = Literal["conv", "pool", "transpose"]
@@ -82,6 +82,11 @@ class LabState:
         return self.weight.shape[-1]
 
 
+def same_with_stride(s: LabState) -> bool:
+    """Padding 'same' with a stride above 1: no output size to give, and a layer nn.Conv2d refuses."""
+    return s.padding == "same" and s.stride != 1
+
+
 def problem(s: LabState) -> Message | None:
     """Why the current settings cannot produce an output, as a translatable message, or None."""
     if s.view == "pool":
@@ -97,7 +102,7 @@ def problem(s: LabState) -> Message | None:
         return _transpose_problem(s)
     if s.c_in % s.groups or s.c_out % s.groups:
         return "err_groups", {"groups": s.groups, "c_in": s.c_in, "c_out": s.c_out}
-    if s.padding == "same" and s.stride != 1:
+    if same_with_stride(s):
         return "err_same_stride", {"stride": s.stride}
     rows = output_size(s.x.shape[1], s.k, s.stride, s.padding, s.dilation)
     cols = output_size(s.x.shape[2], s.k, s.stride, s.padding, s.dilation)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from cnnviz.conv.arithmetic import conv2d_code, output_size, param_count
-from cnnviz.conv.convlab import (LabState, pool_source_shape, problem, size_formula_latex, transpose_formula_latex,
-                            transpose_sizes)
+from cnnviz.conv.convlab import (LabState, pool_source_shape, problem, same_with_stride, size_formula_latex,
+                            transpose_formula_latex, transpose_sizes)
 from cnnviz.conv.transposed import conv_transpose2d_code
 from cnnviz.ui.i18n import num, t
 
@@ -16,7 +16,7 @@ __all__ = ["formula_ui", "layer_ui"]
 
 def formula_ui(s: LabState) -> None:
     """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
-    if s.view == "conv" and s.padding == "same" and s.stride != 1:
+    if s.view == "conv" and same_with_stride(s):
         return  # no formula for an impossible setting (no heading either); problem() already says why
     st.subheader(t("formula_header"))
     if s.view == "transpose":
@@ -53,7 +53,7 @@ def layer_ui(s: LabState) -> None:
     if s.view == "transpose":
         _transpose_layer_ui(s)
         return
-    if s.c_in % s.groups or s.c_out % s.groups or (s.padding == "same" and s.stride != 1):
+    if s.c_in % s.groups or s.c_out % s.groups or same_with_stride(s):
         return  # no such layer (PyTorch refuses it too); problem() already says why
     st.subheader(t("layer_header"))
     bias = s.bias is not None

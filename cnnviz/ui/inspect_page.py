@@ -165,9 +165,9 @@ def _explain(module: nn.Module, shape: tuple[int, ...], n: int, total: int) -> s
     head = t("insp_step", n=n, total=total, shape=_shape(shape))
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
-        body = t("insp_kind_conv", n=module.out_channels, k=f"{kh}×{kw}", channels=t("input_channels", n=module.in_channels),
-                 stride=module.stride[0], pad=module.padding[0] if isinstance(module.padding, tuple)
-                 else module.padding)
+        body = t("insp_kind_conv", n=module.out_channels, k=f"{kh}×{kw}",
+                 channels=t("input_channels", n=module.in_channels), stride=module.stride[0],
+                 pad=module.padding[0] if isinstance(module.padding, tuple) else module.padding)
     elif isinstance(module, _ACTIVATIONS):
         body = t("insp_kind_act", kind=type(module).__name__)
     elif isinstance(module, _POOLS):
