@@ -25,6 +25,7 @@ import asyncio
 import json
 import secrets
 import shlex
+import random
 import socket
 import subprocess
 import sys
@@ -42,7 +43,6 @@ from benchmarks.stclient import Tab, http_get
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 BASELINE = "ef050b7"  # the design before the cheaper clicks: this branch's starting point on main
-POLL_S = 0.7  # cnnviz.ui.classroom_ui.POLL_MS: how often a follower's browser fetches the live file
 FOLLOW_ROUNDS = 3
 NOT_FOLLOWED = ("lang", "join")
 
@@ -105,9 +105,10 @@ async def _follow(server: Server, tabs: list[Tab], timeout: float) -> dict[str, 
     stop = asyncio.Event()
     path = f"/app/static/live/{info.id}.json"
 
-    async def follower(tab: Tab) -> None:
+    async def follower(tab: Tab, phase: float) -> None:
         last = json.loads((await http_get("127.0.0.1", server.port, path))[1])["version"]
         follow_id = tab.widget("cnnviz_follow:cls_follow_poll").id
+        await asyncio.sleep(phase)  # each browser's timer started when its page did
         while not stop.is_set():
             try:
                 status, body = await http_get("127.0.0.1", server.port, f"{path}?t={time.time_ns()}")
@@ -117,20 +118,25 @@ async def _follow(server: Server, tabs: list[Tab], timeout: float) -> dict[str, 
             if version != last:
                 last, seen = version, time.monotonic()
                 r = await tab.trigger(follow_id, "changed", version)
-                t0, expect = changes.get(version, (seen, ""))
+                t0, expect = changes.get(version, pending)  # seen before present() returned: pending
                 done.setdefault(version, []).append({"fetched_s": seen - t0, "s": time.monotonic() - t0,
                                                      "ok": r.ok and expect in r.text, "bytes": r.bytes})
-            await asyncio.sleep(POLL_S)
+            await asyncio.sleep(poll_s)
 
-    pollers = [asyncio.create_task(follower(tab)) for tab in joined]
+    # how often the page tells its browser to poll (the poller's data), at a random phase per browser
+    poll_s = json.loads(joined[0].widget("cnnviz_follow:cls_follow_poll").proto.json)["interval"] / 1000
+    rng = random.Random(0)
+    pending = (time.monotonic(), "")
+    pollers = [asyncio.create_task(follower(tab, rng.uniform(0, poll_s))) for tab in joined]
     cpu0, sim0 = server.cpu_s(), time.process_time()
-    await asyncio.sleep(2 * POLL_S)
+    await asyncio.sleep(2 * poll_s)
     for k in range(FOLLOW_ROUNDS):
         stride = 2 + k % 2
         await teacher.change("lab_stride", "double_array_value", [float(stride)])
         query = urlencode(sorted((a, b) for a, b in parse_qsl(teacher.query) if a not in NOT_FOLLOWED))
         out = (5 - 3) // stride + 1
         t0 = time.monotonic()
+        pending = (t0, f"of {out}×{out}")  # for a follower that sees the change before present() returns
         shown = await asyncio.to_thread(room.present, info.id, token, "pages/convolution.py", query)
         changes[shown.version] = (t0, f"of {out}×{out}")
         deadline = t0 + timeout
@@ -154,7 +160,7 @@ async def _follow(server: Server, tabs: list[Tab], timeout: float) -> dict[str, 
             # own clicks before the class changed their numbers), the others rerun the lab's fragment
             "rounds": [{"p50_ms": pick(r, 0.5), "p95_ms": pick(r, 0.95)}
                        for r in (sorted(1000 * x["s"] for x in done.get(v, [])) for v in changes)],
-            "server_cpu_s": round(cpu, 2), "poll_interval_s": POLL_S,
+            "server_cpu_s": round(cpu, 2), "poll_interval_s": poll_s,
             # the simulated browsers run on the same cores (a class's browsers run on their laptops)
             "simulator_cpu_s": round(sim, 2)}
 

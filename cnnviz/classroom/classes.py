@@ -27,14 +27,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from cnnviz.dbconn import Connections
 from cnnviz.errors import CnnvizError, register
 from cnnviz.fileio import write_atomic
 
 __all__ = ["CODE_ALPHABET", "CODE_LENGTH", "ENV_PASSWORD", "MESSAGES", "ClassInfo", "Classroom", "Member",
-           "Presented", "check_nickname", "default_classroom", "join_link", "teacher_enabled",
+           "Presented", "check_nickname", "default_classroom", "join_link", "poll_ms", "teacher_enabled",
            "teacher_identity", "teacher_password_ok"]
 
 ENV_PASSWORD = "CNNVIZ_TEACHER_PASSWORD"
+ENV_POLL_MS = "CNNVIZ_POLL_MS"
+POLL_MS = 700  # Streamlit serves the live files: 100 followers at 700 ms are 143 requests a second to it
+POLL_LIMITS_MS = (100, 10_000)
 ENV_PUBLIC_URL = "CNNVIZ_PUBLIC_URL"  # e.g. http://10.0.0.5:8501: the address students' devices use
 DB_NAME = "classroom.sqlite3"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
@@ -44,7 +48,6 @@ MAX_WRONG_CODES_ALL = 60  # for the whole server, per minute
 WRONG_WINDOW_S = 60.0
 MAX_NICKNAME = 24
 _NICK = re.compile(r"[^\W_][\w .'-]*", re.UNICODE)  # letters of any script, digits, space . ' -
-BUSY_TIMEOUT_MS = 10_000
 
 MESSAGES = register({
     "cls_no_teacher": ("Teacher features are off on this server: whoever runs it sets a teacher password "
@@ -98,6 +101,18 @@ def join_link(page_url: str | None, code: str, env: Mapping[str, str] = os.envir
             host = lan
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme or "http", netloc, "/", urlencode({"join": code}), ""))
+
+
+def poll_ms(env: Mapping[str, str] = os.environ) -> int:
+    """How often a follower's browser fetches its class's live file, in ms: CNNVIZ_POLL_MS (a whole
+    number, held between 100 and 10,000), else 700. Half the interval is half of a follower's mean
+    wait for a change, and twice the requests: the classroom launcher sets 350 where nginx serves
+    the live files (a static file costs nginx next to nothing, a Streamlit process a thread's turn)."""
+    text = env.get(ENV_POLL_MS, "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return POLL_MS
+    lo, hi = POLL_LIMITS_MS
+    return min(max(int(text), lo), hi)
 
 
 def teacher_enabled(env: Mapping[str, str] = os.environ) -> bool:
@@ -163,19 +178,12 @@ class Classroom:
 
     def __init__(self, path: str | Path, live_dir: str | Path) -> None:
         self.path, self.live_dir = Path(path), Path(live_dir)
-        self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connections = Connections(self.path)
         self._db().executescript(_SCHEMA)
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.row_factory = sqlite3.Row
-            self._local.db = db
-        return db
+        return self._connections.get()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

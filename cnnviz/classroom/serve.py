@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnviz.classroom.classes import LIVE_DIR
+from cnnviz.classroom.classes import ENV_POLL_MS, LIVE_DIR
 from cnnviz.classroom.nginx import (INSTALL_HINT, find_nginx, nginx_command, nginx_config, replica_name,
                                    worker_user)
 from cnnviz.classroom.supervise import EXIT_START_FAILED, ProcSpec, Supervisor
@@ -42,6 +42,7 @@ DEFAULT_PORT = 8501
 STREAMLIT_DEFAULT_UPLOAD_MB = 200  # Streamlit's own default when nothing sets server.maxUploadSize
 ENV_REPLICAS, ENV_JOBS_CPU, ENV_JOBS_GPU = "CNNVIZ_REPLICAS", "CNNVIZ_JOBS_CPU", "CNNVIZ_JOBS_GPU"
 WORKER_MODULE = "cnnviz.train.worker"
+NGINX_POLL_MS = 350  # cnnviz.classroom.classes.poll_ms where nginx serves the live files
 ENV_THREADS = "CNNVIZ_TORCH_THREADS"  # cnnviz.device's name, not imported: it would import torch
 HEALTH_TIMEOUT_S = 180.0  # a cold replica imports torch and Streamlit: seconds on a busy 2-core box
 PREFIX = "cnnviz.classroom.serve: "
@@ -135,6 +136,8 @@ def replica_specs(plan: Plan, base: Mapping[str, str]) -> list[ProcSpec]:
     env = _environment(base, web, keep_user_threads=True)
     if plan.replicas > 1 and not env.get("STREAMLIT_SERVER_COOKIE_SECRET"):
         env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(32)  # one secret for all replicas
+    if plan.replicas > 1:  # nginx serves the live files: followers may ask twice as often
+        env.setdefault(ENV_POLL_MS, str(NGINX_POLL_MS))
     run = (plan.python, "-m", "streamlit", "run", str(ROOT / "app.py"), *plan.streamlit_args)
     if plan.replicas == 1:
         where = ("--server.address", plan.address) if plan.address else ()

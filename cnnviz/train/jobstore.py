@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cnnviz.dbconn import Connections
 from cnnviz.errors import CnnvizError, register
 from cnnviz.train.jobs import ACTIVE_STATES, JobView
 
@@ -28,7 +29,6 @@ __all__ = ["DB_NAME", "HEARTBEAT_TIMEOUT_S", "MAX_ATTEMPTS", "MESSAGES", "JobSto
 DB_NAME = "jobs.sqlite3"
 HEARTBEAT_TIMEOUT_S = 20.0  # a worker beats every 2 s; 10 missed beats and its job is taken back
 MAX_ATTEMPTS = 3  # a job whose worker died this often fails instead of being tried again
-BUSY_TIMEOUT_MS = 10_000
 
 MESSAGES = register({
     "job_worker_lost": ("The run stopped {attempts} times because the training worker running it "
@@ -71,8 +71,8 @@ class JobStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connections = Connections(self.path, "PRAGMA synchronous = NORMAL")
         self._db().executescript(_SCHEMA)  # its own transaction; IF NOT EXISTS: every process may
         columns = {r["name"] for r in self._db().execute("PRAGMA table_info(jobs)")}
         if "class" not in columns:  # a store made before classes existed
@@ -81,15 +81,7 @@ class JobStore:
     # --- connections and transactions ---------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:  # one connection per thread: sqlite3 objects must not cross threads
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.row_factory = sqlite3.Row
-            self._local.db = db
-        return db
+        return self._connections.get()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -104,10 +96,7 @@ class JobStore:
         db.execute("COMMIT")
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self._connections.close()
 
     # --- web side: submit, look, cancel ------------------------------------------------------
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlencode
 
 import streamlit as st
 
-from cnnviz.classroom.classes import Classroom, ClassInfo, default_classroom, join_link, teacher_enabled, \
+from cnnviz.classroom.classes import Classroom, ClassInfo, default_classroom, join_link, poll_ms, teacher_enabled, \
     teacher_identity, teacher_password_ok
 from cnnviz.classroom.questions import QuestionBook
 from cnnviz.errors import CnnvizError
@@ -36,7 +36,7 @@ FOLLOW_IN_PAGE = ("pages/convolution.py",)
 PAGE_KEYS = ("lab", "conv", "flt", "lrn", "tr_", "insp", "attr", "arch", "blk", "mp_current")
 KEEP = ("tr_owner", "my_runs")  # whose runs these are survives following
 NOT_FOLLOWED = ("lang", "join")  # a student keeps their own language
-POLL_MS = 700
+POLL_MS = poll_ms()  # the same for every session of this process
 RETRY_MS = 6_000  # a follower asks again for a rerun that did not come (longer than a loaded run)
 # The browser keeps its membership in a cookie too: sent with a page's connection, it lets a reload
 # back into the class in the page's first run. (Told by the recall component instead, a run later,

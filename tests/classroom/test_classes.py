@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnviz.classroom.classes import (CODE_ALPHABET, CODE_LENGTH, MAX_WRONG_CODES, Classroom, check_nickname,
-                              teacher_password_ok)
+                              poll_ms, teacher_password_ok)
 from cnnviz.classroom.questions import COURSE, QuestionBook, course_question, normalise
 from cnnviz.errors import CnnvizError
 
@@ -248,3 +248,9 @@ def test_a_model_trains_on_what_the_class_drew(tmp_path: Path, monkeypatch) -> N
         queue.stop()
     assert view.state == "done", (view.error_key, view.error_args)
     assert view.progress["history"][-1]["val_acc"] > 0.5  # 60 held-out drawings, 10 classes: chance is 0.1
+
+
+@pytest.mark.parametrize("text, ms", [("", 700), ("350", 350), (" 2000 ", 2000), ("5", 100), ("99999999", 10_000),
+                                      ("-5", 700), ("1e3", 700), ("٣٥٠", 700), ("fast", 700)])
+def test_poll_interval_from_the_environment(text: str, ms: int) -> None:
+    assert poll_ms({"CNNVIZ_POLL_MS": text}) == ms

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from cnnviz.classroom import nginx, serve
+from cnnviz.classroom.classes import poll_ms
 from cnnviz.classroom.serve import Plan, max_upload_mb, plan_processes, split_server_options
 from cnnviz.device import cpu_cores, thread_budget
 
@@ -248,3 +249,12 @@ def test_cnnviz_jobs_ray_starts_one_dispatcher_instead_of_local_workers() -> Non
     ray = dataclasses.replace(local, ray_address="ray://head:10001")
     (spec,) = worker_specs(ray, os.environ)
     assert spec.argv[:7] == ("py", "-m", "cnnviz.train.worker", "--backend", "ray", "--address", "ray://head:10001")
+
+
+def test_followers_poll_faster_where_nginx_serves_the_live_files() -> None:
+    alone = plan_processes(Plan(port=8600), {})[0].env
+    assert poll_ms(alone) == 700
+    behind = [s.env for s in plan_processes(Plan(replicas=2, replica_ports=(9001, 9002)), {})]
+    assert {poll_ms(env) for env in behind} == {serve.NGINX_POLL_MS} and serve.NGINX_POLL_MS < 700
+    mine = plan_processes(Plan(replicas=2, replica_ports=(9001, 9002)), {"CNNVIZ_POLL_MS": "1000"})[0].env
+    assert poll_ms(mine) == 1000  # the operator's own setting stays
