@@ -16,19 +16,17 @@ __all__ = ["formula_ui", "layer_ui"]
 
 def formula_ui(s: LabState) -> None:
     """The output-size formula with the user's numbers, and what a misfit stride leaves out."""
-    if s.view == "conv" and same_with_stride(s):
+    impossible = same_with_stride(s) if s.view == "conv" else problem(s) is not None
+    if impossible:
         return  # no formula for an impossible setting (no heading either); problem() already says why
     st.subheader(t("formula_header"))
     if s.view == "transpose":
-        if problem(s) is None:
-            rows, cols = transpose_sizes(s)
-            axes = [("H_{out} = W_{out}", rows)] if rows == cols else [("H_{out}", rows), ("W_{out}", cols)]
-            for symbol, o in axes:
-                st.latex(transpose_formula_latex(o, symbol))
+        rows, cols = transpose_sizes(s)
+        axes = [("H_{out} = W_{out}", rows)] if rows == cols else [("H_{out}", rows), ("W_{out}", cols)]
+        for symbol, o in axes:
+            st.latex(transpose_formula_latex(o, symbol))
         return
     if s.view == "pool":
-        if problem(s) is not None:
-            return
         h, w = pool_source_shape(s)  # the input, or the convolution's output size
         rows = output_size(h, s.pool_size, s.pool_stride)
         cols = output_size(w, s.pool_size, s.pool_stride)

@@ -134,6 +134,22 @@ def test_editing_the_kernel_recomputes(conv: AppTest) -> None:
     assert any("different lengths" in e.value for e in conv.error)
 
 
+def test_no_formula_heading_over_a_pooling_or_transpose_that_cannot_run(conv: AppTest) -> None:
+    conv.radio(key="lab_view").set_value("pool").run()
+    conv.slider(key="lab_pool_size").set_value(4).run()  # the 3×3 ReLU map has no 4×4 window
+    no_exception(conv)
+    assert conv.error and output_maps(conv) == []
+    assert not any(h.value.startswith("Output size") for h in conv.subheader)
+    conv.slider(key="lab_pool_size").set_value(2).run()
+    assert any(h.value.startswith("Output size") for h in conv.subheader)
+    conv.radio(key="lab_view").set_value("transpose").run()
+    conv.slider(key="lab_output_padding").set_value(1).run()  # output padding must stay below the stride
+    with pytest.raises(RuntimeError, match="output padding"):
+        torch.nn.functional.conv_transpose2d(torch.ones(1, 1, 5, 5), torch.ones(1, 1, 3, 3), output_padding=1)
+    no_exception(conv)
+    assert conv.error and not any(h.value.startswith("Output size") for h in conv.subheader)
+
+
 def test_pooling_view(conv: AppTest) -> None:
     conv.selectbox(key="lab_preset").set_value("pool_example").run()
     conv.radio(key="lab_view").set_value("pool").run()
