@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 
 from cnnviz.explain.mapfigures import robust_range
 
-__all__ = ["FrozenFigure", "matrix_figure", "response_image", "value_text"]
+__all__ = ["CELL_PX", "FrozenFigure", "ZOOMED_MAP_PX", "matrix_figure", "response_image", "value_text"]
 
 CELL_PX = 34
+ZOOMED_MAP_PX = 360  # a zoomed map's longer side at most (a 5×5 map at twice the size)
 HIGHLIGHT = "#ff4b4b"
 # Light enough at both ends that black numbers stay readable on every cell.
 DIVERGING = [[0.0, "#6baed6"], [0.5, "#ffffff"], [1.0, "#fc9272"]]
@@ -41,36 +42,45 @@ def value_text(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None = None) -> go.Figure:
+def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None = None,
+                  zoom: float = 1.0) -> go.Figure:
     """A heatmap of ``m`` (H, W) with every value written in its cell, rows counted from the top.
 
-    An invisible marker sits on every cell so that a click on any cell is reported as a
-    point (Plotly heatmaps alone report no selection points to Streamlit). The figure is built
-    from one plain spec, validated once: Plotly's add_trace/update_* calls each validate again
-    and took about 17 ms here against 3 ms (benchmarks/results/classroom_*.json's clicks draw
-    several of these).
+    ``zoom`` above 1 scales the cells and their type (the presenter view on a projector), but
+    never past ZOOMED_MAP_PX on the map's longer side, nor below the unzoomed size. An invisible
+    marker sits on every cell so that a click on any cell is reported as a point (Plotly heatmaps
+    alone report no selection points to Streamlit). The figure is built from one plain spec,
+    validated once: Plotly's add_trace/update_* calls each validate again and took about 17 ms
+    here against 3 ms (benchmarks/results/classroom_*.json's clicks draw several of these).
     """
     h, w = m.shape
     rows, cols = np.mgrid[0:h, 0:w]
     text = [[value_text(v) for v in row] for row in m]
-    size = max(w, h) * CELL_PX
+    scale = max(1.0, min(zoom, ZOOMED_MAP_PX / (max(w, h) * CELL_PX)))
+    size = round(max(w, h) * CELL_PX * scale)
     shapes = []
     if highlight is not None:
         i, j = highlight
         shapes.append({"type": "rect", "x0": j - 0.5, "x1": j + 0.5, "y0": i - 0.5, "y1": i + 0.5,
-                       "line": {"color": HIGHLIGHT, "width": 3}})
+                       "line": {"color": HIGHLIGHT, "width": round(3 * scale)}})
     heatmap = {"type": "heatmap", "z": m, "text": text, "texttemplate": "%{text}", "colorscale": DIVERGING,
-               "zmid": 0, "textfont": {"color": "black", "size": 13}, "showscale": False, "hoverinfo": "skip",
-               "xgap": 1, "ygap": 1}
+               "zmid": 0, "textfont": {"color": "black", "size": round(13 * scale)}, "showscale": False,
+               "hoverinfo": "skip", "xgap": 1, "ygap": 1}
     markers = {"type": "scatter", "x": cols.ravel(), "y": rows.ravel(), "mode": "markers", "hoverinfo": "x+y",
-               "marker": {"size": 18, "opacity": 0, "symbol": "square"}, "showlegend": False}
-    layout = {"shapes": shapes, "title": {"text": title, "font": {"size": 14}}, "height": size + 70,
-              "width": size + 40, "margin": {"l": 30, "r": 10, "t": 40, "b": 10}, "dragmode": False,
+               "marker": {"size": round(18 * scale), "opacity": 0, "symbol": "square"}, "showlegend": False}
+    ticks = {"tickfont": {"size": round(12 * scale)}}  # Plotly's own size, scaled
+    # the title over the map's middle (a chart as wide as its column draws the map in the middle),
+    # above the column numbers
+    layout = {"shapes": shapes, "title": {"text": title, "font": {"size": round(14 * scale)}, "xref": "paper",
+                                          "x": 0.5, "xanchor": "center", "yref": "container", "y": 1, "yanchor": "top",
+                                          "pad": {"t": round(4 * scale)}},
+              "height": size + round(86 * scale), "width": size + round(40 * scale),
+              "margin": {"l": round(30 * scale), "r": 10, "t": round(56 * scale), "b": 10}, "dragmode": False,
               "clickmode": "event+select", "plot_bgcolor": "white",
               "xaxis": {"side": "top", "dtick": 1, "range": [-0.5, w - 0.5], "showgrid": False, "zeroline": False,
-                        "constrain": "domain", "fixedrange": True},
+                        "constrain": "domain", "fixedrange": True, **ticks},
               "yaxis": {"range": [h - 0.5, -0.5], "dtick": 1, "showgrid": False, "zeroline": False,
-                        "scaleanchor": "x", "constrain": "domain", "fixedrange": True}}
+                        "scaleanchor": "x", "constrain": "domain", "fixedrange": True, **ticks}}
     return go.Figure({"data": [heatmap, markers], "layout": layout})
 
 

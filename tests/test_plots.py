@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from cnnviz.plots import CELL_PX, DIVERGING, HIGHLIGHT, matrix_figure, response_image, value_text
+from cnnviz.plots import CELL_PX, DIVERGING, HIGHLIGHT, ZOOMED_MAP_PX, matrix_figure, response_image, value_text
 
 
 def test_matrix_figure_writes_every_value() -> None:
@@ -37,7 +37,7 @@ def test_unsigned_response_spans_grey_levels() -> None:
 
 
 def _matrix_figure_by_updates(m: np.ndarray, title: str, highlight: tuple[int, int] | None) -> go.Figure:
-    """The same figure built the slow way, with Plotly's add_trace/add_shape/update_* calls."""
+    """The same (unzoomed) figure built the slow way, with Plotly's add_trace/add_shape/update_* calls."""
     h, w = m.shape
     rows, cols = np.mgrid[0:h, 0:w]
     fig = go.Figure(go.Heatmap(z=m, text=[[value_text(v) for v in row] for row in m], texttemplate="%{text}",
@@ -50,13 +50,14 @@ def _matrix_figure_by_updates(m: np.ndarray, title: str, highlight: tuple[int, i
         fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
                       line={"color": HIGHLIGHT, "width": 3})
     size = max(w, h) * CELL_PX
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=size + 70, width=size + 40,
-                      margin={"l": 30, "r": 10, "t": 40, "b": 10}, dragmode=False, clickmode="event+select",
-                      plot_bgcolor="white")
+    fig.update_layout(title={"text": title, "font": {"size": 14}, "xref": "paper", "x": 0.5,
+                             "xanchor": "center", "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 4}},
+                      height=size + 86, width=size + 40, margin={"l": 30, "r": 10, "t": 56, "b": 10},
+                      dragmode=False, clickmode="event+select", plot_bgcolor="white")
     fig.update_xaxes(side="top", dtick=1, range=[-0.5, w - 0.5], showgrid=False, zeroline=False,
-                     constrain="domain", fixedrange=True)
+                     constrain="domain", fixedrange=True, tickfont={"size": 12})
     fig.update_yaxes(range=[h - 0.5, -0.5], dtick=1, showgrid=False, zeroline=False, scaleanchor="x",
-                     constrain="domain", fixedrange=True)
+                     constrain="domain", fixedrange=True, tickfont={"size": 12})
     return fig
 
 
@@ -66,6 +67,17 @@ def test_matrix_figure_is_the_figure_plotly_updates_would_build(shape: tuple[int
     m = np.random.default_rng(sum(shape)).normal(size=shape).round(2) * 10
     fast, slow = matrix_figure(m, "out", highlight), _matrix_figure_by_updates(m, "out", highlight)
     assert json.loads(fast.to_json()) == json.loads(slow.to_json())
+
+
+def test_a_zoomed_matrix_figure_has_bigger_cells_and_type_up_to_a_limit() -> None:
+    small, big = matrix_figure(np.ones((2, 2)), "m", (0, 0)), matrix_figure(np.ones((2, 2)), "m", (0, 0), zoom=2.0)
+    assert big.data[0].textfont.size == 2 * small.data[0].textfont.size == 26
+    assert (big.layout.width, big.layout.height) == (2 * small.layout.width, 2 * small.layout.height)
+    assert big.layout.shapes[0].line.width == 6 and big.layout.xaxis.tickfont.size == 24
+    # a bigger map grows only until its side is ZOOMED_MAP_PX, and never shrinks below its own size
+    scale = ZOOMED_MAP_PX / (9 * CELL_PX)
+    assert matrix_figure(np.ones((9, 9)), "m", zoom=2.0).layout.width == ZOOMED_MAP_PX + round(40 * scale)
+    assert matrix_figure(np.ones((12, 12)), "m", zoom=2.0).to_dict() == matrix_figure(np.ones((12, 12)), "m").to_dict()
 
 
 def test_a_frozen_figure_is_drawn_as_the_figure_it_was_made_from() -> None:

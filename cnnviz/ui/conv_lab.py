@@ -466,11 +466,12 @@ def _on_cell_click(key: str, channel: int, width: int) -> None:
         _set(channel=channel, step=i * width + j)
 
 
-def _output_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None) -> FrozenFigure:  # read only
+def _output_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None,
+                   zoom: float) -> FrozenFigure:  # read only
     """An output map's figure, kept for every session: numbers a class steps through together are
     drawn once, and frozen, so drawing it again makes no new copy of it."""
-    key = (m.shape, m.dtype.str, m.tobytes(), title, highlight)
-    return _OUTPUT_FIGURES.get(key, lambda: FrozenFigure(matrix_figure(m, title, highlight)))
+    key = (m.shape, m.dtype.str, m.tobytes(), title, highlight, zoom)
+    return _OUTPUT_FIGURES.get(key, lambda: FrozenFigure(matrix_figure(m, title, highlight, zoom)))
 
 
 def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
@@ -478,6 +479,7 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> Non
     h, w = trace.shape
     i, j = divmod(s.step, w)
     scatter = isinstance(trace, TransposeTrace)  # its steps are input cells: no output cell is selected
+    zoom = PRESENTER_ZOOM if presenter_view() else 1.0  # the maps' cells as large as the step view's
     st.subheader(t("output_header", h=h, w=w, n=trace.out.shape[0]))
     with st.container(key="conv_output"):
         n = min(trace.out.shape[0], 4)
@@ -485,7 +487,7 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> Non
         for o, col in enumerate(cols):
             key = f"lab_out_{o}"
             fig = _output_figure(trace.out[o], t("output_map_n", n=o),
-                                 (i, j) if o == s.channel and not scatter else None)
+                                 (i, j) if o == s.channel and not scatter else None, zoom)
             if scatter:
                 col.plotly_chart(fig, key=key, config={"displayModeBar": False})
             else:

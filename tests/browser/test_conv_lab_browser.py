@@ -114,7 +114,8 @@ VALUE_HEIGHT = f"() => {SHADOW}.querySelector('.host .cell').getBoundingClientRe
 @pytest.mark.parametrize("screen", [(1920, 1080, 1.0), (1280, 720, 1.5)], ids=["1920x1080", "1920x1080-at-150%"])
 def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, browser, screen,
                                              request: pytest.FixtureRequest) -> None:
-    """In presenter view the step view grows (up to twice its size) while it still fits its column."""
+    """In presenter view the step view and the output map grow (up to twice their size) while the
+    step view still fits its column."""
     width, height, zoom = screen
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom)
     teacher = context.new_page()
@@ -123,11 +124,15 @@ def test_presenter_view_scales_the_step_view(teacher_env: None, app_url: str, br
     wait_for_script(teacher)
     expect(teacher.locator(f"{PLAYER} .out-cell").first).to_be_visible()
     before = teacher.evaluate(VALUE_HEIGHT) * zoom  # device pixels, as the projector shows them
+    out_map = teacher.locator(".st-key-lab_out_0 .js-plotly-plot")
+    map_before = out_map.bounding_box()["height"]
     teacher.locator(".st-key-cls_big label").click()
     wait_for_script(teacher)
     expect(teacher.locator(f"{PLAYER} .out-cell").first).to_be_visible()
     after = teacher.evaluate(VALUE_HEIGHT) * zoom
     assert after >= 1.4 * before and after >= 48, (before, after)  # a 34 px cell at least 48 device px tall
+    expect(out_map).to_have_count(1)
+    assert out_map.bounding_box()["height"] >= 1.9 * map_before  # the 3×3 map's cells and numbers doubled
     player = teacher.locator(PLAYER).bounding_box()
     column = teacher.locator(".st-key-conv_output").bounding_box()
     assert player["width"] <= column["width"] + 2  # scaled up, not spilling out of the page's column
