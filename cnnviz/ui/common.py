@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
+import pandas  # noqa: F401  (imported before any page draws: see below)
 import streamlit as st
 
 from cnnviz.text import untrusted
@@ -28,6 +29,10 @@ __all__ = ["NAV", "error_text", "fragment", "navigate", "page_end", "page_script
            "show_messages", "show_page", "sync_language_to_url", "whole_run"]
 
 LOG = logging.getLogger("cnnviz.ui")
+# pandas is imported above, with the first module app.py imports, so that no page imports it for
+# the first time while another session's thread draws: Plotly's JSON writer reads pandas.Series
+# from sys.modules without importing it, and a module still being imported by another thread has
+# no Series yet (a figure failed that way beside a session's first table on a fresh server).
 ICON = Path(__file__).with_name("icon.png")
 # Presenter view: every rem-sized text larger, read from the back of a room at 1920x1080.
 PRESENTER_CSS = "html { font-size: 22px; } [data-testid='stSidebar'] { min-width: 260px; max-width: 300px; }"
