@@ -319,6 +319,12 @@ def presenter_view() -> bool:
     return bool(st.session_state.get(BIG, False))
 
 
+def presenter_zoom() -> float:
+    """How much the pages' cell drawings (step view, maps, kernels) grow: PRESENTER_ZOOM in
+    presenter view, else 1."""
+    return PRESENTER_ZOOM if presenter_view() else 1.0
+
+
 def _keep_big() -> None:
     st.session_state[BIG] = bool(st.session_state.get("cls_big"))
 
@@ -455,6 +461,7 @@ READY = {"pages/convolution.py": ("q_course_output_5x5", "q_course_stride_7", "q
          "pages/inspect.py": ("q_course_lenet_params",), "pages/train.py": ("q_course_lenet_params",),
          "pages/architectures.py": ("q_course_lenet_params",)}
 BIG = "cls_big_on"  # the presenter view, kept across pages
+PRESENTER_ZOOM = 2.0  # cells in presenter view at most: the step view's values 26 px, products 18 px at 1920x1080
 OFFERS = "cls_offers"  # questions about the current view, offered by the page during this run
 
 

@@ -22,7 +22,7 @@ from cnnviz.conv.stepview import (COMPONENT_CSS, COMPONENT_JS, conv_expression, 
 from cnnviz.conv.transposed import TransposeTrace
 from cnnviz.lru import SharedLRU
 from cnnviz.plots import FrozenFigure, matrix_figure
-from cnnviz.ui.classroom_ui import follow_point, offer_question, presenter_view, share_view, teaching
+from cnnviz.ui.classroom_ui import follow_point, offer_question, presenter_zoom, share_view, teaching
 from cnnviz.ui.common import fragment, show_messages
 from cnnviz.ui.conv_panels import formula_ui, layer_ui
 from cnnviz.ui.i18n import t
@@ -48,7 +48,6 @@ _OUTPUT_FIGURES: SharedLRU[FrozenFigure] = SharedLRU(512)
 # The teacher's lab from the URL state each follower is given (a parse took 0.45 ms): the followers
 # share it, as every edit of the lab makes new arrays (replace, copy) and none changes one in place
 _TEACHERS_LABS: SharedLRU[tuple[LabState, list]] = SharedLRU(64)
-PRESENTER_ZOOM = 2.0  # the step view in presenter view at most: values 26 px, products 18 px at 1920x1080
 # The step view runs in the page (not an iframe) and reports the step a person chooses there.
 _step_view = st.components.v2.component("cnnviz_stepview", css=COMPONENT_CSS, js=COMPONENT_JS)
 
@@ -388,7 +387,7 @@ def _step_labels(s: LabState) -> dict[str, str]:
 
 def step_view_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> None:
     """The animated step view; it plays in the browser and tells the page the step a person picks."""
-    zoom = PRESENTER_ZOOM if presenter_view() else 1.0
+    zoom = presenter_zoom()
     labels = _step_labels(s)
     data = _step_data(s, trace, labels, zoom)
     with st.container(key="conv_stepview"):
@@ -479,7 +478,7 @@ def output_ui(s: LabState, trace: ConvTrace | PoolTrace | TransposeTrace) -> Non
     h, w = trace.shape
     i, j = divmod(s.step, w)
     scatter = isinstance(trace, TransposeTrace)  # its steps are input cells: no output cell is selected
-    zoom = PRESENTER_ZOOM if presenter_view() else 1.0  # the maps' cells as large as the step view's
+    zoom = presenter_zoom()  # the maps' cells as large as the step view's
     st.subheader(t("output_header", h=h, w=w, n=trace.out.shape[0]))
     with st.container(key="conv_output"):
         n = min(trace.out.shape[0], 4)

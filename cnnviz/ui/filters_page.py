@@ -20,7 +20,8 @@ from cnnviz.imaging.filters import ALL_FILTERS
 from cnnviz.imaging.images import (ImageError, decode_image, downscale_for_display, jpeg_for_width, sample_image,
                                    to_gray, viewable)
 from cnnviz.lru import SharedLRU
-from cnnviz.ui.classroom_ui import share_view
+from cnnviz.plots import FrozenFigure, matrix_figure
+from cnnviz.ui.classroom_ui import presenter_zoom, share_view
 from cnnviz.ui.common import fragment, show_error, show_messages
 from cnnviz.ui.i18n import t
 
@@ -31,6 +32,7 @@ INLINE_KERNEL = 3  # kernels up to 3x3 are drawn under their response; bigger on
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 PICTURE_PX = 240  # the input picture's width under the controls
 _SAMPLE_PICTURES: SharedLRU[bytes] = SharedLRU(16)  # bundled pictures as sent, JPEG
+_ZOOMED_KERNELS: SharedLRU[FrozenFigure] = SharedLRU(64)  # the classic kernels in presenter view
 SHOWN = "flt_shown"  # (picture, upload, sigma) the whole page last drew, for the learned section
 
 
@@ -110,7 +112,16 @@ def picture_ui(img: np.ndarray) -> None:
     st.caption(t("flt_input", h=img.shape[0], w=img.shape[1]))
 
 
+def _zoomed_kernel(kernel: np.ndarray, title: str, zoom: float) -> FrozenFigure:  # read only
+    """A kernel's figure grown by ``zoom`` (the presenter view), kept for every session."""
+    key = (kernel.shape, kernel.tobytes(), title, zoom)
+    return _ZOOMED_KERNELS.get(key, lambda: FrozenFigure(matrix_figure(kernel.astype(np.float64), title, zoom=zoom)))
+
+
 def _kernel_ui(name: str, kernel: np.ndarray, fig: go.Figure) -> None:
+    zoom = presenter_zoom()
+    if zoom > 1:  # presenter view: the kernel's cells and numbers grow as the lab's do
+        fig = _zoomed_kernel(kernel, t("flt_kernel"), zoom)
     if max(kernel.shape) <= INLINE_KERNEL:
         st.plotly_chart(fig, config={"displayModeBar": False}, key=f"flt_k_{name}")
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -44,6 +46,20 @@ def test_changing_filters_updates_cards_and_url() -> None:
     no_exception(at)
     assert _cards(at) == ["Scharr y", "Sobel magnitude"]
     assert at.query_params["filters"] == "scharr_y,sobel_magnitude"
+
+
+def _kernel_font_sizes(at: AppTest) -> list[int]:
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return [s["data"][0]["textfont"]["size"] for s in specs if s["layout"].get("title", {}).get("text") == "Kernel"]
+
+
+def test_presenter_view_draws_the_kernels_twice_as_large() -> None:
+    at = run_page("pages/filters.py", {"filters": "sobel_x,sobel_y"})
+    assert _kernel_font_sizes(at) == [13, 13]
+    at.session_state["cls_big_on"] = True  # what the teacher's presenter-view toggle keeps (classroom_ui.BIG)
+    at.run()
+    no_exception(at)
+    assert _kernel_font_sizes(at) == [26, 26]
 
 
 def test_upload_a_png_and_a_corrupt_file() -> None:
