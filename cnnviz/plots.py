@@ -71,9 +71,9 @@ def matrix_figure(m: np.ndarray, title: str, highlight: tuple[int, int] | None =
     ticks = {"tickfont": {"size": round(12 * scale)}}  # Plotly's own size, scaled
     # the title over the map's middle (a chart as wide as its column draws the map in the middle),
     # above the column numbers; zoomed, no larger than the page's own text in presenter view
-    layout = {"shapes": shapes, "title": {"text": title, "font": {"size": round(14 * min(scale, 1.4))}, "xref": "paper",
-                                          "x": 0.5, "xanchor": "center", "yref": "container", "y": 1, "yanchor": "top",
-                                          "pad": {"t": round(4 * scale)}},
+    heading = {"text": title, "font": {"size": round(14 * min(scale, 1.4))}, "xref": "paper", "x": 0.5,
+               "xanchor": "center", "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": round(4 * scale)}}
+    layout = {"shapes": shapes, "title": heading,
               "height": size + round(86 * scale), "width": size + round(40 * scale),
               "margin": {"l": round(30 * scale), "r": 10, "t": round(56 * scale), "b": 10}, "dragmode": False,
               "clickmode": "event+select", "plot_bgcolor": "white",
