@@ -10,7 +10,7 @@ from cnnviz.explain.mapfigures import robust_range
 __all__ = ["CELL_PX", "FrozenFigure", "ZOOMED_MAP_PX", "matrix_figure", "response_image", "value_text"]
 
 CELL_PX = 34
-ZOOMED_MAP_PX = 360  # a zoomed map's longer side at most (a 5×5 map at twice the size)
+ZOOMED_MAP_PX = 360  # a zoomed map's longer side at most (a 5×5 map still fits at twice its size)
 HIGHLIGHT = "#ff4b4b"
 # Light enough at both ends that black numbers stay readable on every cell.
 DIVERGING = [[0.0, "#6baed6"], [0.5, "#ffffff"], [1.0, "#fc9272"]]
